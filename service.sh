@@ -1,0 +1,263 @@
+#!/usr/bin/env bash
+# Sosyabot's one entry point: runs the app (and the local PostgreSQL it needs) and the test suite.
+# Run './service.sh help' for the commands.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$ROOT"
+
+STATE_DIR="$ROOT/.local"
+LOG_DIR="$STATE_DIR/logs"
+APP_DIR="$STATE_DIR/app"
+APP_PID_FILE="$STATE_DIR/app.pid"
+PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
+PG_PORT="${SOSYABOT_PG_PORT:-55432}"
+
+say() { printf '\033[1m==>\033[0m %s\n' "$*"; }
+fail() { printf '\033[31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+
+load_env() {
+  if [[ -f "$ROOT/.env" ]]; then
+    set -a
+    # shellcheck disable=SC1091
+    . "$ROOT/.env"
+    set +a
+  fi
+  BASE_URL="${BASE_URL:-http://localhost:8080}"
+  export BASE_URL
+  if [[ -z "${PORT:-}" ]]; then
+    PORT="$(port_of "$BASE_URL")"
+  fi
+  export PORT
+}
+
+port_of() {
+  local url="$1" hostport
+  hostport="${url#*://}"
+  hostport="${hostport%%/*}"
+  if [[ "$hostport" == *:* ]]; then echo "${hostport##*:}"
+  elif [[ "$url" == https://* ]]; then echo 443
+  else echo 80
+  fi
+}
+
+require() {
+  command -v "$1" >/dev/null 2>&1 || fail "$1 is not installed. $2"
+}
+
+# --- PostgreSQL: a project-local cluster, used only when DATABASE_URL is not given ------------------
+
+pg_data_dir() {
+  # PostgreSQL refuses to run as root, so as root the cluster belongs to the 'postgres' user, which
+  # must be able to reach the folder; a checkout under a private home falls back to /var/tmp.
+  local dir="$STATE_DIR/postgres"
+  if [[ $EUID -eq 0 ]] && ! runuser -u postgres -- test -x "$ROOT" 2>/dev/null; then
+    dir="/var/tmp/sosyabot-postgres-$(printf '%s' "$ROOT" | md5sum | cut -c1-8)"
+  fi
+  echo "$dir"
+}
+
+as_pg_owner() {
+  if [[ $EUID -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+pg_running() {
+  local dir; dir="$(pg_data_dir)"
+  [[ -f "$dir/data/postmaster.pid" ]] && as_pg_owner "$PG_BIN/pg_ctl" -D "$dir/data" status >/dev/null 2>&1
+}
+
+ensure_postgres() {
+  if [[ -n "${DATABASE_URL:-}" ]]; then
+    LOCAL_PG=0
+    return
+  fi
+  LOCAL_PG=1
+  [[ -x "$PG_BIN/postgres" ]] || fail "PostgreSQL 15 is not at $PG_BIN. Install it (apt-get install postgresql-15) or set DATABASE_URL in .env."
+  local dir; dir="$(pg_data_dir)"
+  if [[ ! -f "$dir/data/PG_VERSION" ]]; then
+    say "Creating a local PostgreSQL cluster in $dir (port $PG_PORT)"
+    mkdir -p "$dir"
+    head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' > "$dir/password"
+    if [[ $EUID -eq 0 ]]; then chown -R postgres: "$dir"; fi
+    chmod 700 "$dir"
+    as_pg_owner "$PG_BIN/initdb" -D "$dir/data" -U postgres --auth-local=peer --auth-host=scram-sha-256 \
+      --pwfile="$dir/password" -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
+      || { cat "$dir/initdb.log" >&2; fail "initdb failed"; }
+  fi
+  if ! pg_running; then
+    say "Starting PostgreSQL on 127.0.0.1:$PG_PORT"
+    mkdir -p "$dir/run"
+    if [[ $EUID -eq 0 ]]; then chown postgres: "$dir/run"; fi
+    as_pg_owner "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 \
+      -o "-p $PG_PORT -k $dir/run -c listen_addresses=127.0.0.1" start >/dev/null \
+      || { tail -n 20 "$dir/postgres.log" >&2; fail "PostgreSQL did not start; see $dir/postgres.log"; }
+  fi
+  local password; password="$(cat "$dir/password")"
+  PG_ADMIN_URL="postgres://postgres:$password@127.0.0.1:$PG_PORT/postgres"
+  if ! PGPASSWORD="$password" psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='sosyabot'" | grep -q 1; then
+    PGPASSWORD="$password" psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -qc "CREATE DATABASE sosyabot" >/dev/null
+  fi
+  DATABASE_URL="postgres://postgres:$password@127.0.0.1:$PG_PORT/sosyabot"
+  export DATABASE_URL
+}
+
+stop_postgres() {
+  local dir; dir="$(pg_data_dir)"
+  if pg_running; then
+    say "Stopping PostgreSQL"
+    as_pg_owner "$PG_BIN/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null
+  fi
+}
+
+# --- The app ------------------------------------------------------------------------------------------
+
+app_pid() {
+  [[ -f "$APP_PID_FILE" ]] && kill -0 "$(cat "$APP_PID_FILE")" 2>/dev/null && cat "$APP_PID_FILE"
+}
+
+build_app() {
+  require dotnet "Install the .NET 10 SDK: https://dotnet.microsoft.com/download"
+  say "Building Sosyabot"
+  dotnet publish "$ROOT/src/Sosyabot.Web/Sosyabot.Web.csproj" -c Release -o "$APP_DIR" --nologo -v quiet >"$LOG_DIR/build.log" 2>&1 \
+    || { tail -n 30 "$LOG_DIR/build.log" >&2; fail "build failed; see $LOG_DIR/build.log"; }
+}
+
+migrate() {
+  say "Applying database migrations"
+  (cd "$APP_DIR" && dotnet Sosyabot.Web.dll migrate) >>"$LOG_DIR/app.log" 2>&1 \
+    || { tail -n 30 "$LOG_DIR/app.log" >&2; fail "migrations failed; see $LOG_DIR/app.log"; }
+}
+
+wait_healthy() {
+  local url="http://127.0.0.1:$PORT/healthz"
+  for _ in $(seq 1 120); do
+    if curl -fsS -o /dev/null "$url" 2>/dev/null; then return 0; fi
+    if ! app_pid >/dev/null; then
+      tail -n 30 "$LOG_DIR/app.log" >&2
+      fail "the app exited during start-up; see $LOG_DIR/app.log"
+    fi
+    sleep 0.5
+  done
+  fail "the app did not answer $url within 60 s; see $LOG_DIR/app.log"
+}
+
+start_app() {
+  if app_pid >/dev/null; then
+    say "Sosyabot is already running (pid $(app_pid)) at $BASE_URL"
+    return
+  fi
+  if curl -fsS -o /dev/null "http://127.0.0.1:$PORT/healthz" 2>/dev/null; then
+    fail "port $PORT is already taken by another program. Set PORT or BASE_URL in .env."
+  fi
+  build_app
+  migrate
+  say "Starting Sosyabot on port $PORT"
+  (cd "$APP_DIR" && DOTNET_ENVIRONMENT="${DOTNET_ENVIRONMENT:-Production}" nohup dotnet Sosyabot.Web.dll >>"$LOG_DIR/app.log" 2>&1 & echo $! >"$APP_PID_FILE")
+  wait_healthy
+  say "Sosyabot is up: $BASE_URL (logs: ./service.sh logs)"
+}
+
+stop_app() {
+  local pid
+  if pid="$(app_pid)"; then
+    say "Stopping Sosyabot (pid $pid)"
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+  rm -f "$APP_PID_FILE"
+}
+
+# --- Tests --------------------------------------------------------------------------------------------
+
+ensure_chromium() {
+  if [[ -x /usr/bin/chromium ]]; then return; fi
+  if [[ $EUID -eq 0 ]] && command -v apt-get >/dev/null; then
+    say "Installing Debian's Chromium for the browser tests"
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    fail "the browser tests need Debian's Chromium at /usr/bin/chromium: sudo apt-get install chromium"
+  fi
+}
+
+run_tests() {
+  require dotnet "Install the .NET 10 SDK."
+  ensure_chromium
+  local pg_was_running=0
+  if pg_running; then pg_was_running=1; fi
+  ensure_postgres
+  if [[ "$LOCAL_PG" == 1 ]]; then
+    export SOSYABOT_TEST_DATABASE_URL="$PG_ADMIN_URL"
+  else
+    export SOSYABOT_TEST_DATABASE_URL="$DATABASE_URL"
+  fi
+  say "Running the tests (integration tests on PostgreSQL, browser tests in Chromium)"
+  local status=0 out="$LOG_DIR/test.log"
+  dotnet test "$ROOT/Sosyabot.sln" -c Release --nologo --logger "console;verbosity=normal" 2>&1 | tee "$out" || status=$?
+  if [[ "$LOCAL_PG" == 1 && "$pg_was_running" == 0 ]]; then stop_postgres; fi
+  awk '/^ *Passed: *[0-9]+$/ {p += $2} /^ *Failed: *[0-9]+$/ {f += $2} END {printf "tests: %d passed, %d failed\n", p, f}' "$out"
+  return "$status"
+}
+
+usage() {
+  cat <<'TXT'
+Usage: ./service.sh <command>
+
+  start         build and start Sosyabot (and a local PostgreSQL when DATABASE_URL is unset)
+  stop          stop Sosyabot and the local PostgreSQL it started
+  restart api   restart only the app, re-reading .env
+  status        what is running
+  logs          follow the app's log
+  migrate       apply database migrations
+  test          run every test (starts PostgreSQL, installs Chromium when missing)
+  help          this text
+TXT
+}
+
+mkdir -p "$LOG_DIR"
+load_env
+
+case "${1:-help}" in
+  start)
+    ensure_postgres
+    start_app
+    ;;
+  stop)
+    stop_app
+    stop_postgres
+    ;;
+  restart)
+    [[ "${2:-api}" == "api" ]] || fail "usage: ./service.sh restart api"
+    stop_app
+    ensure_postgres
+    start_app
+    ;;
+  status)
+    if [[ -z "${DATABASE_URL:-}" ]]; then
+      if pg_running; then echo "postgres: running on 127.0.0.1:$PG_PORT ($(pg_data_dir))"; else echo "postgres: stopped"; fi
+    else
+      echo "postgres: external (DATABASE_URL)"
+    fi
+    if pid="$(app_pid)"; then echo "app: running (pid $pid) at $BASE_URL"; else echo "app: stopped"; fi
+    ;;
+  logs)
+    touch "$LOG_DIR/app.log"
+    tail -n 200 -f "$LOG_DIR/app.log"
+    ;;
+  migrate)
+    ensure_postgres
+    build_app
+    migrate
+    ;;
+  test)
+    run_tests
+    ;;
+  help|-h|--help)
+    usage
+    ;;
+  *)
+    usage >&2
+    exit 2
+    ;;
+esac

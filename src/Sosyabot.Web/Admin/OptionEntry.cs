@@ -1,0 +1,26 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Sosyabot.Web.Admin;
+
+/// <summary>One instance-wide setting made in the admin panel. Secret values hold ciphertext only.</summary>
+public sealed class OptionEntry
+{
+    public required string Key { get; init; }
+    public required string Value { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+    public string? UpdatedBy { get; set; }
+}
+
+internal sealed class OptionEntryConfiguration : IEntityTypeConfiguration<OptionEntry>
+{
+    public void Configure(EntityTypeBuilder<OptionEntry> builder)
+    {
+        builder.ToTable("options");
+        builder.HasKey(o => o.Key);
+        builder.Property(o => o.Key).HasColumnName("key").HasMaxLength(100);
+        builder.Property(o => o.Value).HasColumnName("value").HasMaxLength(4000);
+        builder.Property(o => o.UpdatedAt).HasColumnName("updated_at");
+        builder.Property(o => o.UpdatedBy).HasColumnName("updated_by").HasMaxLength(256);
+    }
+}

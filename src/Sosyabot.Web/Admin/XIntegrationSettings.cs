@@ -1,0 +1,171 @@
+using System.Security.Cryptography;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Sosyabot.Web.Data;
+using Sosyabot.Web.X;
+
+namespace Sosyabot.Web.Admin;
+
+public static class OptionKeys
+{
+    public const string XClientId = "x-twitter_client-id";
+    public const string XClientSecret = "x-twitter_client-secret";
+    public const string XIntegrationStatus = "x-twitter_integration_status";
+
+    public const string StatusEnabled = "enabled";
+    public const string StatusDisabled = "disabled";
+}
+
+public enum SettingSource
+{
+    None,
+    Environment,
+    AdminPanel,
+}
+
+public sealed record ResolvedSetting(string? Value, SettingSource Source)
+{
+    public static readonly ResolvedSetting Missing = new(null, SettingSource.None);
+
+    public bool HasValue => !string.IsNullOrEmpty(Value);
+}
+
+/// <summary>The X OAuth 2.0 client as it stands right now, after admin panel -> environment resolution.</summary>
+public sealed record XIntegrationState(
+    ResolvedSetting ClientId,
+    ResolvedSetting ClientSecret,
+    bool Enabled,
+    bool StoredSecretUnreadable,
+    DateTimeOffset? LastUpdatedAt,
+    string? LastUpdatedBy)
+{
+    public const string NotConfiguredMessage = "Twitter integration disabled: client id/secret not configured";
+    public const string DisabledByAdminMessage = "X (Twitter) integration disabled by admin";
+
+    /// <summary>The first 6 characters, enough for an admin to recognise which app is live.</summary>
+    public string? ClientIdPreview => ClientId.Value?[..Math.Min(6, ClientId.Value.Length)];
+
+    /// <summary>Why nobody can connect an X account through OAuth right now, or null when they can.</summary>
+    public string? UnavailableReason =>
+        !Enabled ? DisabledByAdminMessage
+        : !ClientId.HasValue || !ClientSecret.HasValue ? NotConfiguredMessage
+        : null;
+}
+
+/// <summary>
+/// Reads and writes the X integration's rows of the options table. Every call reads the database, so a
+/// save made on any node is what the next request on every node sees, with no restart and no cache to
+/// invalidate; the environment's values were bound once at boot.
+/// </summary>
+public sealed partial class XIntegrationSettings(
+    SosyabotDbContext db,
+    SecretProtector protector,
+    IOptions<XOptions> environment,
+    TimeProvider time,
+    ILogger<XIntegrationSettings> logger)
+{
+    private static readonly string[] Keys = [OptionKeys.XClientId, OptionKeys.XClientSecret, OptionKeys.XIntegrationStatus];
+
+    public async Task<XIntegrationState> GetAsync(CancellationToken cancellationToken)
+    {
+        var rows = await db.Options.AsNoTracking()
+            .Where(o => Keys.Contains(o.Key))
+            .ToDictionaryAsync(o => o.Key, cancellationToken);
+
+        var env = environment.Value;
+        var clientId = Resolve(rows.GetValueOrDefault(OptionKeys.XClientId)?.Value, env.ClientId);
+
+        var secretUnreadable = false;
+        string? storedSecret = null;
+        if (rows.TryGetValue(OptionKeys.XClientSecret, out var secretRow))
+        {
+            try
+            {
+                storedSecret = protector.Unprotect(secretRow.Value);
+            }
+            catch (Exception ex) when (ex is CryptographicException or InvalidOperationException)
+            {
+                secretUnreadable = true;
+                LogStoredSecretUnreadable(logger, ex.GetType().Name);
+            }
+        }
+        var clientSecret = Resolve(storedSecret, env.ClientSecret);
+
+        var enabled = rows.GetValueOrDefault(OptionKeys.XIntegrationStatus)?.Value != OptionKeys.StatusDisabled;
+        var lastUpdate = rows.Values.MaxBy(o => o.UpdatedAt);
+
+        return new XIntegrationState(clientId, clientSecret, enabled, secretUnreadable, lastUpdate?.UpdatedAt, lastUpdate?.UpdatedBy);
+    }
+
+    /// <summary>
+    /// Saves the admin's values. A null or empty <paramref name="clientId"/> removes the saved one (the
+    /// environment's applies again); a null or empty <paramref name="clientSecret"/> keeps the saved secret.
+    /// </summary>
+    public async Task SaveAsync(string? clientId, string? clientSecret, bool enabled, string updatedBy, CancellationToken cancellationToken)
+    {
+        var rows = await db.Options.Where(o => Keys.Contains(o.Key)).ToDictionaryAsync(o => o.Key, cancellationToken);
+        var now = time.GetUtcNow();
+
+        if (string.IsNullOrEmpty(clientId))
+        {
+            Remove(rows, OptionKeys.XClientId);
+        }
+        else
+        {
+            Upsert(rows, OptionKeys.XClientId, clientId, now, updatedBy);
+        }
+
+        if (!string.IsNullOrEmpty(clientSecret))
+        {
+            Upsert(rows, OptionKeys.XClientSecret, protector.Protect(clientSecret), now, updatedBy);
+        }
+
+        Upsert(rows, OptionKeys.XIntegrationStatus, enabled ? OptionKeys.StatusEnabled : OptionKeys.StatusDisabled, now, updatedBy);
+
+        await db.SaveChangesAsync(cancellationToken);
+        LogSaved(logger, updatedBy, enabled ? OptionKeys.StatusEnabled : OptionKeys.StatusDisabled);
+    }
+
+    /// <summary>Forgets the admin panel's Client ID and Secret, so the environment's apply again.</summary>
+    public async Task ClearCredentialsAsync(string updatedBy, CancellationToken cancellationToken)
+    {
+        await db.Options
+            .Where(o => o.Key == OptionKeys.XClientId || o.Key == OptionKeys.XClientSecret)
+            .ExecuteDeleteAsync(cancellationToken);
+        LogCleared(logger, updatedBy);
+    }
+
+    private static ResolvedSetting Resolve(string? adminPanelValue, string? environmentValue) =>
+        !string.IsNullOrEmpty(adminPanelValue) ? new(adminPanelValue, SettingSource.AdminPanel)
+        : !string.IsNullOrEmpty(environmentValue) ? new(environmentValue, SettingSource.Environment)
+        : ResolvedSetting.Missing;
+
+    private void Upsert(Dictionary<string, OptionEntry> rows, string key, string value, DateTimeOffset now, string updatedBy)
+    {
+        if (!rows.TryGetValue(key, out var row))
+        {
+            row = new OptionEntry { Key = key, Value = value };
+            db.Options.Add(row);
+        }
+        row.Value = value;
+        row.UpdatedAt = now;
+        row.UpdatedBy = updatedBy;
+    }
+
+    private void Remove(Dictionary<string, OptionEntry> rows, string key)
+    {
+        if (rows.TryGetValue(key, out var row))
+        {
+            db.Options.Remove(row);
+        }
+    }
+
+    [LoggerMessage(LogLevel.Information, "X integration settings saved by {UpdatedBy}; status {Status}")]
+    private static partial void LogSaved(ILogger logger, string updatedBy, string status);
+
+    [LoggerMessage(LogLevel.Information, "X integration credentials removed from the admin panel by {UpdatedBy}")]
+    private static partial void LogCleared(ILogger logger, string updatedBy);
+
+    [LoggerMessage(LogLevel.Warning, "The saved X client secret cannot be decrypted ({ErrorType}); the DataProtection key ring has changed. The admin must paste it again.")]
+    private static partial void LogStoredSecretUnreadable(ILogger logger, string errorType);
+}

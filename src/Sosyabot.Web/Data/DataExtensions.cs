@@ -1,0 +1,52 @@
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+
+namespace Sosyabot.Web.Data;
+
+public static class DataExtensions
+{
+    public static WebApplicationBuilder AddData(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<DatabaseOptions>().Bind(builder.Configuration).ValidateDataAnnotations().ValidateOnStart();
+
+        // Resolved from options at first use (not read here) so that tests and hosts can supply DATABASE_URL late.
+        builder.Services.AddDbContext<SosyabotDbContext>((services, options) =>
+            options.UseNpgsql(services.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString));
+
+        // Keys in the database: every node decrypts what another encrypted, and restarts keep secrets readable.
+        builder.Services.AddDataProtection()
+            .SetApplicationName("Sosyabot")
+            .PersistKeysToDbContext<SosyabotDbContext>();
+        builder.Services.AddSingleton<SecretProtector>();
+
+        builder.Services.AddHealthChecks().AddCheck<DatabaseReadyCheck>("database");
+        return builder;
+    }
+
+    /// <summary>Applies pending EF Core migrations; <c>Sosyabot.Web migrate</c> and <c>service.sh</c> call it.</summary>
+    public static async Task MigrateDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
+    {
+        await using var scope = services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<SosyabotDbContext>().Database.MigrateAsync(cancellationToken);
+    }
+}
+
+internal sealed class DatabaseReadyCheck(SosyabotDbContext db) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+            return pending.Count == 0
+                ? HealthCheckResult.Healthy()
+                : HealthCheckResult.Unhealthy($"{pending.Count} migration(s) not applied; run './service.sh migrate'.");
+        }
+        catch (Exception ex) when (ex is Npgsql.NpgsqlException or InvalidOperationException or TimeoutException)
+        {
+            return HealthCheckResult.Unhealthy("The database is unreachable.", ex);
+        }
+    }
+}

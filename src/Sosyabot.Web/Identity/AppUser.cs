@@ -1,0 +1,5 @@
+using Microsoft.AspNetCore.Identity;
+
+namespace Sosyabot.Web.Identity;
+
+public sealed class AppUser : IdentityUser;
