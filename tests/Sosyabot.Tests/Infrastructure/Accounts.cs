@@ -1,0 +1,37 @@
+namespace Sosyabot.Tests.Infrastructure;
+
+public static class Accounts
+{
+    public static async Task<HttpClient> LogInAsync(this SosyabotAppFactory app, string email, string password)
+    {
+        var client = app.CreateBrowserClient();
+        var login = await client.GetDocumentAsync("/account/login");
+        using var response = await client.SubmitAsync(login, "#login", new Dictionary<string, string>
+        {
+            ["Input.Email"] = email,
+            ["Input.Password"] = password,
+        });
+        var landed = await HtmlForms.ParseAsync(response);
+        Assert.True(landed.QuerySelector("form[action='/account/login']") is null && response.RequestMessage!.RequestUri!.AbsolutePath == "/",
+            $"Logging in as {email} failed: {landed.QuerySelector(".flash-error")?.TextContent}");
+        return client;
+    }
+
+    public static Task<HttpClient> LogInAsAdminAsync(this SosyabotAppFactory app) =>
+        app.LogInAsync(SosyabotAppFactory.AdminEmail, SosyabotAppFactory.AdminPassword);
+
+    /// <summary>Registers through the real form and returns a client signed in as the new account.</summary>
+    public static async Task<HttpClient> RegisterAsync(this SosyabotAppFactory app, string email, string password = "a-long-enough-password")
+    {
+        var client = app.CreateBrowserClient();
+        var register = await client.GetDocumentAsync("/account/register");
+        using var response = await client.SubmitAsync(register, "#register", new Dictionary<string, string>
+        {
+            ["Input.Email"] = email,
+            ["Input.Password"] = password,
+            ["Input.ConfirmPassword"] = password,
+        });
+        Assert.Equal("/", response.RequestMessage!.RequestUri!.AbsolutePath);
+        return client;
+    }
+}

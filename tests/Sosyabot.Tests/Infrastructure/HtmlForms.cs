@@ -1,0 +1,54 @@
+using AngleSharp;
+using AngleSharp.Dom;
+using AngleSharp.Html.Dom;
+
+namespace Sosyabot.Tests.Infrastructure;
+
+/// <summary>Reads pages and posts their forms as a browser would, antiforgery token included.</summary>
+public static class HtmlForms
+{
+    public static async Task<IDocument> GetDocumentAsync(this HttpClient client, string url)
+    {
+        using var response = await client.GetAsync(url);
+        Assert.True(response.IsSuccessStatusCode, $"GET {url} answered {(int)response.StatusCode}");
+        return await ParseAsync(response);
+    }
+
+    public static async Task<IDocument> ParseAsync(HttpResponseMessage response)
+    {
+        var html = await response.Content.ReadAsStringAsync();
+        var address = response.RequestMessage!.RequestUri!.ToString();
+        return await BrowsingContext.New().OpenAsync(request => request.Content(html).Address(address));
+    }
+
+    /// <summary>
+    /// Submits the form that holds <paramref name="submitSelector"/> with the page's own fields (hidden
+    /// antiforgery token, checked radios, prefilled inputs) overridden by <paramref name="values"/>.
+    /// </summary>
+    public static async Task<HttpResponseMessage> SubmitAsync(
+        this HttpClient client, IDocument page, string submitSelector, IReadOnlyDictionary<string, string>? values = null)
+    {
+        var submit = page.QuerySelector(submitSelector) ?? throw new InvalidOperationException($"No '{submitSelector}' on {page.Url}");
+        var form = submit.Closest("form") as IHtmlFormElement ?? throw new InvalidOperationException($"'{submitSelector}' is not in a form");
+
+        var fields = new List<KeyValuePair<string, string>>();
+        foreach (var input in form.QuerySelectorAll<IHtmlInputElement>("input[name]"))
+        {
+            if (input.Type is "radio" or "checkbox" && !input.IsChecked)
+            {
+                continue;
+            }
+            fields.Add(new(input.Name!, input.Value));
+        }
+        foreach (var (name, value) in values ?? new Dictionary<string, string>())
+        {
+            fields.RemoveAll(f => f.Key == name);
+            fields.Add(new(name, value));
+        }
+
+        // The formAction property falls back to the page's URL, so only an explicit attribute overrides the form.
+        var action = submit.HasAttribute("formaction") ? ((IHtmlButtonElement)submit).FormAction : form.Action;
+        using var content = new FormUrlEncodedContent(fields);
+        return await client.PostAsync(action, content);
+    }
+}

@@ -1,0 +1,53 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Serilog.Core;
+
+namespace Sosyabot.Tests.Infrastructure;
+
+/// <summary>
+/// The real app on a real PostgreSQL database of its own. Subclasses set the environment a self-hoster
+/// would (the configuration contract's variables) by overriding <see cref="Settings"/>.
+/// </summary>
+public class SosyabotAppFactory : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    public const string AdminEmail = "admin@sosyabot.test";
+    public const string AdminPassword = "admin-password-123";
+    public const string BaseUrl = "https://sosyabot.example.test";
+
+    public TestDatabase Database { get; private set; } = null!;
+
+    public CapturedLogs Logs { get; } = new();
+
+    protected virtual IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["ADMIN_EMAIL"] = AdminEmail,
+        ["ADMIN_PASSWORD"] = AdminPassword,
+    };
+
+    public async Task InitializeAsync() => Database = await TestDatabase.CreateAsync();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("DATABASE_URL", Database.ConnectionString);
+        builder.UseSetting("BASE_URL", BaseUrl);
+        // Whatever the machine running the tests has exported must not leak into them.
+        builder.UseSetting("TWITTER_CLIENT_ID", "");
+        builder.UseSetting("TWITTER_CLIENT_SECRET", "");
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
+        builder.ConfigureServices(services => services.AddSingleton<ILogEventSink>(Logs));
+    }
+
+    public HttpClient CreateBrowserClient(bool followRedirects = true) =>
+        CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = followRedirects, BaseAddress = new Uri("http://localhost") });
+
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await Database.DisposeAsync();
+    }
+}
