@@ -64,8 +64,7 @@ public sealed class XTwitterModel(XIntegrationSettings settings, IOptions<SiteOp
         var state = await settings.GetAsync(cancellationToken);
         TestSucceeded = state.UnavailableReason is null;
         TestMessage = state.UnavailableReason
-            ?? $"Credentials are configured. Client ID starts with {state.ClientIdPreview}. " +
-               $"Callback URL: {CallbackUrl}";
+            ?? $"Credentials are configured. Client ID: {state.ClientIdPreview}… Callback URL: {CallbackUrl}";
         return RedirectToPage();
     }
 

@@ -1,0 +1,96 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Playwright;
+using Sosyabot.Tests.Infrastructure;
+
+namespace Sosyabot.Tests.Browser;
+
+/// <summary>The app on a real Kestrel port, for Debian's Chromium to browse.</summary>
+public sealed class KestrelAppFactory : SosyabotAppFactory
+{
+    public KestrelAppFactory()
+    {
+        Port = FreeLoopbackPort();
+        UseKestrel(options => options.Listen(IPAddress.Loopback, Port));
+    }
+
+    public int Port { get; }
+
+    public string Address => $"http://127.0.0.1:{Port}";
+
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
+    {
+        ["BASE_URL"] = Address,
+    };
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>Debian's Chromium driven by Playwright; Playwright's own browser download is not used.</summary>
+public sealed class BrowserSession : IAsyncLifetime
+{
+    public const string ChromiumPath = "/usr/bin/chromium";
+
+    private IPlaywright? _playwright;
+
+    public IBrowser Browser { get; private set; } = null!;
+
+    /// <summary>Where the suite leaves its screenshots; the README shows some of them.</summary>
+    public static string ScreenshotFolder { get; } = Path.Combine(RepositoryRoot(), "artifacts", "screenshots");
+
+    public async Task InitializeAsync()
+    {
+        if (!File.Exists(ChromiumPath))
+        {
+            throw new InvalidOperationException($"Debian's Chromium is not at {ChromiumPath}; './service.sh test' installs it (apt-get install chromium).");
+        }
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync"],
+        });
+        Directory.CreateDirectory(ScreenshotFolder);
+    }
+
+    public async Task<IPage> NewPageAsync(string baseUrl, int width = 1280, int height = 900)
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = baseUrl,
+            ViewportSize = new ViewportSize { Width = width, Height = height },
+        });
+        context.SetDefaultTimeout(15_000);
+        return await context.NewPageAsync();
+    }
+
+    public static Task ScreenshotAsync(IPage page, string name) =>
+        page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, name + ".png"), FullPage = true });
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null)
+        {
+            await Browser.CloseAsync();
+        }
+        _playwright?.Dispose();
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Sosyabot.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+        return AppContext.BaseDirectory;
+    }
+}
