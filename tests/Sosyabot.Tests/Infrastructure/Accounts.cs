@@ -5,16 +5,22 @@ public static class Accounts
     public static async Task<HttpClient> LogInAsync(this SosyabotAppFactory app, string email, string password)
     {
         var client = app.CreateBrowserClient();
-        var login = await client.GetDocumentAsync("/account/login");
-        using var response = await client.SubmitAsync(login, "#login", new Dictionary<string, string>
-        {
-            ["Input.Email"] = email,
-            ["Input.Password"] = password,
-        });
+        using var response = await client.SubmitLoginAsync("/account/login", email, password);
         var landed = await HtmlForms.ParseAsync(response);
         Assert.True(landed.QuerySelector("form[action='/account/login']") is null && response.RequestMessage!.RequestUri!.AbsolutePath == "/",
             $"Logging in as {email} failed: {landed.QuerySelector(".flash-error")?.TextContent}");
         return client;
+    }
+
+    /// <summary>Opens <paramref name="loginUrl"/> and submits its form with these credentials.</summary>
+    public static async Task<HttpResponseMessage> SubmitLoginAsync(this HttpClient client, string loginUrl, string email, string password)
+    {
+        var login = await client.GetDocumentAsync(loginUrl);
+        return await client.SubmitAsync(login, "#login", new Dictionary<string, string>
+        {
+            ["Input.Email"] = email,
+            ["Input.Password"] = password,
+        });
     }
 
     public static Task<HttpClient> LogInAsAdminAsync(this SosyabotAppFactory app) =>
