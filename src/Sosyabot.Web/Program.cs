@@ -1,7 +1,9 @@
 using Sosyabot.Web.Admin;
+using Sosyabot.Web.Channels;
 using Sosyabot.Web.Data;
 using Sosyabot.Web.Hosting;
 using Sosyabot.Web.Identity;
+using Sosyabot.Web.Workspaces;
 using Sosyabot.Web.X;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -11,6 +13,8 @@ builder.AddData();
 builder.AddAccounts();
 builder.AddX();
 builder.AddAdmin();
+builder.AddWorkspaces();
+builder.AddChannels();
 
 var app = builder.Build();
 
@@ -23,6 +27,7 @@ if (args is ["migrate", ..])
 app.UseHosting();
 app.MapHealth();
 app.MapRazorPages();
+app.MapChannelsApi();
 
 await app.RunAsync();
 

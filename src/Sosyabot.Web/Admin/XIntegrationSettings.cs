@@ -11,6 +11,7 @@ public static class OptionKeys
     public const string XClientId = "x-twitter_client-id";
     public const string XClientSecret = "x-twitter_client-secret";
     public const string XIntegrationStatus = "x-twitter_integration_status";
+    public const string XLongLivedConnections = "x-twitter_long_lived_connections";
 
     public const string StatusEnabled = "enabled";
     public const string StatusDisabled = "disabled";
@@ -35,6 +36,7 @@ public sealed record XIntegrationState(
     ResolvedSetting ClientId,
     ResolvedSetting ClientSecret,
     bool Enabled,
+    bool LongLivedConnections,
     bool StoredSecretUnreadable,
     DateTimeOffset? LastUpdatedAt,
     string? LastUpdatedBy)
@@ -44,6 +46,13 @@ public sealed record XIntegrationState(
 
     /// <summary>The first 6 characters, enough for an admin to recognise which app is live.</summary>
     public string? ClientIdPreview => ClientId.Value?[..Math.Min(6, ClientId.Value.Length)];
+
+    /// <summary>The pair to present to X, whatever the status: revoking a token on disconnect still needs it.</summary>
+    public XClientCredentials? ConfiguredCredentials =>
+        ClientId.HasValue && ClientSecret.HasValue ? new XClientCredentials(ClientId.Value!, ClientSecret.Value!) : null;
+
+    /// <summary>The pair for new connections and refreshes: only while the integration is enabled.</summary>
+    public XClientCredentials? Credentials => UnavailableReason is null ? ConfiguredCredentials : null;
 
     /// <summary>Why nobody can connect an X account through OAuth right now, or null when they can.</summary>
     public string? UnavailableReason =>
@@ -64,7 +73,8 @@ public sealed partial class XIntegrationSettings(
     TimeProvider time,
     ILogger<XIntegrationSettings> logger)
 {
-    private static readonly string[] Keys = [OptionKeys.XClientId, OptionKeys.XClientSecret, OptionKeys.XIntegrationStatus];
+    private static readonly string[] Keys =
+        [OptionKeys.XClientId, OptionKeys.XClientSecret, OptionKeys.XIntegrationStatus, OptionKeys.XLongLivedConnections];
 
     public async Task<XIntegrationState> GetAsync(CancellationToken cancellationToken)
     {
@@ -92,16 +102,18 @@ public sealed partial class XIntegrationSettings(
         var clientSecret = Resolve(storedSecret, env.ClientSecret);
 
         var enabled = rows.GetValueOrDefault(OptionKeys.XIntegrationStatus)?.Value != OptionKeys.StatusDisabled;
+        var longLived = rows.GetValueOrDefault(OptionKeys.XLongLivedConnections)?.Value == OptionKeys.StatusEnabled;
         var lastUpdate = rows.Values.MaxBy(o => o.UpdatedAt);
 
-        return new XIntegrationState(clientId, clientSecret, enabled, secretUnreadable, lastUpdate?.UpdatedAt, lastUpdate?.UpdatedBy);
+        return new XIntegrationState(clientId, clientSecret, enabled, longLived, secretUnreadable, lastUpdate?.UpdatedAt, lastUpdate?.UpdatedBy);
     }
 
     /// <summary>
     /// Saves the admin's values. A null or empty <paramref name="clientId"/> removes the saved one (the
     /// environment's applies again); a null or empty <paramref name="clientSecret"/> keeps the saved secret.
     /// </summary>
-    public async Task SaveAsync(string? clientId, string? clientSecret, bool enabled, string updatedBy, CancellationToken cancellationToken)
+    public async Task SaveAsync(
+        string? clientId, string? clientSecret, bool enabled, bool longLivedConnections, string updatedBy, CancellationToken cancellationToken)
     {
         var rows = await db.Options.Where(o => Keys.Contains(o.Key)).ToDictionaryAsync(o => o.Key, cancellationToken);
         var now = time.GetUtcNow();
@@ -121,6 +133,7 @@ public sealed partial class XIntegrationSettings(
         }
 
         Upsert(rows, OptionKeys.XIntegrationStatus, enabled ? OptionKeys.StatusEnabled : OptionKeys.StatusDisabled, now, updatedBy);
+        Upsert(rows, OptionKeys.XLongLivedConnections, longLivedConnections ? OptionKeys.StatusEnabled : OptionKeys.StatusDisabled, now, updatedBy);
 
         await db.SaveChangesAsync(cancellationToken);
         LogSaved(logger, updatedBy, enabled ? OptionKeys.StatusEnabled : OptionKeys.StatusDisabled);

@@ -11,7 +11,7 @@ public sealed class XTwitterModel(XIntegrationSettings settings, IOptions<SiteOp
     [BindProperty]
     public InputModel Input { get; set; } = new();
 
-    [TempData]
+    [TempData(Key = Flash.SuccessKey)]
     public string? StatusMessage { get; set; }
 
     [TempData]
@@ -34,6 +34,9 @@ public sealed class XTwitterModel(XIntegrationSettings settings, IOptions<SiteOp
 
         [Display(Name = "Status"), Required, RegularExpression("^(enabled|disabled)$", ErrorMessage = "Status must be Enable or Disable.")]
         public string Status { get; set; } = OptionKeys.StatusEnabled;
+
+        [Display(Name = "Long-lived connections (request offline.access and renew tokens before they expire)")]
+        public bool LongLivedConnections { get; set; }
     }
 
     public async Task OnGetAsync(CancellationToken cancellationToken)
@@ -43,6 +46,7 @@ public sealed class XTwitterModel(XIntegrationSettings settings, IOptions<SiteOp
         {
             ClientId = State.ClientId.Source == SettingSource.AdminPanel ? State.ClientId.Value : null,
             Status = State.Enabled ? OptionKeys.StatusEnabled : OptionKeys.StatusDisabled,
+            LongLivedConnections = State.LongLivedConnections,
         };
     }
 
@@ -54,7 +58,8 @@ public sealed class XTwitterModel(XIntegrationSettings settings, IOptions<SiteOp
             return Page();
         }
 
-        await settings.SaveAsync(Input.ClientId, Input.ClientSecret, Input.Status == OptionKeys.StatusEnabled, AdminName, cancellationToken);
+        await settings.SaveAsync(
+            Input.ClientId, Input.ClientSecret, Input.Status == OptionKeys.StatusEnabled, Input.LongLivedConnections, AdminName, cancellationToken);
         StatusMessage = "X (Twitter) settings saved. They apply from the next request on; no restart needed.";
         return RedirectToPage();
     }

@@ -3,7 +3,9 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Sosyabot.Web.Admin;
+using Sosyabot.Web.Channels;
 using Sosyabot.Web.Identity;
+using Sosyabot.Web.Workspaces;
 
 namespace Sosyabot.Web.Data;
 
@@ -13,6 +15,14 @@ public sealed class SosyabotDbContext(DbContextOptions<SosyabotDbContext> option
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     public DbSet<OptionEntry> Options => Set<OptionEntry>();
+
+    public DbSet<Workspace> Workspaces => Set<Workspace>();
+
+    public DbSet<WorkspaceMember> WorkspaceMembers => Set<WorkspaceMember>();
+
+    public DbSet<Channel> Channels => Set<Channel>();
+
+    public DbSet<ConnectAttempt> ConnectAttempts => Set<ConnectAttempt>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -7,7 +7,8 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace Sosyabot.Web.Identity;
 
 [AllowAnonymous]
-public sealed class RegisterModel(UserManager<AppUser> users, SignInManager<AppUser> signIn, InstanceAdmins admins) : PageModel
+public sealed class RegisterModel(
+    UserManager<AppUser> users, SignInManager<AppUser> signIn, InstanceAdmins admins, Workspaces.WorkspaceCreator workspaces) : PageModel
 {
     [BindProperty]
     public InputModel Input { get; set; } = new();
@@ -15,7 +16,7 @@ public sealed class RegisterModel(UserManager<AppUser> users, SignInManager<AppU
     [BindProperty(SupportsGet = true)]
     public string? ReturnUrl { get; set; }
 
-    [TempData]
+    [TempData(Key = Hosting.Flash.SuccessKey)]
     public string? StatusMessage { get; set; }
 
     public sealed class InputModel
@@ -52,6 +53,7 @@ public sealed class RegisterModel(UserManager<AppUser> users, SignInManager<AppU
             return Page();
         }
 
+        await workspaces.CreatePersonalAsync(user.Id, Input.Email, cancellationToken);
         var becameAdmin = await admins.PromoteIfNoneAsync(user, cancellationToken);
         await signIn.SignInAsync(user, isPersistent: false);
         StatusMessage = becameAdmin

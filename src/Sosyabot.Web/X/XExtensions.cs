@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
+
 namespace Sosyabot.Web.X;
 
 public static class XExtensions
@@ -5,6 +8,15 @@ public static class XExtensions
     public static WebApplicationBuilder AddX(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<XOptions>().Bind(builder.Configuration).ValidateDataAnnotations().ValidateOnStart();
+
+        builder.Services.AddHttpClient<XClient>((services, http) =>
+            {
+                http.BaseAddress = new Uri(services.GetRequiredService<IOptions<XOptions>>().Value.ApiBaseUrl);
+                http.DefaultRequestHeaders.UserAgent.ParseAdd("Sosyabot/1.0");
+            })
+            // Reads are retried on transient faults; a POST never is, because X may already have acted on it
+            // (a tweet posted, an authorization code spent). Whoever sent it decides what happens next.
+            .AddStandardResilienceHandler(options => options.Retry.DisableForUnsafeHttpMethods());
         return builder;
     }
 }

@@ -19,6 +19,14 @@ public sealed class XOptions
     [ConfigurationKeyName("X_WEB_BASE_URL"), Required, AbsoluteHttpUrl]
     public string WebBaseUrl { get; set; } = "https://x.com";
 
+    /// <summary>
+    /// The bearer token x.com's own web client sends with every request; public, and the same for every
+    /// user. Cookie-connected channels need it because their calls impersonate that client.
+    /// </summary>
+    [ConfigurationKeyName("X_WEB_BEARER_TOKEN"), Required]
+    public string WebClientBearerToken { get; set; } =
+        "AAAAAAAAAAAAAAAAAAAAANRILgAAAAAAnNwIzUejRCOuH5E6I8xnZz4puTs%3D1Zv7ttfk8LF81IUq16cHjhLTvJu4FA33AGWWjCpTnA";
+
     [ConfigurationKeyName("TWITTER_CLIENT_ID")]
     public string? ClientId { get; set; }
 

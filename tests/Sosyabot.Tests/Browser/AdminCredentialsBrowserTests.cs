@@ -45,7 +45,7 @@ public sealed class AdminCredentialsBrowserTests(KestrelAppFactory app, BrowserS
         await page.GetByLabel("Email").FillAsync(SosyabotAppFactory.AdminEmail);
         await page.GetByLabel("Password").FillAsync(SosyabotAppFactory.AdminPassword);
         await page.GetByRole(AriaRole.Button, new() { Name = "Log in" }).ClickAsync();
-        await page.WaitForURLAsync(app.Address + "/");
+        await page.WaitForURLAsync(app.Address + "/app/channels");
 
         await page.GotoAsync("/admin/api-integration/x-twitter");
         await BrowserSession.ScreenshotAsync(page, "03-admin-x-twitter-phone");

@@ -41,7 +41,7 @@ public sealed class AccountTests(SosyabotAppFactory app) : IClassFixture<Sosyabo
     public async Task Logout_SignedIn_EndsTheSession()
     {
         var admin = await app.LogInAsAdminAsync();
-        var home = await admin.GetDocumentAsync("/");
+        var home = await admin.GetDocumentAsync("/app/channels");
 
         using var _ = await admin.SubmitAsync(home, "form[action='/account/logout'] button");
 
@@ -58,6 +58,6 @@ public sealed class AccountTests(SosyabotAppFactory app) : IClassFixture<Sosyabo
             "/account/login?ReturnUrl=https%3A%2F%2Fevil.example%2F", SosyabotAppFactory.AdminEmail, SosyabotAppFactory.AdminPassword);
 
         Assert.Equal("localhost", response.RequestMessage!.RequestUri!.Host);
-        Assert.Equal("/", response.RequestMessage.RequestUri.AbsolutePath);
+        Assert.Equal("/app/channels", response.RequestMessage.RequestUri.AbsolutePath);
     }
 }

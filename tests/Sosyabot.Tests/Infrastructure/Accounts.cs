@@ -7,7 +7,7 @@ public static class Accounts
         var client = app.CreateBrowserClient();
         using var response = await client.SubmitLoginAsync("/account/login", email, password);
         var landed = await HtmlForms.ParseAsync(response);
-        Assert.True(landed.QuerySelector("form[action='/account/login']") is null && response.RequestMessage!.RequestUri!.AbsolutePath == "/",
+        Assert.True(landed.QuerySelector("form[action='/account/login']") is null && response.RequestMessage!.RequestUri!.AbsolutePath == "/app/channels",
             $"Logging in as {email} failed: {landed.QuerySelector(".flash-error")?.TextContent}");
         return client;
     }
@@ -37,7 +37,7 @@ public static class Accounts
             ["Input.Password"] = password,
             ["Input.ConfirmPassword"] = password,
         });
-        Assert.Equal("/", response.RequestMessage!.RequestUri!.AbsolutePath);
+        Assert.Equal("/app/channels", response.RequestMessage!.RequestUri!.AbsolutePath);
         return client;
     }
 }

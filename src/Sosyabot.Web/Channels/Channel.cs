@@ -1,0 +1,93 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Sosyabot.Web.Identity;
+using Sosyabot.Web.Workspaces;
+
+namespace Sosyabot.Web.Channels;
+
+public enum ChannelKind
+{
+    OAuth2,
+    Cookie,
+}
+
+public static class ChannelStates
+{
+    public const string Active = "active";
+    public const string NeedsReconnect = "needs_reconnect";
+    public const string Disconnected = "disconnected";
+}
+
+/// <summary>
+/// One X account connected to one workspace. Credentials are held only as ciphertext
+/// (<see cref="Data.SecretProtector"/>); <see cref="ChannelSecrets"/> reads and writes them.
+/// </summary>
+public sealed class Channel
+{
+    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid WorkspaceId { get; init; }
+    public required string XUserId { get; init; }
+    public ChannelKind Kind { get; set; }
+    public required string Handle { get; set; }
+    public required string DisplayName { get; set; }
+    public string? AvatarUrl { get; set; }
+    public string State { get; set; } = ChannelStates.Active;
+    public string? StateReason { get; set; }
+    public required string ConnectedByUserId { get; set; }
+    public DateTimeOffset ConnectedAt { get; set; }
+
+    public string? AccessTokenProtected { get; set; }
+    public string? RefreshTokenProtected { get; set; }
+    public DateTimeOffset? AccessTokenExpiresAt { get; set; }
+    public string? Scopes { get; set; }
+    public string? SessionAuthTokenProtected { get; set; }
+    public string? SessionCt0Protected { get; set; }
+
+    public Workspace Workspace { get; init; } = null!;
+    public AppUser ConnectedBy { get; init; } = null!;
+
+    public void ForgetCredentials()
+    {
+        AccessTokenProtected = null;
+        RefreshTokenProtected = null;
+        AccessTokenExpiresAt = null;
+        SessionAuthTokenProtected = null;
+        SessionCt0Protected = null;
+    }
+
+    public void MarkNeedsReconnect(string reason)
+    {
+        State = ChannelStates.NeedsReconnect;
+        StateReason = reason;
+    }
+}
+
+internal sealed class ChannelConfiguration : IEntityTypeConfiguration<Channel>
+{
+    public void Configure(EntityTypeBuilder<Channel> builder)
+    {
+        builder.ToTable("channels");
+        builder.HasKey(c => c.Id);
+        builder.Property(c => c.Id).HasColumnName("id");
+        builder.Property(c => c.WorkspaceId).HasColumnName("workspace_id");
+        builder.Property(c => c.XUserId).HasColumnName("x_user_id").HasMaxLength(32);
+        builder.Property(c => c.Kind).HasColumnName("kind").HasConversion<string>().HasMaxLength(20);
+        builder.Property(c => c.Handle).HasColumnName("handle").HasMaxLength(50);
+        builder.Property(c => c.DisplayName).HasColumnName("display_name").HasMaxLength(100);
+        builder.Property(c => c.AvatarUrl).HasColumnName("avatar_url").HasMaxLength(500);
+        builder.Property(c => c.State).HasColumnName("state").HasMaxLength(20);
+        builder.Property(c => c.StateReason).HasColumnName("state_reason").HasMaxLength(1000);
+        builder.Property(c => c.ConnectedByUserId).HasColumnName("connected_by_user_id");
+        builder.Property(c => c.ConnectedAt).HasColumnName("connected_at");
+        builder.Property(c => c.AccessTokenProtected).HasColumnName("access_token_protected");
+        builder.Property(c => c.RefreshTokenProtected).HasColumnName("refresh_token_protected");
+        builder.Property(c => c.AccessTokenExpiresAt).HasColumnName("access_token_expires_at");
+        builder.Property(c => c.Scopes).HasColumnName("scopes").HasMaxLength(500);
+        builder.Property(c => c.SessionAuthTokenProtected).HasColumnName("session_auth_token_protected");
+        builder.Property(c => c.SessionCt0Protected).HasColumnName("session_ct0_protected");
+
+        builder.HasIndex(c => new { c.WorkspaceId, c.XUserId }).IsUnique();
+        builder.HasOne(c => c.Workspace).WithMany().HasForeignKey(c => c.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne(c => c.ConnectedBy).WithMany().HasForeignKey(c => c.ConnectedByUserId).OnDelete(DeleteBehavior.Restrict);
+    }
+}

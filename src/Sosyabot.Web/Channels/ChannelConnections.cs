@@ -1,0 +1,216 @@
+using System.Net;
+using Microsoft.AspNetCore.Authentication;
+using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using Sosyabot.Web.Admin;
+using Sosyabot.Web.Data;
+using Sosyabot.Web.X;
+
+namespace Sosyabot.Web.Channels;
+
+/// <summary>A connect, check or disconnect that failed; the message is meant for the person who tried.</summary>
+public sealed class ChannelConnectException(string message) : Exception(message);
+
+/// <summary>Connects X accounts to a workspace and takes them away again.</summary>
+public sealed partial class ChannelConnections(
+    SosyabotDbContext db,
+    ChannelSecrets secrets,
+    ChannelTokens tokens,
+    XClient x,
+    XIntegrationSettings settings,
+    TimeProvider time,
+    ILogger<ChannelConnections> logger)
+{
+    /// <summary>
+    /// Records a Connect click and returns the properties to challenge X with. The attempt's id travels in
+    /// the protected state; the callback must find (and delete) the row, so each state works once.
+    /// </summary>
+    public async Task<AuthenticationProperties> BeginOAuthAsync(
+        Guid workspaceId, string userId, Guid? reconnectChannelId, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        await db.ConnectAttempts.Where(a => a.CreatedAt < now - XConnectDefaults.AttemptLifetime).ExecuteDeleteAsync(cancellationToken);
+        var attempt = new ConnectAttempt { WorkspaceId = workspaceId, UserId = userId, ReconnectChannelId = reconnectChannelId, CreatedAt = now };
+        db.ConnectAttempts.Add(attempt);
+        await db.SaveChangesAsync(cancellationToken);
+
+        var properties = new AuthenticationProperties { RedirectUri = XConnectDefaults.ChannelsPage };
+        properties.Items[XConnectDefaults.AttemptKey] = attempt.Id.ToString();
+        return properties;
+    }
+
+    /// <summary>Stores (or updates: one channel per X account per workspace) what an OAuth 2.0 connect brought back.</summary>
+    public async Task<Channel> SaveOAuthConnectionAsync(
+        ConnectAttempt attempt, XUserProfile profile, XTokenResponse tokenResponse, CancellationToken cancellationToken)
+    {
+        if (attempt.ReconnectChannelId is { } reconnectId)
+        {
+            var expected = await db.Channels.AsNoTracking()
+                .Where(c => c.Id == reconnectId && c.WorkspaceId == attempt.WorkspaceId)
+                .Select(c => new { c.XUserId, c.Handle })
+                .SingleOrDefaultAsync(cancellationToken);
+            if (expected is not null && expected.XUserId != profile.Id)
+            {
+                throw new ChannelConnectException(
+                    $"You authorized @{profile.Username} on X, but this channel is @{expected.Handle}. " +
+                    $"Log in to X as @{expected.Handle} (or log out of X first) and reconnect again.");
+            }
+        }
+
+        return await UpsertAsync(attempt.WorkspaceId, attempt.UserId, profile, ChannelKind.OAuth2,
+            channel => secrets.StoreOAuthTokens(channel, tokenResponse, time.GetUtcNow()), cancellationToken);
+    }
+
+    /// <summary>Checks the cookies' shape, asks X whose session they are, and only then saves the channel.</summary>
+    public async Task<Channel> ConnectWebSessionAsync(
+        Guid workspaceId, string userId, WebSessionCookies cookies, CancellationToken cancellationToken)
+    {
+        XUserProfile profile;
+        try
+        {
+            profile = await x.VerifyWebSessionAsync(cookies.AuthToken, cookies.Ct0, cancellationToken);
+        }
+        catch (XApiException ex) when (ex.Status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+        {
+            throw new ChannelConnectException(
+                $"X did not accept these cookies ({(int)ex.Status}{Describe(ex)}). They expire when you log out of x.com: " +
+                "log in again in your browser and copy fresh auth_token and ct0 values.");
+        }
+        catch (Exception ex) when (ex is XApiException or HttpRequestException or TaskCanceledException)
+        {
+            throw new ChannelConnectException($"Could not check the cookies with X: {ex.Message}. Nothing was saved; try again.");
+        }
+
+        return await UpsertAsync(workspaceId, userId, profile, ChannelKind.Cookie,
+            channel => secrets.StoreWebSession(channel, cookies), cancellationToken);
+    }
+
+    /// <summary>Asks X who the channel's token belongs to, refreshing name and avatar; a 401 means reconnect.</summary>
+    public async Task CheckAsync(Channel channel, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var profile = channel.Kind == ChannelKind.Cookie && secrets.WebSession(channel) is { } cookies
+                ? await x.VerifyWebSessionAsync(cookies.AuthToken, cookies.Ct0, cancellationToken)
+                : await x.GetMeAsync(await tokens.GetAccessTokenAsync(channel.Id, cancellationToken), cancellationToken);
+            await db.Channels.Where(c => c.Id == channel.Id).ExecuteUpdateAsync(update => update
+                .SetProperty(c => c.Handle, profile.Username)
+                .SetProperty(c => c.DisplayName, profile.Name)
+                .SetProperty(c => c.AvatarUrl, profile.ProfileImageUrl), cancellationToken);
+        }
+        catch (XApiException ex) when (ex.Status == HttpStatusCode.Unauthorized)
+        {
+            var reason = $"X answered 401{Describe(ex)}: the access was revoked or has expired. Reconnect the account.";
+            await tokens.MarkNeedsReconnectAsync(channel.Id, reason, cancellationToken);
+            throw new ChannelConnectException(reason);
+        }
+        catch (ChannelNeedsReconnectException ex)
+        {
+            throw new ChannelConnectException(ex.Message);
+        }
+    }
+
+    /// <summary>Revokes the grant at X (best effort: the tokens are deleted here whatever X says).</summary>
+    public async Task<string?> DisconnectAsync(Channel channel, CancellationToken cancellationToken)
+    {
+        string? warning = null;
+        if (channel.Kind == ChannelKind.OAuth2 && secrets.AccessToken(channel) is { } accessToken)
+        {
+            var credentials = (await settings.GetAsync(cancellationToken)).ConfiguredCredentials;
+            try
+            {
+                if (credentials is null)
+                {
+                    warning = "The X client credentials are not configured, so the grant could not be revoked at X; remove the app under Connected apps on x.com.";
+                }
+                else
+                {
+                    if (secrets.RefreshToken(channel) is { } refreshToken)
+                    {
+                        await x.RevokeAsync(credentials, refreshToken, "refresh_token", cancellationToken);
+                    }
+                    await x.RevokeAsync(credentials, accessToken, "access_token", cancellationToken);
+                }
+            }
+            catch (Exception ex) when (ex is XApiException or HttpRequestException or TaskCanceledException)
+            {
+                warning = $"X did not confirm the revocation ({ex.Message}); the tokens were deleted here anyway. You can also remove the app under Connected apps on x.com.";
+            }
+        }
+
+        channel.ForgetCredentials();
+        channel.State = ChannelStates.Disconnected;
+        channel.StateReason = "Disconnected by a workspace member.";
+        await db.SaveChangesAsync(cancellationToken);
+        LogDisconnected(logger, channel.Id);
+        return warning;
+    }
+
+    private async Task<Channel> UpsertAsync(
+        Guid workspaceId, string userId, XUserProfile profile, ChannelKind kind, Action<Channel> storeCredentials, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var channel = await db.Channels.SingleOrDefaultAsync(c => c.WorkspaceId == workspaceId && c.XUserId == profile.Id, cancellationToken);
+            if (channel is null)
+            {
+                channel = new Channel
+                {
+                    WorkspaceId = workspaceId,
+                    XUserId = profile.Id,
+                    Handle = profile.Username,
+                    DisplayName = profile.Name,
+                    ConnectedByUserId = userId,
+                };
+                db.Channels.Add(channel);
+            }
+            channel.ForgetCredentials();
+            channel.Kind = kind;
+            channel.Handle = profile.Username;
+            channel.DisplayName = profile.Name;
+            channel.AvatarUrl = profile.ProfileImageUrl;
+            channel.State = ChannelStates.Active;
+            channel.StateReason = null;
+            channel.ConnectedByUserId = userId;
+            channel.ConnectedAt = time.GetUtcNow();
+            storeCredentials(channel);
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+                LogConnected(logger, channel.Id, workspaceId, kind);
+                return channel;
+            }
+            catch (DbUpdateException ex) when (attempt == 0 && ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+            {
+                // The same account was connected concurrently from another tab or node: update that row instead.
+                db.ChangeTracker.Clear();
+            }
+        }
+    }
+
+    private static string Describe(XApiException ex) =>
+        ex.Error is null && ex.Description is null ? "" : $" {ex.Error}{(ex.Description is null ? "" : ": " + ex.Description)}";
+
+    [LoggerMessage(LogLevel.Information, "Channel {ChannelId} connected to workspace {WorkspaceId} through {Kind}")]
+    private static partial void LogConnected(ILogger logger, Guid channelId, Guid workspaceId, ChannelKind kind);
+
+    [LoggerMessage(LogLevel.Information, "Channel {ChannelId} disconnected")]
+    private static partial void LogDisconnected(ILogger logger, Guid channelId);
+}
+
+public static partial class WebSessionCookieFormat
+{
+    /// <summary>Why the pasted cookies cannot be an x.com session, or null when their shape is right.</summary>
+    public static string? Problem(string? authToken, string? ct0) =>
+        string.IsNullOrEmpty(authToken) || string.IsNullOrEmpty(ct0) ? "Both auth_token and ct0 are required."
+        : !AuthTokenPattern().IsMatch(authToken) ? "auth_token must be the 40 hexadecimal characters of the auth_token cookie (no quotes, no 'auth_token=')."
+        : !Ct0Pattern().IsMatch(ct0) ? "ct0 must be the 32 to 160 hexadecimal characters of the ct0 cookie (no quotes, no 'ct0=')."
+        : null;
+
+    [GeneratedRegex("^[0-9a-f]{40}$")]
+    private static partial Regex AuthTokenPattern();
+
+    [GeneratedRegex("^[0-9a-f]{32,160}$")]
+    private static partial Regex Ct0Pattern();
+}

@@ -1,0 +1,40 @@
+using Sosyabot.Web.Data;
+using Sosyabot.Web.X;
+
+namespace Sosyabot.Web.Channels;
+
+/// <summary>Puts a channel's credentials into their encrypted columns and takes them out again.</summary>
+public sealed class ChannelSecrets(SecretProtector protector)
+{
+    public void StoreOAuthTokens(Channel channel, XTokenResponse tokens, DateTimeOffset now)
+    {
+        channel.AccessTokenProtected = protector.Protect(tokens.AccessToken);
+        // X sends a new refresh token with every refresh and the old one dies with it; without offline.access there is none.
+        channel.RefreshTokenProtected = tokens.RefreshToken is { Length: > 0 } refresh ? protector.Protect(refresh) : null;
+        channel.AccessTokenExpiresAt = now.AddSeconds(tokens.ExpiresIn);
+        channel.Scopes = tokens.Scope;
+    }
+
+    public void StoreWebSession(Channel channel, WebSessionCookies cookies)
+    {
+        channel.SessionAuthTokenProtected = protector.Protect(cookies.AuthToken);
+        channel.SessionCt0Protected = protector.Protect(cookies.Ct0);
+    }
+
+    public string? AccessToken(Channel channel) => Read(channel.AccessTokenProtected);
+
+    public string? RefreshToken(Channel channel) => Read(channel.RefreshTokenProtected);
+
+    public WebSessionCookies? WebSession(Channel channel) =>
+        Read(channel.SessionAuthTokenProtected) is { } authToken && Read(channel.SessionCt0Protected) is { } ct0
+            ? new WebSessionCookies(authToken, ct0)
+            : null;
+
+    private string? Read(string? stored) => stored is null ? null : protector.Unprotect(stored);
+}
+
+/// <summary>The two cookies of a logged-in x.com browser session.</summary>
+public sealed record WebSessionCookies(string AuthToken, string Ct0)
+{
+    public override string ToString() => "WebSessionCookies { redacted }";
+}

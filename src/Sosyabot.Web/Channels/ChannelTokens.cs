@@ -1,0 +1,129 @@
+using Microsoft.EntityFrameworkCore;
+using Sosyabot.Web.Admin;
+using Sosyabot.Web.Data;
+using Sosyabot.Web.X;
+
+namespace Sosyabot.Web.Channels;
+
+/// <summary>The channel cannot act on X until a person reconnects it; <see cref="Exception.Message"/> says why.</summary>
+public sealed class ChannelNeedsReconnectException(string reason) : Exception(reason);
+
+/// <summary>
+/// Hands out a usable access token for an OAuth 2.0 channel, renewing it when long-lived connections are
+/// on. X's refresh tokens are single-use and rotate, and presenting a spent one revokes the whole grant,
+/// so a renewal runs under a row lock on the channel (one at a time across every node) and the rotated
+/// pair is written in the same transaction that held the lock.
+/// </summary>
+public sealed partial class ChannelTokens(
+    SosyabotDbContext db,
+    ChannelSecrets secrets,
+    XClient x,
+    XIntegrationSettings settings,
+    TimeProvider time,
+    ILogger<ChannelTokens> logger)
+{
+    /// <summary>Renew this long before expiry, so a token handed out is still good for the call it is for.</summary>
+    public static readonly TimeSpan RenewalMargin = TimeSpan.FromMinutes(5);
+
+    public async Task<string> GetAccessTokenAsync(Guid channelId, CancellationToken cancellationToken)
+    {
+        var channel = await db.Channels.AsNoTracking().SingleAsync(c => c.Id == channelId, cancellationToken);
+        if (channel.State != ChannelStates.Active)
+        {
+            throw new ChannelNeedsReconnectException(channel.StateReason ?? "The channel is not connected.");
+        }
+        var accessToken = secrets.AccessToken(channel)
+            ?? throw new InvalidOperationException($"Channel {channelId} has no OAuth 2.0 access token.");
+        var now = time.GetUtcNow();
+        if (channel.AccessTokenExpiresAt - now > RenewalMargin)
+        {
+            return accessToken;
+        }
+
+        var integration = await settings.GetAsync(cancellationToken);
+        if (!integration.LongLivedConnections || channel.RefreshTokenProtected is null || integration.Credentials is null)
+        {
+            if (channel.AccessTokenExpiresAt > now)
+            {
+                return accessToken;
+            }
+            var reason = channel.RefreshTokenProtected is null
+                ? "X's access token expired (they last about 2 hours). Reconnect the account, or ask your admin to turn on long-lived connections."
+                : "X's access token expired and cannot be renewed while the X integration is disabled or unconfigured.";
+            await MarkNeedsReconnectAsync(channelId, reason, cancellationToken);
+            throw new ChannelNeedsReconnectException(reason);
+        }
+
+        return await RenewAsync(channelId, integration.Credentials, cancellationToken);
+    }
+
+    /// <summary>Marks channels whose token has run out with nothing to renew it, so the list tells the truth.</summary>
+    public async Task MarkExpiredAsync(Guid workspaceId, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var integration = await settings.GetAsync(cancellationToken);
+        var renewable = integration.LongLivedConnections && integration.Credentials is not null;
+        await db.Channels
+            .Where(c => c.WorkspaceId == workspaceId && c.State == ChannelStates.Active && c.Kind == ChannelKind.OAuth2
+                        && c.AccessTokenExpiresAt <= now && (!renewable || c.RefreshTokenProtected == null))
+            .ExecuteUpdateAsync(update => update
+                .SetProperty(c => c.State, ChannelStates.NeedsReconnect)
+                .SetProperty(c => c.StateReason, "X's access token expired (they last about 2 hours). Reconnect the account."),
+                cancellationToken);
+    }
+
+    public async Task MarkNeedsReconnectAsync(Guid channelId, string reason, CancellationToken cancellationToken)
+    {
+        await db.Channels.Where(c => c.Id == channelId).ExecuteUpdateAsync(update => update
+            .SetProperty(c => c.State, ChannelStates.NeedsReconnect)
+            .SetProperty(c => c.StateReason, reason), cancellationToken);
+        LogNeedsReconnect(logger, channelId, reason);
+    }
+
+    private async Task<string> RenewAsync(Guid channelId, XClientCredentials credentials, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var channel = await db.Channels
+            .FromSql($"SELECT * FROM channels WHERE id = {channelId} FOR UPDATE")
+            .SingleAsync(cancellationToken);
+        var now = time.GetUtcNow();
+
+        // Whoever held the lock before us may have renewed already: their token is ours too.
+        if (channel.AccessTokenExpiresAt - now > RenewalMargin && secrets.AccessToken(channel) is { } fresh)
+        {
+            await transaction.CommitAsync(cancellationToken);
+            return fresh;
+        }
+        if (channel.State != ChannelStates.Active || secrets.RefreshToken(channel) is not { } refreshToken)
+        {
+            throw new ChannelNeedsReconnectException(channel.StateReason ?? "The channel is not connected.");
+        }
+
+        XTokenResponse tokens;
+        try
+        {
+            tokens = await x.RefreshAsync(credentials, refreshToken, cancellationToken);
+        }
+        catch (XApiException ex) when ((int)ex.Status is >= 400 and < 500)
+        {
+            var reason = $"X refused to renew the connection ({(int)ex.Status} {ex.Error}: {ex.Description}). Reconnect the account.";
+            channel.MarkNeedsReconnect(reason);
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            LogNeedsReconnect(logger, channelId, reason);
+            throw new ChannelNeedsReconnectException(reason);
+        }
+
+        secrets.StoreOAuthTokens(channel, tokens, now);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        LogRenewed(logger, channelId);
+        return tokens.AccessToken;
+    }
+
+    [LoggerMessage(LogLevel.Information, "Renewed the X access token of channel {ChannelId}")]
+    private static partial void LogRenewed(ILogger logger, Guid channelId);
+
+    [LoggerMessage(LogLevel.Warning, "Channel {ChannelId} needs reconnecting: {Reason}")]
+    private static partial void LogNeedsReconnect(ILogger logger, Guid channelId, string reason);
+}

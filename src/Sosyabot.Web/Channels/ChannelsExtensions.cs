@@ -1,0 +1,109 @@
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.OAuth;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
+using Sosyabot.Web.Hosting;
+using Sosyabot.Web.Workspaces;
+using Sosyabot.Web.X;
+
+namespace Sosyabot.Web.Channels;
+
+public static class ChannelsExtensions
+{
+    public static WebApplicationBuilder AddChannels(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddScoped<ChannelSecrets>();
+        builder.Services.AddScoped<ChannelTokens>();
+        builder.Services.AddScoped<ChannelConnections>();
+
+        builder.Services.AddAuthentication().AddOAuth<OAuthOptions, XConnectHandler>(XConnectDefaults.Scheme, options =>
+        {
+            options.SignInScheme = IdentityConstants.ExternalScheme;
+            options.CallbackPath = SiteOptions.CallbackPath;
+            options.UsePkce = true;
+            // Resolved per request by XConnectHandler; the base options only insist that something is here.
+            options.ClientId = "resolved-per-request";
+            options.ClientSecret = "resolved-per-request";
+            options.RemoteAuthenticationTimeout = XConnectDefaults.AttemptLifetime;
+            options.CorrelationCookie.Name = "sosyabot.x-connect.";
+            // X sends the browser back with a top-level GET, which Lax cookies survive; None would need HTTPS.
+            options.CorrelationCookie.SameSite = SameSiteMode.Lax;
+            options.Events.OnTicketReceived = context => BackToChannels(context);
+            options.Events.OnAccessDenied = context =>
+            {
+                Flash.Error(context.HttpContext, XConnectErrors.ConsentDenied);
+                return BackToChannels(context);
+            };
+            options.Events.OnRemoteFailure = context =>
+            {
+                Flash.Error(context.HttpContext, XConnectErrors.ForRemoteFailure(context.Failure));
+                return BackToChannels(context);
+            };
+        });
+        builder.Services.AddOptions<OAuthOptions>(XConnectDefaults.Scheme).Configure<IOptions<XOptions>>((options, x) =>
+        {
+            options.AuthorizationEndpoint = x.Value.AuthorizeUrl;
+            options.TokenEndpoint = x.Value.ApiBaseUrl.TrimEnd('/') + "/2/oauth2/token";
+            options.UserInformationEndpoint = x.Value.ApiBaseUrl.TrimEnd('/') + "/2/users/me";
+        });
+        return builder;
+    }
+
+    public static WebApplication MapChannelsApi(this WebApplication app)
+    {
+        app.MapPost("/api/v1/auth/twitter/unofficial", ConnectWebSessionAsync)
+            .WithName("ConnectWebSession")
+            .WithSummary("Connect an X account with the auth_token and ct0 cookies of a logged-in x.com session.");
+        return app;
+    }
+
+    private static async Task<Results<Created<ChannelResponse>, ValidationProblem, ProblemHttpResult>> ConnectWebSessionAsync(
+        WebSessionConnectRequest request, CurrentWorkspace current, ChannelConnections connections, CancellationToken cancellationToken)
+    {
+        if (WebSessionCookieFormat.Problem(request.AuthToken, request.Ct0) is { } problem)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["auth_token"] = [problem] });
+        }
+        var workspace = await current.GetAsync(cancellationToken);
+        try
+        {
+            var channel = await connections.ConnectWebSessionAsync(
+                workspace.WorkspaceId, workspace.UserId, new WebSessionCookies(request.AuthToken!, request.Ct0!), cancellationToken);
+            return TypedResults.Created($"/app/channels/{channel.Id}", ChannelResponse.From(channel));
+        }
+        catch (ChannelConnectException ex)
+        {
+            return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status422UnprocessableEntity, title: "X did not accept the session");
+        }
+    }
+
+    private static Task BackToChannels(HandleRequestContext<RemoteAuthenticationOptions> context)
+    {
+        context.HandleResponse();
+        context.Response.Redirect(XConnectDefaults.ChannelsPage);
+        return Task.CompletedTask;
+    }
+}
+
+public sealed record WebSessionConnectRequest(
+    [property: JsonPropertyName("auth_token")] string? AuthToken,
+    [property: JsonPropertyName("ct0")] string? Ct0)
+{
+    public override string ToString() => "WebSessionConnectRequest { redacted }";
+}
+
+public sealed record ChannelResponse(
+    [property: JsonPropertyName("id")] Guid Id,
+    [property: JsonPropertyName("x_user_id")] string XUserId,
+    [property: JsonPropertyName("handle")] string Handle,
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("avatar_url")] string? AvatarUrl,
+    [property: JsonPropertyName("kind")] string Kind,
+    [property: JsonPropertyName("state")] string State)
+{
+    public static ChannelResponse From(Channel channel) => new(
+        channel.Id, channel.XUserId, channel.Handle, channel.DisplayName, channel.AvatarUrl,
+        channel.Kind == ChannelKind.Cookie ? "cookie" : "oauth2", channel.State);
+}

@@ -1,0 +1,95 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+using Sosyabot.Web.Data;
+using Sosyabot.Web.Hosting;
+using Sosyabot.Web.Workspaces;
+
+namespace Sosyabot.Web.Channels;
+
+public sealed class DetailsModel(SosyabotDbContext db, CurrentWorkspace current, ChannelConnections connections) : PageModel
+{
+    [TempData(Key = Flash.SuccessKey)]
+    public string? StatusMessage { get; set; }
+
+    [TempData(Key = Flash.ErrorKey)]
+    public string? ErrorMessage { get; set; }
+
+    public Channel Channel { get; private set; } = null!;
+
+    public string? ConnectedBy { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken cancellationToken)
+    {
+        if (await FindAsync(id, cancellationToken) is not { } channel)
+        {
+            return NotFound();
+        }
+        Channel = channel;
+        ConnectedBy = await db.Users.Where(u => u.Id == channel.ConnectedByUserId).Select(u => u.Email).SingleOrDefaultAsync(cancellationToken);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostCheckAsync(Guid id, CancellationToken cancellationToken)
+    {
+        if (await FindAsync(id, cancellationToken) is not { } channel)
+        {
+            return NotFound();
+        }
+        try
+        {
+            await connections.CheckAsync(channel, cancellationToken);
+            StatusMessage = $"@{channel.Handle} is connected and X answers for it.";
+        }
+        catch (ChannelConnectException ex)
+        {
+            ErrorMessage = ex.Message;
+        }
+        return RedirectToPage(new { id });
+    }
+
+    public async Task<IActionResult> OnPostReconnectAsync(Guid id, CancellationToken cancellationToken)
+    {
+        if (await FindAsync(id, cancellationToken) is not { } channel)
+        {
+            return NotFound();
+        }
+        var workspace = await current.GetAsync(cancellationToken);
+        var properties = await connections.BeginOAuthAsync(workspace.WorkspaceId, workspace.UserId, channel.Id, cancellationToken);
+        return Challenge(properties, XConnectDefaults.Scheme);
+    }
+
+    public async Task<IActionResult> OnPostDisconnectAsync(Guid id, CancellationToken cancellationToken)
+    {
+        if (await FindAsync(id, cancellationToken) is not { } channel)
+        {
+            return NotFound();
+        }
+        var warning = await connections.DisconnectAsync(channel, cancellationToken);
+        StatusMessage = $"@{channel.Handle} is disconnected and its credentials are deleted." + (warning is null ? "" : " " + warning);
+        return RedirectToPage(new { id });
+    }
+
+    public async Task<IActionResult> OnPostRemoveAsync(Guid id, CancellationToken cancellationToken)
+    {
+        if (await FindAsync(id, cancellationToken) is not { } channel)
+        {
+            return NotFound();
+        }
+        if (channel.State != ChannelStates.Disconnected)
+        {
+            ErrorMessage = "Disconnect the channel before removing it.";
+            return RedirectToPage(new { id });
+        }
+        db.Channels.Remove(channel);
+        await db.SaveChangesAsync(cancellationToken);
+        StatusMessage = $"@{channel.Handle} was removed from this workspace.";
+        return RedirectToPage("/Channels/Index");
+    }
+
+    private async Task<Channel?> FindAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var workspace = await current.GetAsync(cancellationToken);
+        return await db.Channels.SingleOrDefaultAsync(c => c.Id == id && c.WorkspaceId == workspace.WorkspaceId, cancellationToken);
+    }
+}

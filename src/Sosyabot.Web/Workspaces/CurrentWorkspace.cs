@@ -1,0 +1,69 @@
+using System.Security.Claims;
+using Microsoft.EntityFrameworkCore;
+using Sosyabot.Web.Data;
+
+namespace Sosyabot.Web.Workspaces;
+
+public sealed record WorkspaceSummary(Guid Id, string Name, WorkspaceRole Role);
+
+/// <summary>The signed-in user and the workspace they are acting in, for this request.</summary>
+public sealed record WorkspaceContext(string UserId, string UserName, WorkspaceSummary Workspace, IReadOnlyList<WorkspaceSummary> Memberships)
+{
+    public Guid WorkspaceId => Workspace.Id;
+}
+
+/// <summary>
+/// Resolves, once per request, which workspace the caller acts in: the one named by the switcher's
+/// cookie when the caller is a member of it, otherwise their oldest. Every workspace-owned query
+/// filters by <see cref="WorkspaceContext.WorkspaceId"/> from here, never by an id the client sent.
+/// </summary>
+public sealed class CurrentWorkspace(SosyabotDbContext db, IHttpContextAccessor httpContextAccessor, WorkspaceCreator workspaces)
+{
+    public const string CookieName = "sosyabot.workspace";
+
+    private WorkspaceContext? _context;
+
+    public async Task<WorkspaceContext> GetAsync(CancellationToken cancellationToken)
+    {
+        if (_context is not null)
+        {
+            return _context;
+        }
+
+        var http = httpContextAccessor.HttpContext ?? throw new InvalidOperationException("No request in progress.");
+        var userId = http.User.FindFirstValue(ClaimTypes.NameIdentifier)
+            ?? throw new InvalidOperationException("CurrentWorkspace needs a signed-in user.");
+        var userName = http.User.Identity?.Name ?? userId;
+
+        var memberships = await LoadMembershipsAsync(userId, cancellationToken);
+        if (memberships.Count == 0)
+        {
+            // Accounts made before they had a workspace (the ADMIN_EMAIL admin, say) get theirs on first use.
+            await workspaces.CreatePersonalAsync(userId, userName, cancellationToken);
+            memberships = await LoadMembershipsAsync(userId, cancellationToken);
+        }
+
+        var chosen = Guid.TryParse(http.Request.Cookies[CookieName], out var id)
+            ? memberships.FirstOrDefault(m => m.Id == id)
+            : null;
+        return _context = new WorkspaceContext(userId, userName, chosen ?? memberships[0], memberships);
+    }
+
+    /// <summary>Makes <paramref name="workspaceId"/> the one this browser works in from the next request on.</summary>
+    public static void Remember(HttpContext http, Guid workspaceId) =>
+        http.Response.Cookies.Append(CookieName, workspaceId.ToString(), new CookieOptions
+        {
+            HttpOnly = true,
+            SameSite = SameSiteMode.Lax,
+            Secure = http.Request.IsHttps,
+            IsEssential = true,
+            MaxAge = TimeSpan.FromDays(365),
+        });
+
+    private Task<List<WorkspaceSummary>> LoadMembershipsAsync(string userId, CancellationToken cancellationToken) =>
+        db.WorkspaceMembers.AsNoTracking()
+            .Where(m => m.UserId == userId)
+            .OrderBy(m => m.Workspace.CreatedAt)
+            .Select(m => new WorkspaceSummary(m.WorkspaceId, m.Workspace.Name, m.Role))
+            .ToListAsync(cancellationToken);
+}

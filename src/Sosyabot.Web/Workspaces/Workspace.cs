@@ -1,0 +1,58 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Sosyabot.Web.Identity;
+
+namespace Sosyabot.Web.Workspaces;
+
+/// <summary>A tenant: every channel, post and API token belongs to exactly one workspace.</summary>
+public sealed class Workspace
+{
+    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public required string Name { get; set; }
+    public DateTimeOffset CreatedAt { get; init; }
+    public List<WorkspaceMember> Members { get; init; } = [];
+}
+
+public enum WorkspaceRole
+{
+    Owner,
+    Member,
+}
+
+public sealed class WorkspaceMember
+{
+    public Guid WorkspaceId { get; init; }
+    public required string UserId { get; init; }
+    public WorkspaceRole Role { get; set; }
+    public DateTimeOffset JoinedAt { get; init; }
+    public Workspace Workspace { get; init; } = null!;
+    public AppUser User { get; init; } = null!;
+}
+
+internal sealed class WorkspaceConfiguration : IEntityTypeConfiguration<Workspace>
+{
+    public void Configure(EntityTypeBuilder<Workspace> builder)
+    {
+        builder.ToTable("workspaces");
+        builder.HasKey(w => w.Id);
+        builder.Property(w => w.Id).HasColumnName("id");
+        builder.Property(w => w.Name).HasColumnName("name").HasMaxLength(100);
+        builder.Property(w => w.CreatedAt).HasColumnName("created_at");
+        builder.HasMany(w => w.Members).WithOne(m => m.Workspace).HasForeignKey(m => m.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class WorkspaceMemberConfiguration : IEntityTypeConfiguration<WorkspaceMember>
+{
+    public void Configure(EntityTypeBuilder<WorkspaceMember> builder)
+    {
+        builder.ToTable("workspace_members");
+        builder.HasKey(m => new { m.WorkspaceId, m.UserId });
+        builder.Property(m => m.WorkspaceId).HasColumnName("workspace_id");
+        builder.Property(m => m.UserId).HasColumnName("user_id");
+        builder.Property(m => m.Role).HasColumnName("role").HasConversion<string>().HasMaxLength(20);
+        builder.Property(m => m.JoinedAt).HasColumnName("joined_at");
+        builder.HasOne(m => m.User).WithMany().HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasIndex(m => m.UserId);
+    }
+}

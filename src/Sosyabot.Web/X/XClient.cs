@@ -1,0 +1,128 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.Options;
+
+namespace Sosyabot.Web.X;
+
+/// <summary>
+/// The one client for X's HTTP API. Every call X offers goes through here, so the endpoints (which X
+/// has moved more than once) and the auth variants live in one place. Its base address is
+/// X_API_BASE_URL; the web-session calls use X_WEB_BASE_URL.
+/// </summary>
+public sealed class XClient(HttpClient http, IOptions<XOptions> options)
+{
+    public async Task<XTokenResponse> ExchangeAuthorizationCodeAsync(
+        XClientCredentials client, string code, string redirectUri, string codeVerifier, CancellationToken cancellationToken) =>
+        await PostTokenAsync("/2/oauth2/token", client, new Dictionary<string, string>
+        {
+            ["grant_type"] = "authorization_code",
+            ["code"] = code,
+            ["redirect_uri"] = redirectUri,
+            ["code_verifier"] = codeVerifier,
+        }, cancellationToken);
+
+    public async Task<XTokenResponse> RefreshAsync(XClientCredentials client, string refreshToken, CancellationToken cancellationToken) =>
+        await PostTokenAsync("/2/oauth2/token", client, new Dictionary<string, string>
+        {
+            ["grant_type"] = "refresh_token",
+            ["refresh_token"] = refreshToken,
+        }, cancellationToken);
+
+    public async Task RevokeAsync(XClientCredentials client, string token, string tokenTypeHint, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/2/oauth2/revoke")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = token, ["token_type_hint"] = tokenTypeHint }),
+        };
+        request.Headers.Authorization = BasicAuthorization(client);
+        using var response = await http.SendAsync(request, cancellationToken);
+        await EnsureSuccessAsync(response, cancellationToken);
+    }
+
+    public async Task<XUserProfile> GetMeAsync(string accessToken, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/2/users/me?user.fields=profile_image_url");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        using var response = await http.SendAsync(request, cancellationToken);
+        await EnsureSuccessAsync(response, cancellationToken);
+        var body = await response.Content.ReadFromJsonAsync<XData<XUserProfile>>(cancellationToken);
+        return body?.Data ?? throw new XApiException(response.StatusCode, "invalid_response", "X's /2/users/me answer had no user in it.");
+    }
+
+    /// <summary>
+    /// Checks a browser session (the <c>auth_token</c> and <c>ct0</c> cookies) by asking X's web API who it
+    /// belongs to, the way x.com's own pages do: the web client's public bearer, the cookies, and ct0
+    /// echoed as the CSRF header.
+    /// </summary>
+    public async Task<XUserProfile> VerifyWebSessionAsync(string authToken, string ct0, CancellationToken cancellationToken)
+    {
+        var url = new Uri(new Uri(options.Value.WebBaseUrl), "/i/api/1.1/account/verify_credentials.json");
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", options.Value.WebClientBearerToken);
+        request.Headers.Add("Cookie", $"auth_token={authToken}; ct0={ct0}");
+        request.Headers.Add("x-csrf-token", ct0);
+        request.Headers.Add("x-twitter-auth-type", "OAuth2Session");
+        request.Headers.Add("x-twitter-active-user", "yes");
+        using var response = await http.SendAsync(request, cancellationToken);
+        await EnsureSuccessAsync(response, cancellationToken);
+        var user = await response.Content.ReadFromJsonAsync<WebUser>(cancellationToken)
+            ?? throw new XApiException(response.StatusCode, "invalid_response", "X's web API answered without a user.");
+        return new XUserProfile(user.IdStr, user.ScreenName, user.Name, user.ProfileImageUrlHttps);
+    }
+
+    private async Task<XTokenResponse> PostTokenAsync(string path, XClientCredentials client, Dictionary<string, string> form, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent(form) };
+        request.Headers.Authorization = BasicAuthorization(client);
+        using var response = await http.SendAsync(request, cancellationToken);
+        await EnsureSuccessAsync(response, cancellationToken);
+        return await response.Content.ReadFromJsonAsync<XTokenResponse>(cancellationToken)
+            ?? throw new XApiException(response.StatusCode, "invalid_response", "X's token endpoint answered without a token.");
+    }
+
+    // RFC 6749 section 2.3.1: the client id and secret are form-encoded before they are joined.
+    private static AuthenticationHeaderValue BasicAuthorization(XClientCredentials client) =>
+        new("Basic", Convert.ToBase64String(Encoding.ASCII.GetBytes(
+            $"{Uri.EscapeDataString(client.ClientId)}:{Uri.EscapeDataString(client.ClientSecret)}")));
+
+    private static async Task EnsureSuccessAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (response.IsSuccessStatusCode)
+        {
+            return;
+        }
+        string? error = null, description = null;
+        try
+        {
+            using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+            var root = json.RootElement;
+            error = Text(root, "error") ?? Text(root, "title");
+            description = Text(root, "error_description") ?? Text(root, "detail");
+            if (error is null && root.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Array && errors.GetArrayLength() > 0)
+            {
+                description = Text(errors[0], "message");
+            }
+        }
+        catch (JsonException)
+        {
+            // Not JSON (an HTML error page from a proxy, say): the status code alone has to do.
+        }
+        throw new XApiException(response.StatusCode, error, description);
+    }
+
+    private static string? Text(JsonElement element, string property) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String
+            ? value.GetString()
+            : null;
+
+    private sealed record XData<T>([property: JsonPropertyName("data")] T? Data);
+
+    private sealed record WebUser(
+        [property: JsonPropertyName("id_str")] string IdStr,
+        [property: JsonPropertyName("screen_name")] string ScreenName,
+        [property: JsonPropertyName("name")] string Name,
+        [property: JsonPropertyName("profile_image_url_https")] string? ProfileImageUrlHttps);
+}
