@@ -65,7 +65,7 @@ public static class HostingExtensions
         headers.XContentTypeOptions = "nosniff";
         headers["Referrer-Policy"] = "strict-origin-when-cross-origin";
         headers.XFrameOptions = "DENY";
-        headers.ContentSecurityPolicy = "default-src 'self'; img-src 'self' data: https:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'self'";
+        headers.ContentSecurityPolicy = "default-src 'self'; img-src 'self' data: https: http:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'self'";
         return next(context);
     });
 }

@@ -1,0 +1,317 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.WebUtilities;
+
+namespace Sosyabot.XSandbox;
+
+/// <summary>
+/// A local stand-in for X: the OAuth 2.0 consent page and token endpoints (Basic client auth, PKCE S256,
+/// exact redirect URI, 30-second single-use codes, rotating single-use refresh tokens), /2/users/me,
+/// the web-session check used by cookie connect, and POST /2/tweets with X's rate-limit headers, 429s
+/// and duplicate-content 403s. The request shapes follow X's documentation, not Sosyabot's code.
+/// </summary>
+public static class SandboxApp
+{
+    public const int TweetsPerUserPer15Minutes = 100;
+    public const int TweetsPerAppPer24Hours = 10_000;
+
+    public static WebApplication Create(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
+        {
+            builder.WebHost.UseUrls($"http://127.0.0.1:{builder.Configuration["PORT"] ?? "5090"}");
+        }
+        builder.Services.AddSingleton<SandboxState>();
+        builder.Services.AddSingleton(TimeProvider.System);
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        var clientId = app.Configuration["SANDBOX_CLIENT_ID"] is { Length: > 0 } id ? id : "sandbox-client-id";
+        var clientSecret = app.Configuration["SANDBOX_CLIENT_SECRET"] is { Length: > 0 } secret ? secret : "sandbox-client-secret";
+        var registeredRedirectUri = app.Configuration["SANDBOX_REDIRECT_URI"];
+
+        app.MapGet("/", (SandboxState state) => Html("X Sandbox", HomePage(state, clientId, clientSecret)));
+        app.MapGet("/avatars/{username}.svg", (string username) => Results.Text(Avatar(username), "image/svg+xml"));
+
+        app.MapGet("/i/oauth2/authorize", (HttpRequest request) =>
+        {
+            var q = request.Query;
+            var problem =
+                q["response_type"] != "code" ? "response_type must be code."
+                : q["client_id"] != clientId ? "Unknown client_id: this app is not registered with the sandbox."
+                : string.IsNullOrEmpty(q["redirect_uri"]) ? "redirect_uri is missing."
+                : registeredRedirectUri is { Length: > 0 } && q["redirect_uri"] != registeredRedirectUri ? $"redirect_uri does not match the registered callback {registeredRedirectUri}."
+                : string.IsNullOrEmpty(q["state"]) ? "state is missing."
+                : string.IsNullOrEmpty(q["code_challenge"]) || q["code_challenge_method"] != "S256" ? "PKCE is required: code_challenge with code_challenge_method=S256."
+                : string.IsNullOrEmpty(q["scope"]) ? "scope is missing."
+                : null;
+            return problem is not null
+                ? Html("Something went wrong", $"<h1>You weren't able to give access to the App.</h1><p class=error>{E(problem)}</p>", 400)
+                : Html("Authorize app", ConsentPage(q));
+        });
+
+        app.MapPost("/i/oauth2/authorize", async (HttpRequest request, SandboxState state, TimeProvider time) =>
+        {
+            var form = await request.ReadFormAsync();
+            var redirectUri = form["redirect_uri"].ToString();
+            var query = new Dictionary<string, string?> { ["state"] = form["state"] };
+            if (form["decision"] != "authorize")
+            {
+                query["error"] = "access_denied";
+                return Results.Redirect(QueryHelpers.AddQueryString(redirectUri, query));
+            }
+            var account = SandboxState.Accounts.FirstOrDefault(a => a.Id == form["account"]) ?? SandboxState.Accounts[0];
+            var code = SandboxState.NewSecret();
+            state.Codes[code] = new AuthorizationCode(form["client_id"]!, redirectUri, form["code_challenge"]!, form["scope"]!, account, time.GetUtcNow());
+            query["code"] = code;
+            return Results.Redirect(QueryHelpers.AddQueryString(redirectUri, query));
+        });
+
+        app.MapPost("/2/oauth2/token", async (HttpRequest request, SandboxState state, TimeProvider time) =>
+        {
+            if (!HasClientCredentials(request, clientId, clientSecret))
+            {
+                return OAuthError(401, "unauthorized_client", "Missing valid authorization header");
+            }
+            var form = await request.ReadFormAsync();
+            var now = time.GetUtcNow();
+            switch (form["grant_type"].ToString())
+            {
+                case "authorization_code":
+                    if (!state.Codes.TryRemove(form["code"].ToString(), out var code) || now - code.IssuedAt > TimeSpan.FromSeconds(30))
+                    {
+                        return OAuthError(400, "invalid_request", "Value passed for the authorization code was invalid.");
+                    }
+                    if (code.RedirectUri != form["redirect_uri"])
+                    {
+                        return OAuthError(400, "invalid_request", "Value passed for the redirect uri did not match the uri of the authorization code.");
+                    }
+                    var verifier = form["code_verifier"].ToString();
+                    if (verifier.Length == 0 || WebEncoders.Base64UrlEncode(SHA256.HashData(Encoding.ASCII.GetBytes(verifier))) != code.CodeChallenge)
+                    {
+                        return OAuthError(400, "invalid_request", "Value passed for the code verifier did not match the code challenge.");
+                    }
+                    return Results.Json(Issue(state, new Grant(code.Account, code.Scope), now));
+                case "refresh_token":
+                    var presented = form["refresh_token"].ToString();
+                    if (!state.RefreshTokens.TryGetValue(presented, out var grant) || grant.Revoked)
+                    {
+                        return OAuthError(400, "invalid_request", "Value passed for the token was invalid.");
+                    }
+                    if (grant.CurrentRefreshToken != presented)
+                    {
+                        // As X does: a spent refresh token presented again ends the whole grant.
+                        grant.Revoked = true;
+                        return OAuthError(400, "invalid_request", "Value passed for the token was invalid.");
+                    }
+                    return Results.Json(Issue(state, grant, now));
+                default:
+                    return OAuthError(400, "invalid_request", "Missing required parameter [grant_type].");
+            }
+        });
+
+        app.MapPost("/2/oauth2/revoke", async (HttpRequest request, SandboxState state) =>
+        {
+            if (!HasClientCredentials(request, clientId, clientSecret))
+            {
+                return OAuthError(401, "unauthorized_client", "Missing valid authorization header");
+            }
+            var token = (await request.ReadFormAsync())["token"].ToString();
+            if (state.AccessTokens.TryRemove(token, out var access))
+            {
+                access.Grant.Revoked = true;
+            }
+            if (state.RefreshTokens.TryGetValue(token, out var grant))
+            {
+                grant.Revoked = true;
+            }
+            return Results.Json(new { revoked = true });
+        });
+
+        app.MapGet("/2/users/me", (HttpRequest request, SandboxState state, TimeProvider time) =>
+            Authenticate(request, state, time) is { } account
+                ? Results.Json(new { data = Profile(request, account) })
+                : Unauthorized());
+
+        app.MapGet("/i/api/1.1/account/verify_credentials.json", (HttpRequest request) =>
+        {
+            var authToken = request.Cookies["auth_token"];
+            var ct0 = request.Cookies["ct0"];
+            var account = SandboxState.Accounts.FirstOrDefault(a => a.WebAuthToken == authToken);
+            if (account is null || string.IsNullOrEmpty(ct0) || request.Headers["x-csrf-token"] != ct0
+                || request.Headers.Authorization.ToString() is not { Length: > 7 } bearer || !bearer.StartsWith("Bearer ", StringComparison.Ordinal))
+            {
+                return Results.Json(new { errors = new[] { new { code = 32, message = "Could not authenticate you." } } }, statusCode: 401);
+            }
+            var profile = Profile(request, account);
+            return Results.Json(new { id_str = account.Id, screen_name = account.Username, name = account.Name, profile_image_url_https = profile.ProfileImageUrl });
+        });
+
+        app.MapPost("/2/tweets", async (HttpRequest request, HttpResponse response, SandboxState state, TimeProvider time) =>
+        {
+            var now = time.GetUtcNow();
+            if (Authenticate(request, state, time) is not { } account)
+            {
+                return Unauthorized();
+            }
+            var userWindow = state.RateWindows.GetOrAdd($"tweets:user:{account.Id}", _ => new RateWindow(TweetsPerUserPer15Minutes, TimeSpan.FromMinutes(15)));
+            var appWindow = state.RateWindows.GetOrAdd("tweets:app", _ => new RateWindow(TweetsPerAppPer24Hours, TimeSpan.FromHours(24)));
+            var allowed = userWindow.TryTake(now);
+            response.Headers["x-rate-limit-limit"] = userWindow.Limit.ToString(CultureInfo.InvariantCulture);
+            response.Headers["x-rate-limit-remaining"] = userWindow.Remaining.ToString(CultureInfo.InvariantCulture);
+            response.Headers["x-rate-limit-reset"] = userWindow.ResetAt.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+            if (!allowed)
+            {
+                return Results.Json(new { title = "Too Many Requests", detail = "Too Many Requests", type = "about:blank", status = 429 }, statusCode: 429);
+            }
+            var appAllowed = appWindow.TryTake(now);
+            response.Headers["x-app-limit-24hour-limit"] = appWindow.Limit.ToString(CultureInfo.InvariantCulture);
+            response.Headers["x-app-limit-24hour-remaining"] = appWindow.Remaining.ToString(CultureInfo.InvariantCulture);
+            response.Headers["x-app-limit-24hour-reset"] = appWindow.ResetAt.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+            if (!appAllowed)
+            {
+                return Results.Json(new { title = "Too Many Requests", detail = "Too Many Requests", type = "about:blank", status = 429 }, statusCode: 429);
+            }
+
+            var body = await request.ReadFromJsonAsync<TweetRequest>();
+            if (string.IsNullOrWhiteSpace(body?.Text))
+            {
+                return Results.Json(new { title = "Invalid Request", detail = "One or more parameters to your request was invalid.", type = "https://api.twitter.com/2/problems/invalid-request", status = 400 }, statusCode: 400);
+            }
+            if (state.Posts.Any(p => p.Account.Id == account.Id && p.Text == body.Text))
+            {
+                return Results.Json(new { title = "Forbidden", detail = "You are not allowed to create a Tweet with duplicate content.", type = "about:blank", status = 403 }, statusCode: 403);
+            }
+            var post = new SandboxPost(state.NextPostId(), account, body.Text, now);
+            state.Posts.Enqueue(post);
+            return Results.Json(new { data = new { id = post.Id, text = post.Text, edit_history_tweet_ids = new[] { post.Id } } }, statusCode: 201);
+        });
+
+        app.MapGet("/sandbox/posts", (SandboxState state) =>
+            state.Posts.Select(p => new { id = p.Id, username = p.Account.Username, text = p.Text, created_at = p.CreatedAt }));
+
+        return app;
+    }
+
+    private sealed record TweetRequest(string? Text);
+
+    private static object Issue(SandboxState state, Grant grant, DateTimeOffset now)
+    {
+        var access = SandboxState.NewSecret();
+        state.AccessTokens[access] = new AccessToken(grant, now.AddHours(2));
+        string? refresh = null;
+        if (grant.Scope.Split(' ').Contains("offline.access"))
+        {
+            refresh = SandboxState.NewSecret();
+            grant.CurrentRefreshToken = refresh;
+            state.RefreshTokens[refresh] = grant;
+        }
+        return new { token_type = "bearer", expires_in = 7200, access_token = access, scope = grant.Scope, refresh_token = refresh };
+    }
+
+    private static SandboxAccount? Authenticate(HttpRequest request, SandboxState state, TimeProvider time) =>
+        AuthenticationHeaderValue.TryParse(request.Headers.Authorization, out var header) && header.Scheme == "Bearer"
+        && state.AccessTokens.TryGetValue(header.Parameter ?? "", out var token) && !token.Grant.Revoked && token.ExpiresAt > time.GetUtcNow()
+            ? token.Grant.Account
+            : null;
+
+    private static bool HasClientCredentials(HttpRequest request, string clientId, string clientSecret)
+    {
+        if (!AuthenticationHeaderValue.TryParse(request.Headers.Authorization, out var header) || header.Scheme != "Basic" || header.Parameter is null)
+        {
+            return false;
+        }
+        try
+        {
+            var pair = Encoding.ASCII.GetString(Convert.FromBase64String(header.Parameter)).Split(':', 2);
+            return pair.Length == 2 && Uri.UnescapeDataString(pair[0]) == clientId && Uri.UnescapeDataString(pair[1]) == clientSecret;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+
+    private static IResult OAuthError(int status, string error, string description) =>
+        Results.Json(new { error, error_description = description }, statusCode: status);
+
+    private static IResult Unauthorized() =>
+        Results.Json(new { title = "Unauthorized", type = "about:blank", status = 401, detail = "Unauthorized" }, statusCode: 401);
+
+    private static UserJson Profile(HttpRequest request, SandboxAccount account) =>
+        new(account.Id, account.Name, account.Username, $"{request.Scheme}://{request.Host}/avatars/{account.Username}.svg");
+
+    private sealed record UserJson(
+        [property: JsonPropertyName("id")] string Id,
+        [property: JsonPropertyName("name")] string Name,
+        [property: JsonPropertyName("username")] string Username,
+        [property: JsonPropertyName("profile_image_url")] string ProfileImageUrl);
+
+    private static string E(string? text) => HtmlEncoder.Default.Encode(text ?? "");
+
+    private static IResult Html(string title, string body, int status = 200) => Results.Content($$"""
+        <!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>{{E(title)}} · X Sandbox</title>
+        <style>
+          body{font-family:system-ui,sans-serif;background:#000;color:#e7e9ea;margin:0;padding:2rem;}
+          main{max-width:640px;margin:0 auto;background:#16181c;border-radius:16px;padding:1.5rem 2rem;}
+          h1{font-size:1.4rem} .muted{color:#71767b} .error{color:#f4212e}
+          button{font:inherit;font-weight:700;border-radius:999px;padding:.6rem 1.4rem;border:1px solid #536471;cursor:pointer;margin-right:.6rem}
+          .primary{background:#eff3f4;color:#0f1419} .cancel{background:transparent;color:#eff3f4}
+          code{background:#202327;padding:.1em .3em;border-radius:4px} li{margin:.3rem 0} table{width:100%;border-collapse:collapse}
+          td,th{text-align:left;padding:.3rem;border-bottom:1px solid #2f3336}
+        </style></head><body><main>{{body}}</main></body></html>
+        """, "text/html; charset=utf-8", statusCode: status);
+
+    private static string ConsentPage(IQueryCollection q)
+    {
+        var hidden = string.Concat(new[] { "client_id", "redirect_uri", "state", "code_challenge", "scope" }
+            .Select(name => $"<input type=hidden name=\"{name}\" value=\"{E(q[name])}\">"));
+        var accounts = string.Concat(SandboxState.Accounts.Select((a, i) =>
+            $"<label style=\"display:block\"><input type=radio name=account value=\"{a.Id}\"{(i == 0 ? " checked" : "")}> {E(a.Name)} <span class=muted>@{E(a.Username)}</span></label>"));
+        var scopes = string.Concat(q["scope"].ToString().Split(' ').Select(s => $"<li><code>{E(s)}</code></li>"));
+        return $"""
+            <h1>Sosyabot wants to access your X account</h1>
+            <p class=muted>X Sandbox: a local stand-in for X's consent page. Choose the account to authorize as.</p>
+            <form method=post action="/i/oauth2/authorize">{hidden}
+              <fieldset style="border:0;padding:0"><legend>Account</legend>{accounts}</fieldset>
+              <p>It will be able to:</p><ul>{scopes}</ul>
+              <button class=primary name=decision value=authorize id=authorize>Authorize app</button>
+              <button class=cancel name=decision value=cancel id=cancel>Cancel</button>
+            </form>
+            """;
+    }
+
+    private static string HomePage(SandboxState state, string clientId, string clientSecret)
+    {
+        var accounts = string.Concat(SandboxState.Accounts.Select(a =>
+        {
+            var posts = state.Posts.Where(p => p.Account.Id == a.Id).Reverse().ToList();
+            var rows = posts.Count == 0
+                ? "<tr><td class=muted colspan=2>Nothing posted yet.</td></tr>"
+                : string.Concat(posts.Select(p => $"<tr class=post><td>{E(p.Text)}</td><td class=muted>{p.CreatedAt:yyyy-MM-dd HH:mm:ss} UTC · {p.Id}</td></tr>"));
+            return $"""
+                <section class=account data-username="{a.Username}"><h2>{E(a.Name)} <span class=muted>@{E(a.Username)}</span></h2>
+                <p class=muted>Cookie connect: auth_token <code>{a.WebAuthToken}</code>, ct0: any 32+ hex characters.</p>
+                <table><tbody>{rows}</tbody></table></section>
+                """;
+        }));
+        return $"""
+            <h1>X Sandbox</h1>
+            <p>OAuth 2.0 client: Client ID <code>{E(clientId)}</code>, Client Secret <code>{E(clientSecret)}</code>.</p>
+            {accounts}
+            """;
+    }
+
+    private static string Avatar(string username)
+    {
+        var hue = username.Aggregate(0, (h, c) => (h * 31 + c) % 360);
+        var initial = E(username.Replace("sandbox_", "", StringComparison.Ordinal)[..1].ToUpperInvariant());
+        return $"""<svg xmlns="http://www.w3.org/2000/svg" width="96" height="96"><rect width="96" height="96" rx="48" fill="hsl({hue},60%,45%)"/><text x="48" y="62" font-size="44" text-anchor="middle" fill="#fff" font-family="sans-serif">{initial}</text></svg>""";
+    }
+}
