@@ -210,6 +210,7 @@ Usage: ./service.sh <command>
   status        what is running
   logs          follow the app's log
   migrate       apply database migrations
+  db            start only the local PostgreSQL and print its URLs (for running 'dotnet test' by hand)
   test          run every test (starts PostgreSQL, installs Chromium when missing)
   help          this text
 TXT
@@ -244,6 +245,15 @@ case "${1:-help}" in
   logs)
     touch "$LOG_DIR/app.log"
     tail -n 200 -f "$LOG_DIR/app.log"
+    ;;
+  db)
+    ensure_postgres
+    if [[ "$LOCAL_PG" == 1 ]]; then
+      echo "DATABASE_URL=$DATABASE_URL"
+      echo "SOSYABOT_TEST_DATABASE_URL=$PG_ADMIN_URL   # for 'dotnet test' run by hand"
+    else
+      echo "using DATABASE_URL from the environment"
+    fi
     ;;
   migrate)
     ensure_postgres

@@ -30,6 +30,8 @@ public static class ChannelsExtensions
             options.CorrelationCookie.Name = "sosyabot.x-connect.";
             // X sends the browser back with a top-level GET, which Lax cookies survive; None would need HTTPS.
             options.CorrelationCookie.SameSite = SameSiteMode.Lax;
+            // Always-secure would lose the cookie on a plain-http instance (a LAN install, the sandbox demo).
+            options.CorrelationCookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
             options.Events.OnTicketReceived = context => BackToChannels(context);
             options.Events.OnAccessDenied = context =>
             {
@@ -38,7 +40,10 @@ public static class ChannelsExtensions
             };
             options.Events.OnRemoteFailure = context =>
             {
-                Flash.Error(context.HttpContext, XConnectErrors.ForRemoteFailure(context.Failure));
+                var message = XConnectErrors.ForRemoteFailure(context.Failure);
+                context.HttpContext.RequestServices.GetRequiredService<ILogger<XConnectHandler>>()
+                    .LogWarning(message == XConnectErrors.Unexpected ? context.Failure : null, "Connecting an X account failed: {Reason}", message);
+                Flash.Error(context.HttpContext, message);
                 return BackToChannels(context);
             };
         });

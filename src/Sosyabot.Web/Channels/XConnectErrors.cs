@@ -24,12 +24,16 @@ public static class XConnectErrors
         _ => $"X refused the authorization ({(int)ex.Status} {ex.Error}: {ex.Description}). Start again with Connect → X (Twitter).",
     };
 
+    public const string Unexpected =
+        "Connecting failed unexpectedly and nothing was saved. Try again; if it keeps failing, the instance's logs say why.";
+
     public static string ForRemoteFailure(Exception? failure) => failure switch
     {
         ChannelConnectException connect => connect.Message,
         AuthenticationFailureException { Data: var data } when data["error"] is string error =>
             $"X stopped the connection: {error}{(data["error_description"] is string description ? ": " + description : "")}.",
         // The correlation cookie is gone or the state does not decrypt: a replay, a stale tab, another browser.
-        _ => StaleAttempt,
+        AuthenticationFailureException => StaleAttempt,
+        _ => Unexpected,
     };
 }

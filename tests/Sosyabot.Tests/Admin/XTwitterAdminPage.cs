@@ -8,15 +8,16 @@ internal static class XTwitterAdminPage
 {
     public const string Path = "/admin/api-integration/x-twitter";
 
-    internal static async Task SaveAsync(HttpClient admin, string clientId, string clientSecret, string status)
+    internal static async Task SaveAsync(HttpClient admin, string clientId, string clientSecret, string status, bool longLived = false)
     {
-        using var response = await SubmitSaveAsync(admin, clientId, clientSecret, status);
+        using var response = await SubmitSaveAsync(admin, clientId, clientSecret, status, longLived);
         var page = await HtmlForms.ParseAsync(response);
         Assert.True(page.QuerySelector(".field-error:not(:empty)") is null, page.QuerySelector(".field-error:not(:empty)")?.TextContent);
         Assert.Contains("settings saved", page.QuerySelector(".flash-success")?.TextContent);
     }
 
-    internal static async Task<HttpResponseMessage> SubmitSaveAsync(HttpClient admin, string clientId, string clientSecret, string status)
+    internal static async Task<HttpResponseMessage> SubmitSaveAsync(
+        HttpClient admin, string clientId, string clientSecret, string status, bool longLived = false)
     {
         var page = await admin.GetDocumentAsync(Path);
         return await admin.SubmitAsync(page, "#save", new Dictionary<string, string>
@@ -24,6 +25,7 @@ internal static class XTwitterAdminPage
             ["Input.ClientId"] = clientId,
             ["Input.ClientSecret"] = clientSecret,
             ["Input.Status"] = status,
+            ["Input.LongLivedConnections"] = longLived ? "true" : "false",
         });
     }
 

@@ -2,7 +2,7 @@ namespace Sosyabot.Tests.Infrastructure;
 
 public static class Accounts
 {
-    public static async Task<HttpClient> LogInAsync(this SosyabotAppFactory app, string email, string password)
+    public static async Task<BrowserClient> LogInAsync(this SosyabotAppFactory app, string email, string password)
     {
         var client = app.CreateBrowserClient();
         using var response = await client.SubmitLoginAsync("/account/login", email, password);
@@ -23,11 +23,11 @@ public static class Accounts
         });
     }
 
-    public static Task<HttpClient> LogInAsAdminAsync(this SosyabotAppFactory app) =>
+    public static Task<BrowserClient> LogInAsAdminAsync(this SosyabotAppFactory app) =>
         app.LogInAsync(SosyabotAppFactory.AdminEmail, SosyabotAppFactory.AdminPassword);
 
     /// <summary>Registers through the real form and returns a client signed in as the new account.</summary>
-    public static async Task<HttpClient> RegisterAsync(this SosyabotAppFactory app, string email, string password = "a-long-enough-password")
+    public static async Task<BrowserClient> RegisterAsync(this SosyabotAppFactory app, string email, string password = "a-long-enough-password")
     {
         var client = app.CreateBrowserClient();
         var register = await client.GetDocumentAsync("/account/register");

@@ -42,8 +42,8 @@ public class SosyabotAppFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.ConfigureServices(services => services.AddSingleton<ILogEventSink>(Logs));
     }
 
-    public HttpClient CreateBrowserClient(bool followRedirects = true) =>
-        CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = followRedirects, BaseAddress = new Uri("http://localhost") });
+    public BrowserClient CreateBrowserClient(bool followRedirects = true) =>
+        new(() => Server.CreateHandler(), new System.Net.CookieContainer(), followRedirects);
 
     async Task IAsyncLifetime.DisposeAsync()
     {

@@ -1,0 +1,31 @@
+using System.Net;
+using Microsoft.AspNetCore.Mvc.Testing.Handlers;
+
+namespace Sosyabot.Tests.Infrastructure;
+
+/// <summary>
+/// An HttpClient with a cookie jar, like a browser tab. <see cref="WithoutRedirects"/> shares the jar, so a
+/// test can stop at a redirect (to X's consent page, say) and carry on as the same user.
+/// </summary>
+public sealed class BrowserClient : HttpClient
+{
+    private readonly Func<HttpMessageHandler> _server;
+
+    public BrowserClient(Func<HttpMessageHandler> server, CookieContainer cookies, bool followRedirects)
+        : base(Chain(server(), cookies, followRedirects))
+    {
+        _server = server;
+        Cookies = cookies;
+        BaseAddress = new Uri("http://localhost");
+    }
+
+    public CookieContainer Cookies { get; }
+
+    public BrowserClient WithoutRedirects() => new(_server, Cookies, followRedirects: false);
+
+    private static HttpMessageHandler Chain(HttpMessageHandler server, CookieContainer cookies, bool followRedirects)
+    {
+        HttpMessageHandler handler = new CookieContainerHandler(cookies) { InnerHandler = server };
+        return followRedirects ? new RedirectHandler { InnerHandler = handler } : handler;
+    }
+}
