@@ -1,0 +1,97 @@
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Sosyabot.Tests.Infrastructure;
+using Sosyabot.Web.Channels;
+using Sosyabot.Web.Data;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+
+namespace Sosyabot.Tests.Channels;
+
+public sealed class TokenRenewalTests(AppWithFakeX app) : IClassFixture<AppWithFakeX>, IAsyncLifetime
+{
+    public async Task InitializeAsync()
+    {
+        app.X.Reset();
+        await XConnectFlow.ConfigureIntegrationAsync(app, longLived: true);
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    [Fact]
+    public async Task ConnectX_LongLivedOn_RequestsOfflineAccess()
+    {
+        var user = await app.RegisterAsync($"u-{Guid.NewGuid():N}@sosyabot.test");
+
+        var authorize = await XConnectFlow.StartAsync(user);
+
+        Assert.EndsWith(" offline.access", QueryHelpers.ParseQuery(authorize.Query)["scope"].ToString());
+    }
+
+    [Fact]
+    public async Task GetAccessToken_NearExpiryFromTwoCallersAtOnce_RefreshesOnceAndStoresRotatedPair()
+    {
+        var channelId = await ConnectAsync("renew_me", "4101", "access-1", "refresh-1");
+        app.X.Given(Request.Create().WithPath("/2/oauth2/token").UsingPost().WithBody(b => b!.Contains("grant_type=refresh_token")))
+            .RespondWith(Response.Create().WithDelay(TimeSpan.FromMilliseconds(300)).WithStatusCode(200).WithBodyAsJson(new
+            {
+                token_type = "bearer", expires_in = 7200, access_token = "access-2", refresh_token = "refresh-2", scope = "tweet.read offline.access",
+            }));
+        app.Clock.Advance(TimeSpan.FromHours(2) - ChannelTokens.RenewalMargin + TimeSpan.FromSeconds(1));
+
+        var tokens = await Task.WhenAll(GetAccessTokenAsync(channelId), GetAccessTokenAsync(channelId));
+
+        Assert.Equal(["access-2", "access-2"], tokens);
+        var refresh = Assert.Single(app.X.LogEntries, e => e.RequestMessage.Path == "/2/oauth2/token" && e.RequestMessage.Body!.Contains("refresh_token")).RequestMessage;
+        Assert.Equal("refresh-1", QueryHelpers.ParseQuery(refresh.Body)["refresh_token"]);
+        Assert.StartsWith("Basic ", refresh.Headers!["Authorization"].Single());
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<SosyabotDbContext>();
+        var channel = await db.Channels.AsNoTracking().SingleAsync(c => c.Id == channelId);
+        var secrets = scope.ServiceProvider.GetRequiredService<ChannelSecrets>();
+        Assert.Equal("refresh-2", secrets.RefreshToken(channel));
+        Assert.Equal(app.Clock.GetUtcNow().AddSeconds(7200), channel.AccessTokenExpiresAt!.Value, TimeSpan.FromMilliseconds(1));
+    }
+
+    [Fact]
+    public async Task GetAccessToken_TokenStillFresh_DoesNotRefresh()
+    {
+        var channelId = await ConnectAsync("fresh", "4102", "access-fresh", "refresh-fresh");
+        app.Clock.Advance(TimeSpan.FromMinutes(30));
+
+        Assert.Equal("access-fresh", await GetAccessTokenAsync(channelId));
+        Assert.DoesNotContain(app.X.LogEntries, e => e.RequestMessage.Body?.Contains("grant_type=refresh_token") == true);
+    }
+
+    [Fact]
+    public async Task GetAccessToken_XRefusesRefresh_MarksNeedsReconnectWithReason()
+    {
+        var channelId = await ConnectAsync("refused", "4103", "access-r", "refresh-r");
+        app.X.Given(Request.Create().WithPath("/2/oauth2/token").UsingPost().WithBody(b => b!.Contains("grant_type=refresh_token")))
+            .RespondWith(Response.Create().WithStatusCode(400).WithBodyAsJson(new { error = "invalid_request", error_description = "Value passed for the token was invalid." }));
+        app.Clock.Advance(TimeSpan.FromHours(3));
+
+        var failure = await Assert.ThrowsAsync<ChannelNeedsReconnectException>(() => GetAccessTokenAsync(channelId));
+
+        Assert.Contains("Value passed for the token was invalid.", failure.Message);
+        var states = await app.Database.ReadColumnAsync($"SELECT state || ':' || state_reason FROM channels WHERE id = '{channelId}'");
+        Assert.StartsWith("needs_reconnect:X refused to renew the connection (400", Assert.Single(states));
+    }
+
+    private async Task<Guid> ConnectAsync(string handle, string xUserId, string accessToken, string refreshToken)
+    {
+        app.GivenTokenEndpointIssues(accessToken, refreshToken);
+        app.GivenUsersMe(xUserId, handle);
+        var user = await app.RegisterAsync($"u-{Guid.NewGuid():N}@sosyabot.test");
+        var page = await XConnectFlow.ConnectAsync(user);
+        Assert.Equal("active", XConnectFlow.StateBadge(page, handle));
+        return Guid.Parse(page.QuerySelector($"li.channel[data-handle='{handle}'] a.handle")!.GetAttribute("href")!.Split('/').Last());
+    }
+
+    private async Task<string> GetAccessTokenAsync(Guid channelId)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<ChannelTokens>().GetAccessTokenAsync(channelId, CancellationToken.None);
+    }
+}
