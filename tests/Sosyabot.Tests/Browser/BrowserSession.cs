@@ -6,7 +6,7 @@ using Sosyabot.Tests.Infrastructure;
 namespace Sosyabot.Tests.Browser;
 
 /// <summary>The app on a real Kestrel port, for Debian's Chromium to browse.</summary>
-public sealed class KestrelAppFactory : SosyabotAppFactory
+public class KestrelAppFactory : SosyabotAppFactory
 {
     public KestrelAppFactory()
     {

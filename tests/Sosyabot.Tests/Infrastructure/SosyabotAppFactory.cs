@@ -25,7 +25,7 @@ public class SosyabotAppFactory : WebApplicationFactory<Program>, IAsyncLifetime
         ["ADMIN_PASSWORD"] = AdminPassword,
     };
 
-    public async Task InitializeAsync() => Database = await TestDatabase.CreateAsync();
+    public virtual async Task InitializeAsync() => Database = await TestDatabase.CreateAsync();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
