@@ -10,6 +10,8 @@ STATE_DIR="$ROOT/.local"
 LOG_DIR="$STATE_DIR/logs"
 APP_DIR="$STATE_DIR/app"
 APP_PID_FILE="$STATE_DIR/app.pid"
+SANDBOX_DIR="$STATE_DIR/xsandbox"
+SANDBOX_PID_FILE="$STATE_DIR/xsandbox.pid"
 PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
 PG_PORT="${SOSYABOT_PG_PORT:-55432}"
 
@@ -111,6 +113,15 @@ stop_postgres() {
 
 # --- The app ------------------------------------------------------------------------------------------
 
+# launch DIR DLL LOG PIDFILE [VAR=value ...]: runs a published .NET app in the background, detached from
+# this shell's output, and records the pid of the dotnet process itself (exec, not a wrapper shell).
+launch() {
+  local dir="$1" dll="$2" log="$3" pidfile="$4"
+  shift 4
+  (cd "$dir" && exec env "$@" nohup dotnet "$dll" >>"$log" 2>&1 </dev/null) &
+  echo $! >"$pidfile"
+}
+
 app_pid() {
   [[ -f "$APP_PID_FILE" ]] && kill -0 "$(cat "$APP_PID_FILE")" 2>/dev/null && cat "$APP_PID_FILE"
 }
@@ -152,7 +163,7 @@ start_app() {
   build_app
   migrate
   say "Starting Sosyabot on port $PORT"
-  (cd "$APP_DIR" && DOTNET_ENVIRONMENT="${DOTNET_ENVIRONMENT:-Production}" nohup dotnet Sosyabot.Web.dll >>"$LOG_DIR/app.log" 2>&1 & echo $! >"$APP_PID_FILE")
+  launch "$APP_DIR" Sosyabot.Web.dll "$LOG_DIR/app.log" "$APP_PID_FILE" DOTNET_ENVIRONMENT="${DOTNET_ENVIRONMENT:-Production}"
   wait_healthy
   say "Sosyabot is up: $BASE_URL (logs: ./service.sh logs)"
 }
@@ -166,6 +177,40 @@ stop_app() {
     kill -9 "$pid" 2>/dev/null || true
   fi
   rm -f "$APP_PID_FILE"
+}
+
+# --- The XSandbox: a local stand-in for X, for demos without an X account ----------------------------
+
+sandbox_pid() {
+  [[ -f "$SANDBOX_PID_FILE" ]] && kill -0 "$(cat "$SANDBOX_PID_FILE")" 2>/dev/null && cat "$SANDBOX_PID_FILE"
+}
+
+sandbox_url() { echo "http://127.0.0.1:${SANDBOX_PORT:-5090}"; }
+
+start_sandbox() {
+  if ! sandbox_pid >/dev/null; then
+    say "Building and starting the XSandbox on $(sandbox_url)"
+    dotnet publish "$ROOT/src/Sosyabot.XSandbox/Sosyabot.XSandbox.csproj" -c Release -o "$SANDBOX_DIR" --nologo -v quiet >"$LOG_DIR/xsandbox-build.log" 2>&1 \
+      || { tail -n 30 "$LOG_DIR/xsandbox-build.log" >&2; fail "the XSandbox did not build; see $LOG_DIR/xsandbox-build.log"; }
+    launch "$SANDBOX_DIR" Sosyabot.XSandbox.dll "$LOG_DIR/xsandbox.log" "$SANDBOX_PID_FILE" PORT="${SANDBOX_PORT:-5090}"
+    for _ in $(seq 1 60); do curl -fsS -o /dev/null "$(sandbox_url)/" 2>/dev/null && break; sleep 0.5; done
+  fi
+  use_sandbox
+}
+
+# Points the app at the sandbox; its client is the fallback unless the environment names another.
+use_sandbox() {
+  export X_API_BASE_URL="$(sandbox_url)" X_AUTHORIZE_URL="$(sandbox_url)/i/oauth2/authorize" X_WEB_BASE_URL="$(sandbox_url)"
+  export TWITTER_CLIENT_ID="${TWITTER_CLIENT_ID:-sandbox-client-id}" TWITTER_CLIENT_SECRET="${TWITTER_CLIENT_SECRET:-sandbox-client-secret}"
+}
+
+stop_sandbox() {
+  local pid
+  if pid="$(sandbox_pid)"; then
+    say "Stopping the XSandbox (pid $pid)"
+    kill "$pid" 2>/dev/null || true
+  fi
+  rm -f "$SANDBOX_PID_FILE"
 }
 
 # --- Tests --------------------------------------------------------------------------------------------
@@ -205,7 +250,8 @@ usage() {
 Usage: ./service.sh <command>
 
   start         build and start Sosyabot (and a local PostgreSQL when DATABASE_URL is unset)
-  stop          stop Sosyabot and the local PostgreSQL it started
+  start --sandbox   the same, with the XSandbox standing in for X (no X account needed)
+  stop          stop Sosyabot, the XSandbox and the local PostgreSQL it started
   restart api   restart only the app, re-reading .env
   status        what is running
   logs          follow the app's log
@@ -221,16 +267,24 @@ load_env
 
 case "${1:-help}" in
   start)
+    case "${2:-}" in
+      "") ;;
+      --sandbox) require dotnet "Install the .NET 10 SDK."; start_sandbox ;;
+      *) fail "usage: ./service.sh start [--sandbox]" ;;
+    esac
     ensure_postgres
     start_app
+    if sandbox_pid >/dev/null; then say "X is played by the XSandbox: $(sandbox_url) (its page lists what was posted)"; fi
     ;;
   stop)
     stop_app
+    stop_sandbox
     stop_postgres
     ;;
   restart)
     [[ "${2:-api}" == "api" ]] || fail "usage: ./service.sh restart api"
     stop_app
+    if sandbox_pid >/dev/null; then use_sandbox; fi
     ensure_postgres
     start_app
     ;;
@@ -241,6 +295,7 @@ case "${1:-help}" in
       echo "postgres: external (DATABASE_URL)"
     fi
     if pid="$(app_pid)"; then echo "app: running (pid $pid) at $BASE_URL"; else echo "app: stopped"; fi
+    if pid="$(sandbox_pid)"; then echo "xsandbox: running (pid $pid) at $(sandbox_url)"; else echo "xsandbox: stopped"; fi
     ;;
   logs)
     touch "$LOG_DIR/app.log"

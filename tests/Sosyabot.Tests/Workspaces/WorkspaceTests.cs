@@ -1,0 +1,65 @@
+using System.Net;
+using Sosyabot.Tests.Infrastructure;
+
+namespace Sosyabot.Tests.Workspaces;
+
+public sealed class WorkspaceTests(SosyabotAppFactory app) : IClassFixture<SosyabotAppFactory>
+{
+    [Fact]
+    public async Task Register_NewAccount_GetsAWorkspaceOfItsOwn()
+    {
+        var user = await app.RegisterAsync("jane.doe@sosyabot.test");
+
+        var page = await user.GetDocumentAsync("/app/channels");
+
+        Assert.Contains("jane.doe's workspace", page.QuerySelector(".page-head")!.TextContent);
+        Assert.NotNull(page.QuerySelector("#no-channels"));
+    }
+
+    [Fact]
+    public async Task CreateAndSwitch_TwoWorkspaces_SwitcherMovesBetweenThem()
+    {
+        var user = await app.RegisterAsync($"multi-{Guid.NewGuid():N}@sosyabot.test");
+        var form = await user.GetDocumentAsync("/app/workspaces/new");
+        using var created = await user.SubmitAsync(form, "#create-workspace", new Dictionary<string, string> { ["Name"] = "Client Acme" });
+        var inNew = await HtmlForms.ParseAsync(created);
+        Assert.Contains("Client Acme", inNew.QuerySelector(".page-head")!.TextContent);
+
+        var options = inNew.QuerySelectorAll("#workspace-switcher option").ToList();
+        Assert.Equal(2, options.Count);
+        var personal = options.Single(o => !o.TextContent.Contains("Client Acme")).GetAttribute("value")!;
+        using var switched = await user.SubmitAsync(inNew, ".switcher button", new Dictionary<string, string> { ["workspaceId"] = personal });
+
+        var back = await HtmlForms.ParseAsync(switched);
+        Assert.Contains("'s workspace", back.QuerySelector(".page-head")!.TextContent);
+        Assert.DoesNotContain("Client Acme", back.QuerySelector(".page-head")!.TextContent);
+    }
+
+    [Fact]
+    public async Task Switch_ToWorkspaceOfSomebodyElse_Gets404AndStaysPut()
+    {
+        var owner = await app.RegisterAsync($"owner-{Guid.NewGuid():N}@sosyabot.test");
+        var ownersWorkspace = (await owner.GetDocumentAsync("/app/channels")).QuerySelector("#workspace-switcher option[selected]")!.GetAttribute("value")!;
+        var outsider = await app.RegisterAsync($"outsider-{Guid.NewGuid():N}@sosyabot.test");
+        var page = await outsider.GetDocumentAsync("/app/channels");
+
+        using var response = await outsider.WithoutRedirects().SubmitAsync(page, ".switcher button", new Dictionary<string, string> { ["workspaceId"] = ownersWorkspace });
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        var after = await outsider.GetDocumentAsync("/app/channels");
+        Assert.Contains("outsider-", after.QuerySelector(".page-head")!.TextContent);
+    }
+
+    [Fact]
+    public async Task CreateWorkspace_NameWithControlCharacters_IsRefused()
+    {
+        var user = await app.RegisterAsync($"ctl-{Guid.NewGuid():N}@sosyabot.test");
+        var form = await user.GetDocumentAsync("/app/workspaces/new");
+
+        using var response = await user.SubmitAsync(form, "#create-workspace", new Dictionary<string, string> { ["Name"] = "Bad\u0007Name" });
+
+        var page = await HtmlForms.ParseAsync(response);
+        Assert.True(page.QuerySelector("[data-valmsg-for='Name']") is not null, $"{(int)response.StatusCode} {response.RequestMessage!.RequestUri} {page.Title}");
+        Assert.Contains("control characters", page.QuerySelector("[data-valmsg-for='Name']")!.TextContent);
+    }
+}
