@@ -15,20 +15,10 @@ public sealed class AdminCredentialsBrowserTests(KestrelAppFactory app, BrowserS
         await page.GotoAsync("/admin/api-integration/x-twitter");
         Assert.EndsWith("/account/login", new Uri(page.Url).AbsolutePath);
         await BrowserSession.ScreenshotAsync(page, "01-login");
-        await page.GetByLabel("Email").FillAsync(SosyabotAppFactory.AdminEmail);
-        await page.GetByLabel("Password").FillAsync(SosyabotAppFactory.AdminPassword);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Log in" }).ClickAsync();
+        await BrowserSession.SubmitLoginAsync(page, SosyabotAppFactory.AdminEmail, SosyabotAppFactory.AdminPassword);
 
         await page.WaitForURLAsync("**/admin/api-integration/x-twitter");
-        await page.GetByLabel("Client ID").FillAsync("BrowserClient-0123456789");
-        await page.GetByLabel("Client Secret").FillAsync("browser-secret-abcdef");
-        await page.GetByLabel("Enable").CheckAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = "Save", Exact = true }).ClickAsync();
-        var saved = await page.Locator(".flash-success").TextContentAsync();
-        Assert.Contains("settings saved", saved);
-
-        await page.GetByRole(AriaRole.Button, new() { Name = "Test credentials" }).ClickAsync();
-        var result = await page.Locator("#test-result").TextContentAsync();
+        var result = await BrowserSession.SaveAndTestXCredentialsAsync(page, "BrowserClient-0123456789", "browser-secret-abcdef");
         await BrowserSession.ScreenshotAsync(page, "02-admin-x-twitter");
 
         Assert.Contains("Client ID: Browse…", result);
@@ -42,9 +32,7 @@ public sealed class AdminCredentialsBrowserTests(KestrelAppFactory app, BrowserS
         app.StartServer();
         var page = await browser.NewPageAsync(app.Address, width: 390, height: 844);
         await page.GotoAsync("/account/login");
-        await page.GetByLabel("Email").FillAsync(SosyabotAppFactory.AdminEmail);
-        await page.GetByLabel("Password").FillAsync(SosyabotAppFactory.AdminPassword);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Log in" }).ClickAsync();
+        await BrowserSession.SubmitLoginAsync(page, SosyabotAppFactory.AdminEmail, SosyabotAppFactory.AdminPassword);
         await page.WaitForURLAsync(app.Address + "/app/channels");
 
         await page.GotoAsync("/admin/api-integration/x-twitter");

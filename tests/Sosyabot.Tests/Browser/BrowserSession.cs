@@ -70,6 +70,26 @@ public sealed class BrowserSession : IAsyncLifetime
         return await context.NewPageAsync();
     }
 
+    /// <summary>Fills and sends the login form the page is on (or is sent to).</summary>
+    public static async Task SubmitLoginAsync(IPage page, string email, string password)
+    {
+        await page.GetByLabel("Email").FillAsync(email);
+        await page.GetByLabel("Password").FillAsync(password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Log in" }).ClickAsync();
+    }
+
+    /// <summary>On the admin's X (Twitter) page: saves this client as enabled and presses Test credentials.</summary>
+    public static async Task<string?> SaveAndTestXCredentialsAsync(IPage page, string clientId, string clientSecret)
+    {
+        await page.GetByLabel("Client ID").FillAsync(clientId);
+        await page.GetByLabel("Client Secret").FillAsync(clientSecret);
+        await page.GetByLabel("Enable").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save", Exact = true }).ClickAsync();
+        Assert.Contains("settings saved", await page.Locator(".flash-success").TextContentAsync());
+        await page.GetByRole(AriaRole.Button, new() { Name = "Test credentials" }).ClickAsync();
+        return await page.Locator("#test-result").TextContentAsync();
+    }
+
     public static Task ScreenshotAsync(IPage page, string name) =>
         page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, name + ".png"), FullPage = true });
 

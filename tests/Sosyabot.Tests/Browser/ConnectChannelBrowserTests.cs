@@ -11,14 +11,10 @@ public sealed class ConnectChannelBrowserTests(SandboxedApp app, BrowserSession 
     {
         app.StartServer();
         var admin = await browser.NewPageAsync(app.Address);
-        await LogInAsync(admin, SosyabotAppFactory.AdminEmail, SosyabotAppFactory.AdminPassword);
         await admin.GotoAsync("/admin/api-integration/x-twitter");
-        await admin.GetByLabel("Client ID").FillAsync("sandbox-client-id");
-        await admin.GetByLabel("Client Secret").FillAsync("sandbox-client-secret");
-        await admin.GetByLabel("Enable").CheckAsync();
-        await admin.GetByRole(AriaRole.Button, new() { Name = "Save", Exact = true }).ClickAsync();
-        await admin.GetByRole(AriaRole.Button, new() { Name = "Test credentials" }).ClickAsync();
-        Assert.Contains("Client ID: sandbo…", await admin.Locator("#test-result").TextContentAsync());
+        await BrowserSession.SubmitLoginAsync(admin, SosyabotAppFactory.AdminEmail, SosyabotAppFactory.AdminPassword);
+        await admin.WaitForURLAsync("**/admin/api-integration/x-twitter");
+        Assert.Contains("Client ID: sandbo…", await BrowserSession.SaveAndTestXCredentialsAsync(admin, "sandbox-client-id", "sandbox-client-secret"));
 
         var user = await browser.NewPageAsync(app.Address);
         await user.GotoAsync("/account/register");
@@ -40,14 +36,5 @@ public sealed class ConnectChannelBrowserTests(SandboxedApp app, BrowserSession 
         Assert.Equal("active", await channel.Locator("[data-state]").GetAttributeAsync("data-state"));
         Assert.Contains("@sandbox_bob is connected.", await user.Locator(".flash-success").TextContentAsync());
         await BrowserSession.ScreenshotAsync(user, "06-channels-connected");
-    }
-
-    private static async Task LogInAsync(IPage page, string email, string password)
-    {
-        await page.GotoAsync("/account/login");
-        await page.GetByLabel("Email").FillAsync(email);
-        await page.GetByLabel("Password").FillAsync(password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Log in" }).ClickAsync();
-        await page.WaitForURLAsync("**/app/channels");
     }
 }

@@ -103,8 +103,7 @@ public sealed class XConnectTests(AppWithFakeX app) : IClassFixture<AppWithFakeX
 
         var page = await XConnectFlow.CallbackAsync(user, new Dictionary<string, string?> { ["code"] = "c", ["state"] = tampered });
 
-        Assert.Equal(XConnectErrors.StaleAttempt, XConnectFlow.Flash(page));
-        Assert.DoesNotContain(app.X.LogEntries, e => e.RequestMessage.Path == "/2/oauth2/token");
+        AssertRejectedWithoutCallingX(page);
     }
 
     [Fact]
@@ -120,8 +119,7 @@ public sealed class XConnectTests(AppWithFakeX app) : IClassFixture<AppWithFakeX
 
         var page = await XConnectFlow.CallbackAsync(attacker, new Dictionary<string, string?> { ["code"] = "c", ["state"] = state });
 
-        Assert.Equal(XConnectErrors.StaleAttempt, XConnectFlow.Flash(page));
-        Assert.DoesNotContain(app.X.LogEntries, e => e.RequestMessage.Path == "/2/oauth2/token");
+        AssertRejectedWithoutCallingX(page);
     }
 
     [Fact]
@@ -133,8 +131,7 @@ public sealed class XConnectTests(AppWithFakeX app) : IClassFixture<AppWithFakeX
 
         var page = await XConnectFlow.CallbackAsync(user, new Dictionary<string, string?> { ["code"] = "c", ["state"] = state });
 
-        Assert.Equal(XConnectErrors.StaleAttempt, XConnectFlow.Flash(page));
-        Assert.DoesNotContain(app.X.LogEntries, e => e.RequestMessage.Path == "/2/oauth2/token");
+        AssertRejectedWithoutCallingX(page);
     }
 
     [Fact]
@@ -264,6 +261,12 @@ public sealed class XConnectTests(AppWithFakeX app) : IClassFixture<AppWithFakeX
         Assert.StartsWith("Basic ", revoke.Headers!["Authorization"].Single());
         var channelId = detailsUrl.Split('/').Last();
         Assert.Equal([""], await app.Database.ReadColumnAsync($"SELECT access_token_protected FROM channels WHERE id = '{channelId}'"));
+    }
+
+    private void AssertRejectedWithoutCallingX(AngleSharp.Dom.IDocument page)
+    {
+        Assert.Equal(XConnectErrors.StaleAttempt, XConnectFlow.Flash(page));
+        Assert.DoesNotContain(app.X.LogEntries, e => e.RequestMessage.Path == "/2/oauth2/token");
     }
 
     private static string NewEmail() => $"user-{Guid.NewGuid():N}@sosyabot.test";
