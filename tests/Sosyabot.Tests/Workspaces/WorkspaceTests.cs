@@ -63,3 +63,39 @@ public sealed class WorkspaceTests(SosyabotAppFactory app) : IClassFixture<Sosya
         Assert.Contains("control characters", page.QuerySelector("[data-valmsg-for='Name']")!.TextContent);
     }
 }
+
+public sealed class WorkspaceMemberTests(SosyabotAppFactory app) : IClassFixture<SosyabotAppFactory>
+{
+    [Fact]
+    public async Task AddMember_ExistingAccount_SharesTheWorkspaceAsMember()
+    {
+        var memberEmail = $"joiner-{Guid.NewGuid():N}@sosyabot.test";
+        var member = await app.RegisterAsync(memberEmail);
+        var owner = await app.RegisterAsync($"boss-{Guid.NewGuid():N}@sosyabot.test");
+        var page = await owner.GetDocumentAsync("/app/workspace/members");
+
+        using var added = await owner.SubmitAsync(page, "#add-member", new Dictionary<string, string> { ["Email"] = memberEmail });
+
+        var after = await HtmlForms.ParseAsync(added);
+        Assert.Equal("member", after.QuerySelector($"li.member[data-email='{memberEmail}'] .kind")!.TextContent);
+        var memberPage = await member.GetDocumentAsync("/app/workspace/members");
+        var shared = memberPage.QuerySelectorAll("#workspace-switcher option").Single(o => o.TextContent.StartsWith("boss-")).GetAttribute("value")!;
+        using var switched = await member.SubmitAsync(memberPage, ".switcher button", new Dictionary<string, string> { ["workspaceId"] = shared });
+        var memberView = await member.GetDocumentAsync("/app/workspace/members");
+        Assert.Contains("boss-", memberView.QuerySelector(".page-head")!.TextContent);
+        Assert.Null(memberView.QuerySelector("#add-member"));
+    }
+
+    [Fact]
+    public async Task AddMember_UnknownEmail_SaysSoAndAddsNobody()
+    {
+        var owner = await app.RegisterAsync($"boss-{Guid.NewGuid():N}@sosyabot.test");
+        var page = await owner.GetDocumentAsync("/app/workspace/members");
+
+        using var response = await owner.SubmitAsync(page, "#add-member", new Dictionary<string, string> { ["Email"] = "nobody@sosyabot.test" });
+
+        var shown = await HtmlForms.ParseAsync(response);
+        Assert.Contains("No account has this email", shown.QuerySelector("[data-valmsg-for='Email']")!.TextContent);
+        Assert.Single(shown.QuerySelectorAll("li.member"));
+    }
+}
