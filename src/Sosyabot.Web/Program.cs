@@ -3,6 +3,7 @@ using Sosyabot.Web.Channels;
 using Sosyabot.Web.Data;
 using Sosyabot.Web.Hosting;
 using Sosyabot.Web.Identity;
+using Sosyabot.Web.Publishing;
 using Sosyabot.Web.Workspaces;
 using Sosyabot.Web.X;
 
@@ -15,6 +16,7 @@ builder.AddX();
 builder.AddAdmin();
 builder.AddWorkspaces();
 builder.AddChannels();
+builder.AddPublishing();
 
 var app = builder.Build();
 

@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Sosyabot.Web.Admin;
 using Sosyabot.Web.Channels;
 using Sosyabot.Web.Identity;
+using Sosyabot.Web.Publishing;
 using Sosyabot.Web.Workspaces;
 
 namespace Sosyabot.Web.Data;
@@ -23,6 +24,12 @@ public sealed class SosyabotDbContext(DbContextOptions<SosyabotDbContext> option
     public DbSet<Channel> Channels => Set<Channel>();
 
     public DbSet<ConnectAttempt> ConnectAttempts => Set<ConnectAttempt>();
+
+    public DbSet<Post> Posts => Set<Post>();
+
+    public DbSet<Delivery> Deliveries => Set<Delivery>();
+
+    public DbSet<RateBudget> RateBudgets => Set<RateBudget>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -53,6 +53,39 @@ public sealed class XClient(HttpClient http, IOptions<XOptions> options)
     }
 
     /// <summary>
+    /// Posts one tweet (a reply when <paramref name="inReplyToTweetId"/> is set, for the parts of a thread).
+    /// Never retried here: only the caller knows whether a lost answer means the tweet exists.
+    /// </summary>
+    public async Task<XCreatedTweet> CreateTweetAsync(string accessToken, string text, string? inReplyToTweetId, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/2/tweets")
+        {
+            Content = JsonContent.Create(inReplyToTweetId is null
+                ? new CreateTweetRequest(text, null)
+                : new CreateTweetRequest(text, new ReplyTo(inReplyToTweetId))),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        using var response = await http.SendAsync(request, cancellationToken);
+        await EnsureSuccessAsync(response, cancellationToken);
+        var body = await response.Content.ReadFromJsonAsync<XData<XTweet>>(cancellationToken);
+        return new XCreatedTweet(body?.Data?.Id ?? throw new XApiException(response.StatusCode, "invalid_response", "X's answer to POST /2/tweets had no tweet id."),
+            XRateLimits.From(response));
+    }
+
+    /// <summary>The account's own posts since <paramref name="since"/>, newest first: how a lost answer is reconciled.</summary>
+    public async Task<IReadOnlyList<XTweet>> GetRecentTweetsAsync(string accessToken, string xUserId, DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        var startTime = since.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        using var request = new HttpRequestMessage(HttpMethod.Get,
+            $"/2/users/{Uri.EscapeDataString(xUserId)}/tweets?max_results=100&start_time={startTime}&tweet.fields=created_at");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        using var response = await http.SendAsync(request, cancellationToken);
+        await EnsureSuccessAsync(response, cancellationToken);
+        var body = await response.Content.ReadFromJsonAsync<XData<List<XTweet>>>(cancellationToken);
+        return body?.Data ?? [];
+    }
+
+    /// <summary>
     /// Checks a browser session (the <c>auth_token</c> and <c>ct0</c> cookies) by asking X's web API who it
     /// belongs to, the way x.com's own pages do: the web client's public bearer, the cookies, and ct0
     /// echoed as the CSRF header.
@@ -110,13 +143,19 @@ public sealed class XClient(HttpClient http, IOptions<XOptions> options)
         {
             // Not JSON (an HTML error page from a proxy, say): the status code alone has to do.
         }
-        throw new XApiException(response.StatusCode, error, description);
+        throw new XApiException(response.StatusCode, error, description, XRateLimits.From(response));
     }
 
     private static string? Text(JsonElement element, string property) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String
             ? value.GetString()
             : null;
+
+    private sealed record CreateTweetRequest(
+        [property: JsonPropertyName("text")] string Text,
+        [property: JsonPropertyName("reply"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ReplyTo? Reply);
+
+    private sealed record ReplyTo([property: JsonPropertyName("in_reply_to_tweet_id")] string InReplyToTweetId);
 
     private sealed record XData<T>([property: JsonPropertyName("data")] T? Data);
 

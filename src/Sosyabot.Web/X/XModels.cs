@@ -19,15 +19,53 @@ public sealed record XUserProfile(
     [property: JsonPropertyName("name")] string Name,
     [property: JsonPropertyName("profile_image_url")] string? ProfileImageUrl);
 
+/// <summary>One rate-limit window as X reported it in a response's headers.</summary>
+public sealed record XRateWindow(int Limit, int Remaining, DateTimeOffset ResetAt);
+
+/// <summary>The rate-limit headers of one response: the endpoint's 15-minute window and X's 24-hour caps.</summary>
+public sealed record XRateLimits(XRateWindow? Endpoint, XRateWindow? AppDay, XRateWindow? UserDay)
+{
+    public static readonly XRateLimits None = new(null, null, null);
+
+    public static XRateLimits From(HttpResponseMessage response) => new(
+        Window(response, "x-rate-limit-limit", "x-rate-limit-remaining", "x-rate-limit-reset"),
+        Window(response, "x-app-limit-24hour-limit", "x-app-limit-24hour-remaining", "x-app-limit-24hour-reset"),
+        Window(response, "x-user-limit-24hour-limit", "x-user-limit-24hour-remaining", "x-user-limit-24hour-reset"));
+
+    private static XRateWindow? Window(HttpResponseMessage response, string limit, string remaining, string reset) =>
+        Header(response, reset) is { } resetSeconds
+            ? new XRateWindow((int)(Header(response, limit) ?? 0), (int)(Header(response, remaining) ?? 0), DateTimeOffset.FromUnixTimeSeconds(resetSeconds))
+            : null;
+
+    private static long? Header(HttpResponseMessage response, string name) =>
+        response.Headers.TryGetValues(name, out var values) && long.TryParse(values.FirstOrDefault(), out var value) ? value : null;
+}
+
+public sealed record XCreatedTweet(string Id, XRateLimits RateLimits);
+
+public sealed record XTweet(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("text")] string Text,
+    [property: JsonPropertyName("created_at")] DateTimeOffset? CreatedAt);
+
 /// <summary>
 /// X answered with an error. Carries X's own words (OAuth <c>error</c>/<c>error_description</c>, or the
 /// v2 problem's <c>title</c>/<c>detail</c>) so that what a person sees names X's reason. X's error bodies
 /// hold no credentials, so this is safe to log.
 /// </summary>
-public sealed class XApiException(HttpStatusCode status, string? error, string? description)
+public sealed class XApiException(HttpStatusCode status, string? error, string? description, XRateLimits? rateLimits = null)
     : Exception($"X answered {(int)status}{(error is null ? "" : " " + error)}{(description is null ? "" : ": " + description)}")
 {
     public HttpStatusCode Status { get; } = status;
     public string? Error { get; } = error;
     public string? Description { get; } = description;
+    public XRateLimits RateLimits { get; } = rateLimits ?? XRateLimits.None;
+
+    /// <summary>X's "Usage cap exceeded" answer: the account's or app's monthly post cap, not a rate window.</summary>
+    public bool IsUsageCapped =>
+        (Error ?? "").Contains("UsageCap", StringComparison.OrdinalIgnoreCase)
+        || (Description ?? "").Contains("usage cap", StringComparison.OrdinalIgnoreCase)
+        || (Error ?? "").Contains("usage-capped", StringComparison.OrdinalIgnoreCase);
+
+    public bool IsDuplicateContent => Status == HttpStatusCode.Forbidden && (Description ?? "").Contains("duplicate", StringComparison.OrdinalIgnoreCase);
 }

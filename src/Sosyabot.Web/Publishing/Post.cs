@@ -1,0 +1,103 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Sosyabot.Web.Channels;
+
+namespace Sosyabot.Web.Publishing;
+
+/// <summary>What a person wrote: one or more parts (a thread), for one or more channels, now or at a time.</summary>
+public sealed class Post
+{
+    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid WorkspaceId { get; init; }
+    public required string CreatedByUserId { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset DueAt { get; init; }
+    /// <summary>The IANA zone the author scheduled in, to show the time back the way they entered it.</summary>
+    public string? TimeZone { get; init; }
+    public required List<string> Parts { get; init; }
+    public List<Delivery> Deliveries { get; init; } = [];
+}
+
+public static class DeliveryStates
+{
+    public const string Queued = "queued";
+    public const string Publishing = "publishing";
+    public const string Published = "published";
+    public const string Failed = "failed";
+    public const string WaitingForRateLimit = "waiting_for_rate_limit";
+
+    public static readonly string[] All = [Queued, Publishing, Published, Failed, WaitingForRateLimit];
+}
+
+/// <summary>
+/// One post going to one channel. Each part's tweet id is stored the moment X returns it, so a retry
+/// resumes after the last part X confirmed; <see cref="SendingPart"/> marks a part whose answer may have
+/// been lost, which is reconciled against the account's recent posts before anything is resent.
+/// </summary>
+public sealed class Delivery
+{
+    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid PostId { get; init; }
+    public Guid WorkspaceId { get; init; }
+    public Guid ChannelId { get; init; }
+    public string State { get; set; } = DeliveryStates.Queued;
+    public DateTimeOffset DueAt { get; set; }
+    public int Attempts { get; set; }
+    public string? Reason { get; set; }
+    public List<string> TweetIds { get; set; } = [];
+    public int? SendingPart { get; set; }
+    public DateTimeOffset? SendingSince { get; set; }
+    public DateTimeOffset? ClaimedAt { get; set; }
+    public string? ClaimedBy { get; set; }
+    public DateTimeOffset? PublishedAt { get; set; }
+
+    public Post Post { get; init; } = null!;
+    public Channel Channel { get; init; } = null!;
+}
+
+internal sealed class PostConfiguration : IEntityTypeConfiguration<Post>
+{
+    public void Configure(EntityTypeBuilder<Post> builder)
+    {
+        builder.ToTable("posts");
+        builder.HasKey(p => p.Id);
+        builder.Property(p => p.Id).HasColumnName("id");
+        builder.Property(p => p.WorkspaceId).HasColumnName("workspace_id");
+        builder.Property(p => p.CreatedByUserId).HasColumnName("created_by_user_id");
+        builder.Property(p => p.CreatedAt).HasColumnName("created_at");
+        builder.Property(p => p.DueAt).HasColumnName("due_at");
+        builder.Property(p => p.TimeZone).HasColumnName("time_zone").HasMaxLength(64);
+        builder.Property(p => p.Parts).HasColumnName("parts");
+        builder.HasIndex(p => new { p.WorkspaceId, p.CreatedAt });
+        builder.HasOne<Workspaces.Workspace>().WithMany().HasForeignKey(p => p.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasMany(p => p.Deliveries).WithOne(d => d.Post).HasForeignKey(d => d.PostId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class DeliveryConfiguration : IEntityTypeConfiguration<Delivery>
+{
+    public void Configure(EntityTypeBuilder<Delivery> builder)
+    {
+        builder.ToTable("deliveries");
+        builder.HasKey(d => d.Id);
+        builder.Property(d => d.Id).HasColumnName("id");
+        builder.Property(d => d.PostId).HasColumnName("post_id");
+        builder.Property(d => d.WorkspaceId).HasColumnName("workspace_id");
+        builder.Property(d => d.ChannelId).HasColumnName("channel_id");
+        builder.Property(d => d.State).HasColumnName("state").HasMaxLength(32);
+        builder.Property(d => d.DueAt).HasColumnName("due_at");
+        builder.Property(d => d.Attempts).HasColumnName("attempts");
+        builder.Property(d => d.Reason).HasColumnName("reason").HasMaxLength(2000);
+        builder.Property(d => d.TweetIds).HasColumnName("tweet_ids");
+        builder.Property(d => d.SendingPart).HasColumnName("sending_part");
+        builder.Property(d => d.SendingSince).HasColumnName("sending_since");
+        builder.Property(d => d.ClaimedAt).HasColumnName("claimed_at");
+        builder.Property(d => d.ClaimedBy).HasColumnName("claimed_by").HasMaxLength(100);
+        builder.Property(d => d.PublishedAt).HasColumnName("published_at");
+        // The claim query: due work in due order, read with SKIP LOCKED by every publisher.
+        builder.HasIndex(d => new { d.State, d.DueAt });
+        builder.HasIndex(d => new { d.WorkspaceId, d.PostId });
+        builder.HasIndex(d => new { d.PostId, d.ChannelId }).IsUnique();
+        builder.HasOne(d => d.Channel).WithMany().HasForeignKey(d => d.ChannelId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

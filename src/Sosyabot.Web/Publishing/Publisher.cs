@@ -1,0 +1,287 @@
+using System.Net;
+using Microsoft.EntityFrameworkCore;
+using Sosyabot.Web.Admin;
+using Sosyabot.Web.Channels;
+using Sosyabot.Web.Data;
+using Sosyabot.Web.X;
+
+namespace Sosyabot.Web.Publishing;
+
+/// <summary>
+/// Sends due deliveries to X. Any number of nodes run it over the same table: a delivery is claimed with
+/// FOR UPDATE SKIP LOCKED and marked <c>publishing</c> before X is called, each part's tweet id is stored
+/// as soon as X returns it, and a part whose answer was lost is looked for among the account's recent
+/// posts before it is sent again. So a delivery goes out at most once, and none is dropped.
+/// </summary>
+public sealed partial class Publisher(IServiceScopeFactory scopes, TimeProvider time, ILogger<Publisher> logger)
+{
+    public const int MaxAttempts = 6;
+    public const int BatchSize = 20;
+
+    /// <summary>A claim older than this belongs to a node that died mid-publish; the delivery is reconciled.</summary>
+    public static readonly TimeSpan ClaimLease = TimeSpan.FromMinutes(5);
+
+    public string NodeId { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}"[..60];
+
+    /// <summary>Claims what is due and publishes it; returns how many deliveries it handled.</summary>
+    public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
+    {
+        var claimed = await ClaimAsync(cancellationToken);
+        foreach (var deliveryId in claimed)
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            await new DeliveryAttempt(scope.ServiceProvider, deliveryId, time, logger).RunAsync(cancellationToken);
+        }
+        return claimed.Count;
+    }
+
+    /// <summary>When the next delivery is due, to sleep until then rather than poll.</summary>
+    public async Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<SosyabotDbContext>();
+        return await db.Deliveries
+            .Where(d => d.State == DeliveryStates.Queued || d.State == DeliveryStates.WaitingForRateLimit)
+            .OrderBy(d => d.DueAt)
+            .Select(d => (DateTimeOffset?)d.DueAt)
+            .FirstOrDefaultAsync(cancellationToken);
+    }
+
+    private async Task<List<Guid>> ClaimAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<SosyabotDbContext>();
+        var now = time.GetUtcNow();
+        var staleBefore = now - ClaimLease;
+        return await db.Database.SqlQuery<Guid>($"""
+            UPDATE deliveries SET state = 'publishing', claimed_at = {now}, claimed_by = {NodeId}, attempts = attempts + 1
+            WHERE id IN (
+                SELECT id FROM deliveries
+                WHERE (state IN ('queued', 'waiting_for_rate_limit') AND due_at <= {now})
+                   OR (state = 'publishing' AND claimed_at < {staleBefore})
+                ORDER BY due_at
+                LIMIT {BatchSize}
+                FOR UPDATE SKIP LOCKED)
+            RETURNING id AS "Value"
+            """).ToListAsync(cancellationToken);
+    }
+
+    /// <summary>One claimed delivery, from its first unsent part to its last.</summary>
+    private sealed class DeliveryAttempt(IServiceProvider services, Guid deliveryId, TimeProvider time, ILogger logger)
+    {
+        private readonly SosyabotDbContext _db = services.GetRequiredService<SosyabotDbContext>();
+        private readonly XClient _x = services.GetRequiredService<XClient>();
+        private readonly RateBudgets _budgets = services.GetRequiredService<RateBudgets>();
+        private readonly ChannelTokens _tokens = services.GetRequiredService<ChannelTokens>();
+        private Delivery _delivery = null!;
+
+        public async Task RunAsync(CancellationToken cancellationToken)
+        {
+            _delivery = await _db.Deliveries.Include(d => d.Post).Include(d => d.Channel).SingleAsync(d => d.Id == deliveryId, cancellationToken);
+            var channel = _delivery.Channel;
+            string accessToken;
+            try
+            {
+                accessToken = await _tokens.GetAccessTokenAsync(channel.Id, cancellationToken);
+            }
+            catch (ChannelNeedsReconnectException ex)
+            {
+                await FailAsync($"@{channel.Handle} needs reconnecting before it can publish: {ex.Message}", cancellationToken);
+                return;
+            }
+
+            var appKey = (await services.GetRequiredService<XIntegrationSettings>().GetAsync(cancellationToken)).ConfiguredCredentials?.ClientId ?? "unconfigured";
+            var windows = RateBudgets.ForTweets(channel.XUserId, appKey).Append(RateBudgets.UserDay(channel.XUserId)).ToList();
+            var parts = _delivery.Post.Parts;
+
+            // A part whose answer never came back may be on X already: look before sending it again.
+            var resending = _delivery.SendingPart is not null;
+            if (resending && await FindSentPartAsync(accessToken, cancellationToken) is { } alreadySent)
+            {
+                await RecordSentAsync(alreadySent, cancellationToken);
+                resending = false;
+            }
+
+            while (_delivery.TweetIds.Count < parts.Count)
+            {
+                var part = _delivery.TweetIds.Count;
+                var reservation = await _budgets.TryReserveAsync(windows, cancellationToken);
+                if (!reservation.Granted)
+                {
+                    await WaitAsync(reservation.ResetAt!.Value, reservation.Exhausted!.Description, cancellationToken);
+                    return;
+                }
+
+                _delivery.SendingPart = part;
+                _delivery.SendingSince = time.GetUtcNow();
+                await _db.SaveChangesAsync(cancellationToken);
+                try
+                {
+                    var created = await _x.CreateTweetAsync(accessToken, parts[part], part == 0 ? null : _delivery.TweetIds[part - 1], cancellationToken);
+                    await ObserveAsync(windows, created.RateLimits, cancellationToken);
+                    await RecordSentAsync(created.Id, cancellationToken);
+                    resending = false;
+                }
+                catch (XApiException ex)
+                {
+                    await ObserveAsync(windows, ex.RateLimits, cancellationToken);
+                    if (!await HandleRefusalAsync(ex, windows, resending, accessToken, cancellationToken))
+                    {
+                        return;
+                    }
+                    resending = false;
+                }
+                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or TimeoutException
+                                               or Polly.Timeout.TimeoutRejectedException or Polly.CircuitBreaker.BrokenCircuitException
+                                           && !cancellationToken.IsCancellationRequested)
+                {
+                    // The answer was lost: X may or may not have the post. SendingPart stays set, so the
+                    // next attempt looks for it among the account's posts before sending again.
+                    await RetryLaterAsync($"X did not answer ({ex.GetType().Name}); checking whether the post went out before trying again", cancellationToken);
+                    return;
+                }
+            }
+
+            _delivery.State = DeliveryStates.Published;
+            _delivery.PublishedAt = time.GetUtcNow();
+            _delivery.Reason = null;
+            await _db.SaveChangesAsync(cancellationToken);
+            LogPublished(logger, _delivery.Id, _delivery.TweetIds[0]);
+        }
+
+        /// <summary>Deals with an error answer; true when the part turned out to be on X after all.</summary>
+        private async Task<bool> HandleRefusalAsync(XApiException ex, List<RateWindow> windows, bool resending, string accessToken, CancellationToken cancellationToken)
+        {
+            var now = time.GetUtcNow();
+            switch (ex.Status)
+            {
+                case HttpStatusCode.TooManyRequests when ex.IsUsageCapped:
+                    var capReset = ex.RateLimits.Endpoint?.ResetAt ?? ex.RateLimits.AppDay?.ResetAt ?? now.AddHours(24);
+                    _delivery.SendingPart = null;
+                    await WaitAsync(capReset, $"X's monthly usage cap for this app or account ({ex.Description ?? "usage capped"})", cancellationToken);
+                    return false;
+                case HttpStatusCode.TooManyRequests:
+                    var (window, resetAt) = ExhaustedWindow(ex.RateLimits, windows, now);
+                    await _budgets.ExhaustAsync(window, resetAt, cancellationToken);
+                    _delivery.SendingPart = null;
+                    await WaitAsync(resetAt, window.Description, cancellationToken);
+                    return false;
+                case HttpStatusCode.Forbidden when ex.IsDuplicateContent && resending:
+                    // Our own earlier send got through and its answer was lost: find its id and carry on.
+                    if (await FindSentPartAsync(accessToken, cancellationToken) is { } id)
+                    {
+                        await RecordSentAsync(id, cancellationToken);
+                        return true;
+                    }
+                    await FailAsync("X says this post is a duplicate of one already on the account, so it was published earlier; its id could not be found.", cancellationToken);
+                    return false;
+                case HttpStatusCode.Forbidden when ex.IsDuplicateContent:
+                    await FailAsync("X refused it as duplicate content: the account already posted this exact text. Change the text and post again.", cancellationToken);
+                    return false;
+                case HttpStatusCode.Forbidden:
+                    await FailAsync($"X refused the post (403: {ex.Description ?? ex.Error}). If the app is read-only, set its permissions to Read and write in X's developer portal and reconnect the account.", cancellationToken);
+                    return false;
+                case HttpStatusCode.Unauthorized:
+                    var reason = $"X answered 401 while posting{(ex.Description is null ? "" : $" ({ex.Description})")}: the access was revoked or has expired. Reconnect the account.";
+                    await _tokens.MarkNeedsReconnectAsync(_delivery.ChannelId, reason, cancellationToken);
+                    await FailAsync(reason, cancellationToken);
+                    return false;
+                case >= HttpStatusCode.InternalServerError:
+                    // X may have created the post before failing: keep SendingPart so the retry reconciles.
+                    await RetryLaterAsync($"X had a problem ({(int)ex.Status}{(ex.Description is null ? "" : ": " + ex.Description)})", cancellationToken);
+                    return false;
+                default:
+                    await FailAsync($"X refused the post ({(int)ex.Status} {ex.Error}: {ex.Description}).", cancellationToken);
+                    return false;
+            }
+        }
+
+        private async Task<string?> FindSentPartAsync(string accessToken, CancellationToken cancellationToken)
+        {
+            var part = _delivery.SendingPart!.Value;
+            var since = (_delivery.SendingSince ?? _delivery.Post.CreatedAt) - TimeSpan.FromMinutes(1);
+            var text = _delivery.Post.Parts[part];
+            try
+            {
+                var recent = await _x.GetRecentTweetsAsync(accessToken, _delivery.Channel.XUserId, since, cancellationToken);
+                return recent.FirstOrDefault(t => t.Text == text)?.Id;
+            }
+            catch (Exception ex) when (ex is XApiException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                LogReconcileLookupFailed(logger, _delivery.Id, ex.Message);
+                return null;
+            }
+        }
+
+        private async Task RecordSentAsync(string tweetId, CancellationToken cancellationToken)
+        {
+            _delivery.TweetIds = [.. _delivery.TweetIds, tweetId];
+            _delivery.SendingPart = null;
+            _delivery.SendingSince = null;
+            await _db.SaveChangesAsync(cancellationToken);
+        }
+
+        private async Task ObserveAsync(List<RateWindow> windows, XRateLimits limits, CancellationToken cancellationToken)
+        {
+            if (limits.Endpoint is { } endpoint)
+            {
+                await _budgets.ObserveAsync(windows[0], endpoint, cancellationToken);
+            }
+            if (limits.AppDay is { } appDay)
+            {
+                await _budgets.ObserveAsync(windows[1], appDay, cancellationToken);
+            }
+            if (limits.UserDay is { } userDay)
+            {
+                await _budgets.ObserveAsync(windows[2], userDay, cancellationToken);
+            }
+        }
+
+        private static (RateWindow Window, DateTimeOffset ResetAt) ExhaustedWindow(XRateLimits limits, List<RateWindow> windows, DateTimeOffset now) =>
+            limits.AppDay is { Remaining: 0 } appDay ? (windows[1], appDay.ResetAt)
+            : limits.UserDay is { Remaining: 0 } userDay ? (windows[2], userDay.ResetAt)
+            // Without a reset header, wait out one whole 15-minute window.
+            : (windows[0], limits.Endpoint?.ResetAt ?? now + windows[0].Length);
+
+        private async Task WaitAsync(DateTimeOffset until, string why, CancellationToken cancellationToken)
+        {
+            _delivery.State = DeliveryStates.WaitingForRateLimit;
+            _delivery.DueAt = until;
+            _delivery.Reason = $"Waiting for {why}; it goes at {until.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC.";
+            await _db.SaveChangesAsync(cancellationToken);
+        }
+
+        private async Task RetryLaterAsync(string why, CancellationToken cancellationToken)
+        {
+            if (_delivery.Attempts >= MaxAttempts)
+            {
+                await FailAsync($"{why}. Gave up after {MaxAttempts} attempts.", cancellationToken);
+                return;
+            }
+            // Exponential backoff with full jitter: 30 s, 1 min, 2 min, ... spread so that nodes do not retry in step.
+            var ceiling = TimeSpan.FromSeconds(30 * Math.Pow(2, _delivery.Attempts - 1));
+            var delay = TimeSpan.FromSeconds(5) + ceiling * Random.Shared.NextDouble();
+            _delivery.State = DeliveryStates.Queued;
+            _delivery.DueAt = time.GetUtcNow() + delay;
+            _delivery.Reason = $"{why}; retrying at {_delivery.DueAt.UtcDateTime:HH:mm:ss} UTC (attempt {_delivery.Attempts} of {MaxAttempts}).";
+            await _db.SaveChangesAsync(cancellationToken);
+        }
+
+        private async Task FailAsync(string reason, CancellationToken cancellationToken)
+        {
+            _delivery.State = DeliveryStates.Failed;
+            _delivery.Reason = reason;
+            await _db.SaveChangesAsync(cancellationToken);
+            LogFailed(logger, _delivery.Id, reason);
+        }
+    }
+
+    [LoggerMessage(LogLevel.Information, "Delivery {DeliveryId} published as tweet {TweetId}")]
+    private static partial void LogPublished(ILogger logger, Guid deliveryId, string tweetId);
+
+    [LoggerMessage(LogLevel.Warning, "Delivery {DeliveryId} failed: {Reason}")]
+    private static partial void LogFailed(ILogger logger, Guid deliveryId, string reason);
+
+    [LoggerMessage(LogLevel.Warning, "Delivery {DeliveryId}: looking for an earlier send among the account's posts failed: {Error}")]
+    private static partial void LogReconcileLookupFailed(ILogger logger, Guid deliveryId, string error);
+}

@@ -1,0 +1,14 @@
+namespace Sosyabot.Web.Publishing;
+
+public static class PublishingExtensions
+{
+    public static WebApplicationBuilder AddPublishing(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<PublishingOptions>().Bind(builder.Configuration);
+        builder.Services.AddScoped<PublishingQueue>();
+        builder.Services.AddScoped<RateBudgets>();
+        builder.Services.AddSingleton<Publisher>();
+        builder.Services.AddHostedService<PublisherService>();
+        return builder;
+    }
+}

@@ -1,0 +1,94 @@
+using Microsoft.EntityFrameworkCore;
+using Sosyabot.Web.Channels;
+using Sosyabot.Web.Data;
+
+namespace Sosyabot.Web.Publishing;
+
+public sealed record PostDraft(IReadOnlyList<string> Parts, IReadOnlyList<Guid> ChannelIds, DateTimeOffset? ScheduledAt, string? TimeZone);
+
+/// <summary>The draft could not be queued; the messages say what to change.</summary>
+public sealed class DraftRejectedException(IReadOnlyList<string> problems) : Exception(string.Join(" ", problems))
+{
+    public IReadOnlyList<string> Problems { get; } = problems;
+}
+
+/// <summary>Checks a draft and stores it with one delivery per channel, before anything is sent to X.</summary>
+public sealed class PublishingQueue(SosyabotDbContext db, TimeProvider time)
+{
+    public const int MaxParts = 25;
+
+    public async Task<Post> QueueAsync(Guid workspaceId, string userId, PostDraft draft, CancellationToken cancellationToken)
+    {
+        var problems = new List<string>();
+        var parts = draft.Parts.Select(p => p.Trim()).ToList();
+        if (parts.Count == 0 || parts.All(p => p.Length == 0))
+        {
+            problems.Add("Write something to post.");
+        }
+        else if (parts.Count > MaxParts)
+        {
+            problems.Add($"A thread can have at most {MaxParts} parts.");
+        }
+        for (var i = 0; i < parts.Count && parts.Count > 0; i++)
+        {
+            var label = parts.Count == 1 ? "The post" : $"Part {i + 1}";
+            var measured = TweetText.Measure(parts[i]);
+            if (parts[i].Length == 0)
+            {
+                problems.Add($"{label} is empty.");
+            }
+            else if (measured.WeightedLength > TweetText.MaxWeightedLength)
+            {
+                problems.Add($"{label} is {measured.WeightedLength} characters as X counts them; the limit is {TweetText.MaxWeightedLength}.");
+            }
+            else if (!measured.IsValid)
+            {
+                problems.Add($"{label} contains characters X does not accept (U+FFFE, U+FEFF or U+FFFF).");
+            }
+        }
+
+        var channelIds = draft.ChannelIds.Distinct().ToList();
+        var channels = await db.Channels
+            .Where(c => c.WorkspaceId == workspaceId && channelIds.Contains(c.Id))
+            .ToListAsync(cancellationToken);
+        if (channelIds.Count == 0)
+        {
+            problems.Add("Choose at least one channel.");
+        }
+        else if (channels.Count != channelIds.Count)
+        {
+            problems.Add("One of the chosen channels is not in this workspace.");
+        }
+        foreach (var channel in channels.Where(c => c.State != ChannelStates.Active || c.Kind != ChannelKind.OAuth2))
+        {
+            problems.Add(channel.Kind != ChannelKind.OAuth2
+                ? $"@{channel.Handle} is connected through a browser session, which cannot publish yet; connect it through X's consent page."
+                : $"@{channel.Handle} is {channel.State}: reconnect it first.");
+        }
+
+        var now = time.GetUtcNow();
+        if (draft.ScheduledAt is { } scheduled && scheduled < now - TimeSpan.FromMinutes(1))
+        {
+            problems.Add("The scheduled time is in the past.");
+        }
+        if (problems.Count > 0)
+        {
+            throw new DraftRejectedException(problems);
+        }
+
+        var dueAt = draft.ScheduledAt is { } at && at > now ? at.ToUniversalTime() : now;
+        var post = new Post
+        {
+            WorkspaceId = workspaceId,
+            CreatedByUserId = userId,
+            CreatedAt = now,
+            DueAt = dueAt,
+            TimeZone = draft.TimeZone,
+            Parts = parts,
+        };
+        post.Deliveries.AddRange(channels.Select(c => new Delivery { WorkspaceId = workspaceId, ChannelId = c.Id, DueAt = dueAt }));
+        db.Posts.Add(post);
+        await db.SaveChangesAsync(cancellationToken);
+        return post;
+    }
+}

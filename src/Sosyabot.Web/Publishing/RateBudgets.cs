@@ -1,0 +1,83 @@
+using Microsoft.EntityFrameworkCore;
+using Sosyabot.Web.Data;
+using Sosyabot.Web.X;
+
+namespace Sosyabot.Web.Publishing;
+
+/// <summary>A rate-limit window: its key in the budget table, X's documented cap, and what to call it.</summary>
+public sealed record RateWindow(string Key, int Limit, TimeSpan Length, string Description);
+
+/// <summary>What spending a request against several windows came to.</summary>
+public sealed record RateReservation(bool Granted, RateWindow? Exhausted, DateTimeOffset? ResetAt)
+{
+    public static readonly RateReservation Yes = new(true, null, null);
+}
+
+/// <summary>
+/// X's rate limits as shared budgets in PostgreSQL. A request is paid for before it is sent, in one
+/// transaction across all its windows, so nodes together never send more than X allows; X's own headers
+/// then correct what the table believes.
+/// </summary>
+public sealed class RateBudgets(SosyabotDbContext db, TimeProvider time)
+{
+    /// <summary>POST /2/tweets: 100 per 15 minutes per user and 10,000 per 24 hours per app.</summary>
+    public static IReadOnlyList<RateWindow> ForTweets(string xUserId, string appKey) =>
+    [
+        new($"tweets:user:{xUserId}", 100, TimeSpan.FromMinutes(15), "X's limit of 100 posts per 15 minutes for this account"),
+        new($"tweets:app:{appKey}", 10_000, TimeSpan.FromHours(24), "X's limit of 10,000 posts per 24 hours for this app"),
+    ];
+
+    public static RateWindow UserDay(string xUserId) =>
+        new($"tweets:user-24h:{xUserId}", int.MaxValue, TimeSpan.FromHours(24), "X's 24-hour post limit for this account");
+
+    public async Task<RateReservation> TryReserveAsync(IEnumerable<RateWindow> windows, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        foreach (var window in windows)
+        {
+            var resetIfNew = now + window.Length;
+            // A new window starts full; a spent one grants nothing until its reset. One statement, so two
+            // nodes reserving at once are serialised by the row lock.
+            var granted = await db.Database.SqlQuery<DateTimeOffset>($"""
+                INSERT INTO rate_budgets (key, "limit", remaining, reset_at) VALUES ({window.Key}, {window.Limit}, {window.Limit - 1}, {resetIfNew})
+                ON CONFLICT (key) DO UPDATE SET
+                    remaining = CASE WHEN rate_budgets.reset_at <= {now} THEN rate_budgets."limit" - 1 ELSE rate_budgets.remaining - 1 END,
+                    reset_at = CASE WHEN rate_budgets.reset_at <= {now} THEN {resetIfNew} ELSE rate_budgets.reset_at END
+                WHERE rate_budgets.reset_at <= {now} OR rate_budgets.remaining > 0
+                RETURNING reset_at AS "Value"
+                """).ToListAsync(cancellationToken);
+            if (granted.Count == 0)
+            {
+                await transaction.RollbackAsync(cancellationToken);
+                var resetAt = await db.RateBudgets.Where(b => b.Key == window.Key).Select(b => b.ResetAt).SingleAsync(cancellationToken);
+                return new RateReservation(false, window, resetAt);
+            }
+        }
+        await transaction.CommitAsync(cancellationToken);
+        return RateReservation.Yes;
+    }
+
+    /// <summary>Adopts what X's headers say about a window: X counts, we only estimate.</summary>
+    public async Task ObserveAsync(RateWindow window, XRateWindow observed, CancellationToken cancellationToken)
+    {
+        // Within the window we know, keep the lower count (our own in-flight reservations are not in X's
+        // figure yet); a later reset means X's window moved on and its figure is the truth.
+        await db.Database.ExecuteSqlAsync($"""
+            INSERT INTO rate_budgets (key, "limit", remaining, reset_at) VALUES ({window.Key}, {observed.Limit}, {observed.Remaining}, {observed.ResetAt})
+            ON CONFLICT (key) DO UPDATE SET
+                "limit" = EXCLUDED."limit",
+                remaining = CASE WHEN EXCLUDED.reset_at > rate_budgets.reset_at THEN EXCLUDED.remaining ELSE LEAST(rate_budgets.remaining, EXCLUDED.remaining) END,
+                reset_at = GREATEST(rate_budgets.reset_at, EXCLUDED.reset_at)
+            """, cancellationToken);
+    }
+
+    /// <summary>X said no (a 429): nothing more until <paramref name="resetAt"/>.</summary>
+    public async Task ExhaustAsync(RateWindow window, DateTimeOffset resetAt, CancellationToken cancellationToken)
+    {
+        await db.Database.ExecuteSqlAsync($"""
+            INSERT INTO rate_budgets (key, "limit", remaining, reset_at) VALUES ({window.Key}, {window.Limit}, 0, {resetAt})
+            ON CONFLICT (key) DO UPDATE SET remaining = 0, reset_at = GREATEST(rate_budgets.reset_at, EXCLUDED.reset_at)
+            """, cancellationToken);
+    }
+}
