@@ -192,6 +192,25 @@ public static class SandboxApp
             return Results.Json(new { data = new { id = post.Id, text = post.Text, edit_history_tweet_ids = new[] { post.Id } } }, statusCode: 201);
         });
 
+        app.MapGet("/2/users/{id}/tweets", (string id, HttpRequest request, SandboxState state, TimeProvider time) =>
+        {
+            if (Authenticate(request, state, time) is null)
+            {
+                return Unauthorized();
+            }
+            var since = DateTimeOffset.TryParse(request.Query["start_time"], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var start)
+                ? start : DateTimeOffset.MinValue;
+            var posts = state.Posts.Where(p => p.Account.Id == id && p.CreatedAt >= since).Reverse().Take(100)
+                .Select(p => new { id = p.Id, text = p.Text, created_at = p.CreatedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture) })
+                .ToList();
+            return Results.Json(new { data = posts, meta = new { result_count = posts.Count } });
+        });
+
+        app.MapGet("/{username}/status/{id}", (string username, string id, SandboxState state) =>
+            state.Posts.FirstOrDefault(p => p.Id == id && p.Account.Username == username) is { } post
+                ? Html($"@{post.Account.Username}", $"<h1>{E(post.Account.Name)} <span class=muted>@{E(post.Account.Username)}</span></h1><p class=post>{E(post.Text)}</p><p class=muted>{post.CreatedAt:yyyy-MM-dd HH:mm:ss} UTC · {post.Id}</p>")
+                : Html("Not found", "<h1>This post doesn't exist.</h1>", 404));
+
         app.MapGet("/sandbox/posts", (SandboxState state) =>
             state.Posts.Select(p => new { id = p.Id, username = p.Account.Username, text = p.Text, created_at = p.CreatedAt }));
 

@@ -23,6 +23,8 @@ public sealed class AppWithFakeX : SosyabotAppFactory
         ["X_API_BASE_URL"] = X.Url,
         ["X_WEB_BASE_URL"] = X.Url,
         ["X_AUTHORIZE_URL"] = AuthorizeUrl,
+        // Tests drive the publisher themselves (Publisher.RunOnceAsync) while they move the clock.
+        ["PUBLISHER_ENABLED"] = "false",
     };
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)

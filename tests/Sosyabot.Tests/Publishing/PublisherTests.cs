@@ -1,0 +1,306 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Sosyabot.Tests.Channels;
+using Sosyabot.Tests.Infrastructure;
+using Sosyabot.Web.Channels;
+using Sosyabot.Web.Data;
+using Sosyabot.Web.Publishing;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+using WireMock.Types;
+
+namespace Sosyabot.Tests.Publishing;
+
+public sealed class PublisherTests(AppWithFakeX app) : IClassFixture<AppWithFakeX>, IAsyncLifetime
+{
+    private FakeXPosts _x = null!;
+    private Channel _channel = null!;
+
+    public async Task InitializeAsync()
+    {
+        app.X.Reset();
+        await XConnectFlow.ConfigureIntegrationAsync(app);
+        var xUserId = Random.Shared.NextInt64(1_000_000, 9_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var handle = "pub_" + xUserId;
+        app.GivenTokenEndpointIssues("publish-token-" + xUserId, expiresIn: 86_400 * 30);
+        app.GivenUsersMe(xUserId, handle);
+        var user = await app.RegisterAsync($"pub-{Guid.NewGuid():N}@sosyabot.test");
+        var page = await XConnectFlow.ConnectAsync(user);
+        Assert.Equal("active", XConnectFlow.StateBadge(page, handle));
+        await using var db = app.Database.CreateDbContext();
+        _channel = await db.Channels.AsNoTracking().SingleAsync(c => c.XUserId == xUserId);
+        app.X.Reset();
+        _x = new FakeXPosts(app.Clock);
+        _x.Install(app.X);
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    [Fact]
+    public async Task Publish_150PostsForOneUser_Sends100InFirstWindowAndTheRestAfterReset()
+    {
+        for (var i = 0; i < 150; i++)
+        {
+            await QueueAsync($"Post number {i}");
+        }
+
+        await DrainAsync();
+        Assert.Equal(100, _x.Created.Count);
+        Assert.Equal(0, _x.Rejected429);
+        Assert.Equal(50, await CountAsync(DeliveryStates.WaitingForRateLimit));
+
+        app.Clock.Advance(TimeSpan.FromMinutes(15));
+        await DrainAsync();
+
+        Assert.Equal(150, _x.Created.Count);
+        Assert.Equal(0, _x.Rejected429);
+        Assert.Equal(150, await CountAsync(DeliveryStates.Published));
+        Assert.Equal(150, _x.Created.Select(t => t.Text).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Publish_XAnswers429WithReset_DoesNotCallAgainBeforeTheReset()
+    {
+        var reset = app.Clock.GetUtcNow().AddMinutes(7);
+        app.X.Given(Request.Create().WithPath("/2/tweets").UsingPost()).AtPriority(1)
+            .RespondWith(Response.Create().WithStatusCode(429)
+                .WithHeader("x-rate-limit-limit", "100").WithHeader("x-rate-limit-remaining", "0")
+                .WithHeader("x-rate-limit-reset", reset.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture))
+                .WithBodyAsJson(new { title = "Too Many Requests", status = 429, detail = "Too Many Requests" }));
+        var deliveryId = await QueueAsync("Rate limited post");
+
+        await DrainAsync();
+        var waiting = await DeliveryAsync(deliveryId);
+        Assert.Equal(DeliveryStates.WaitingForRateLimit, waiting.State);
+        Assert.Equal(reset.ToUnixTimeSeconds(), waiting.DueAt.ToUnixTimeSeconds());
+        Assert.Contains("100 posts per 15 minutes", waiting.Reason);
+
+        app.Clock.Advance(TimeSpan.FromMinutes(6));
+        await DrainAsync();
+        Assert.Single(PostsTo("/2/tweets"));
+
+        app.X.Reset();
+        _x.Install(app.X);
+        app.Clock.Advance(TimeSpan.FromMinutes(1) + TimeSpan.FromSeconds(1));
+        await DrainAsync();
+        Assert.Equal(DeliveryStates.Published, (await DeliveryAsync(deliveryId)).State);
+        Assert.Single(_x.Created);
+    }
+
+    [Fact]
+    public async Task Publish_XAnswers503ThenWorks_RetriesAndPostsOneTweet()
+    {
+        app.X.Given(Request.Create().WithPath("/2/tweets").UsingPost()).AtPriority(1)
+            .InScenario("flaky").WillSetStateTo("recovered")
+            .RespondWith(Response.Create().WithStatusCode(503).WithBodyAsJson(new { title = "Service Unavailable", status = 503 }));
+        var deliveryId = await QueueAsync("Survives a 503");
+
+        await DrainAsync();
+        var retrying = await DeliveryAsync(deliveryId);
+        Assert.Equal(DeliveryStates.Queued, retrying.State);
+        Assert.Contains("503", retrying.Reason);
+
+        app.Clock.Advance(TimeSpan.FromMinutes(2));
+        await DrainAsync();
+
+        var published = await DeliveryAsync(deliveryId);
+        Assert.Equal(DeliveryStates.Published, published.State);
+        var tweet = Assert.Single(_x.Created);
+        Assert.Equal([tweet.Id], published.TweetIds);
+    }
+
+    [Fact]
+    public async Task Publish_AnswerLostAfterXCreatedThePost_ExactlyOneTweetShownAsPublished()
+    {
+        const string text = "The answer to this one gets lost";
+        app.X.Given(Request.Create().WithPath("/2/tweets").UsingPost()).AtPriority(1)
+            .InScenario("lost").WillSetStateTo("answered")
+            .RespondWith(Response.Create().WithCallback(_ =>
+            {
+                _x.AcceptOutOfBand(text);
+                return new WireMock.ResponseMessage { FaultType = FaultType.EMPTY_RESPONSE };
+            }));
+        var deliveryId = await QueueAsync(text);
+
+        await DrainAsync();
+        Assert.Equal(DeliveryStates.Queued, (await DeliveryAsync(deliveryId)).State);
+        app.Clock.Advance(TimeSpan.FromMinutes(2));
+        await DrainAsync();
+
+        var published = await DeliveryAsync(deliveryId);
+        Assert.Equal(DeliveryStates.Published, published.State);
+        var tweet = Assert.Single(_x.Created);
+        Assert.Equal([tweet.Id], published.TweetIds);
+        Assert.Single(PostsTo("/2/tweets"));
+    }
+
+    [Fact]
+    public async Task Publish_TwoPublishersOverOneQueue_SendEveryDeliveryOnce()
+    {
+        for (var i = 0; i < 40; i++)
+        {
+            await QueueAsync($"Raced post {i}");
+        }
+        var first = NewPublisher();
+        var second = NewPublisher();
+
+        await Task.WhenAll(DrainAsync(first), DrainAsync(second));
+
+        Assert.Equal(40, _x.Created.Count);
+        Assert.Equal(40, _x.Created.Select(t => t.Text).Distinct().Count());
+        Assert.Equal(40, await CountAsync(DeliveryStates.Published));
+    }
+
+    [Fact]
+    public async Task Publish_NodeDiedAfterSending_IsReconciledWithoutResending()
+    {
+        const string text = "Sent just before the node died";
+        var deliveryId = await QueueAsync(text);
+        var sentAt = app.Clock.GetUtcNow();
+        var tweetId = _x.AcceptOutOfBand(text);
+        await SimulateCrashMidSendAsync(deliveryId, sentAt);
+
+        await DrainAsync();
+        Assert.Equal(DeliveryStates.Publishing, (await DeliveryAsync(deliveryId)).State);
+
+        app.Clock.Advance(Publisher.ClaimLease + TimeSpan.FromSeconds(1));
+        await DrainAsync();
+
+        var published = await DeliveryAsync(deliveryId);
+        Assert.Equal(DeliveryStates.Published, published.State);
+        Assert.Equal([tweetId], published.TweetIds);
+        Assert.Empty(PostsTo("/2/tweets"));
+    }
+
+    [Fact]
+    public async Task Publish_NodeDiedBeforeXGotThePost_IsSentOnceAfterTheLease()
+    {
+        var deliveryId = await QueueAsync("Never reached X before the crash");
+        await SimulateCrashMidSendAsync(deliveryId, app.Clock.GetUtcNow());
+
+        app.Clock.Advance(Publisher.ClaimLease + TimeSpan.FromSeconds(1));
+        await DrainAsync();
+
+        Assert.Equal(DeliveryStates.Published, (await DeliveryAsync(deliveryId)).State);
+        Assert.Single(_x.Created);
+    }
+
+    [Fact]
+    public async Task Publish_ScheduledPost_GoesOutAtItsTime()
+    {
+        var deliveryId = await QueueAsync("See you in an hour", scheduledAt: app.Clock.GetUtcNow().AddHours(1));
+
+        await DrainAsync();
+        Assert.Empty(_x.Created);
+        app.Clock.Advance(TimeSpan.FromMinutes(59));
+        await DrainAsync();
+        Assert.Empty(_x.Created);
+
+        app.Clock.Advance(TimeSpan.FromMinutes(1));
+        await DrainAsync();
+
+        Assert.Single(_x.Created);
+        Assert.Equal(DeliveryStates.Published, (await DeliveryAsync(deliveryId)).State);
+    }
+
+    [Fact]
+    public async Task Publish_ThreadWhosePartFails_ResumesWithoutRepostingEarlierParts()
+    {
+        app.X.Given(Request.Create().WithPath("/2/tweets").UsingPost().WithBody(b => b!.Contains("Part two"))).AtPriority(1)
+            .InScenario("thread").WillSetStateTo("healthy")
+            .RespondWith(Response.Create().WithStatusCode(502).WithBodyAsJson(new { title = "Bad Gateway", status = 502 }));
+        var deliveryId = await QueueAsync(["Part one", "Part two", "Part three"]);
+
+        await DrainAsync();
+        var halfway = await DeliveryAsync(deliveryId);
+        Assert.Single(halfway.TweetIds);
+        app.Clock.Advance(TimeSpan.FromMinutes(2));
+        await DrainAsync();
+
+        var done = await DeliveryAsync(deliveryId);
+        Assert.Equal(DeliveryStates.Published, done.State);
+        var tweets = _x.Created.ToList();
+        Assert.Equal(["Part one", "Part two", "Part three"], tweets.Select(t => t.Text));
+        Assert.Equal([null, tweets[0].Id, tweets[1].Id], tweets.Select(t => t.InReplyTo));
+        Assert.Equal(tweets.Select(t => t.Id), done.TweetIds);
+    }
+
+    [Fact]
+    public async Task Publish_XAnswers401_FailsAndMarksChannelNeedsReconnect()
+    {
+        app.X.Given(Request.Create().WithPath("/2/tweets").UsingPost()).AtPriority(1)
+            .RespondWith(Response.Create().WithStatusCode(401).WithBodyAsJson(new { title = "Unauthorized", status = 401, detail = "Unauthorized" }));
+        var deliveryId = await QueueAsync("Token was revoked");
+
+        await DrainAsync();
+
+        var failed = await DeliveryAsync(deliveryId);
+        Assert.Equal(DeliveryStates.Failed, failed.State);
+        Assert.Contains("Reconnect", failed.Reason);
+        await using var db = app.Database.CreateDbContext();
+        Assert.Equal(ChannelStates.NeedsReconnect, (await db.Channels.SingleAsync(c => c.Id == _channel.Id)).State);
+    }
+
+    [Fact]
+    public async Task Publish_DuplicateOfEarlierPost_FailsWithXsReason()
+    {
+        _x.AcceptOutOfBand("Posted by hand on x.com earlier");
+        var deliveryId = await QueueAsync("Posted by hand on x.com earlier");
+
+        await DrainAsync();
+
+        var failed = await DeliveryAsync(deliveryId);
+        Assert.Equal(DeliveryStates.Failed, failed.State);
+        Assert.Contains("duplicate content", failed.Reason);
+    }
+
+    private Task<Guid> QueueAsync(string text, DateTimeOffset? scheduledAt = null) => QueueAsync([text], scheduledAt);
+
+    private async Task<Guid> QueueAsync(string[] parts, DateTimeOffset? scheduledAt = null)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var post = await scope.ServiceProvider.GetRequiredService<PublishingQueue>().QueueAsync(
+            _channel.WorkspaceId, _channel.ConnectedByUserId, new PostDraft(parts, [_channel.Id], scheduledAt, "UTC"), CancellationToken.None);
+        return post.Deliveries.Single().Id;
+    }
+
+    private Publisher NewPublisher() =>
+        new(app.Services.GetRequiredService<IServiceScopeFactory>(), app.Clock, app.Services.GetRequiredService<ILogger<Publisher>>());
+
+    private Task DrainAsync() => DrainAsync(app.Services.GetRequiredService<Publisher>());
+
+    private static async Task DrainAsync(Publisher publisher)
+    {
+        while (await publisher.RunOnceAsync(CancellationToken.None) > 0)
+        {
+        }
+    }
+
+    private async Task SimulateCrashMidSendAsync(Guid deliveryId, DateTimeOffset at)
+    {
+        await using var db = app.Database.CreateDbContext();
+        await db.Deliveries.Where(d => d.Id == deliveryId).ExecuteUpdateAsync(u => u
+            .SetProperty(d => d.State, DeliveryStates.Publishing)
+            .SetProperty(d => d.ClaimedAt, at)
+            .SetProperty(d => d.ClaimedBy, "a node that was killed")
+            .SetProperty(d => d.SendingPart, 0)
+            .SetProperty(d => d.SendingSince, at)
+            .SetProperty(d => d.Attempts, 1));
+    }
+
+    private async Task<Delivery> DeliveryAsync(Guid id)
+    {
+        await using var db = app.Database.CreateDbContext();
+        return await db.Deliveries.AsNoTracking().SingleAsync(d => d.Id == id);
+    }
+
+    private async Task<int> CountAsync(string state)
+    {
+        await using var db = app.Database.CreateDbContext();
+        return await db.Deliveries.CountAsync(d => d.ChannelId == _channel.Id && d.State == state);
+    }
+
+    private List<WireMock.Logging.ILogEntry> PostsTo(string path) =>
+        app.X.LogEntries.Where(e => e.RequestMessage.Path == path && e.RequestMessage.Method == "POST").ToList();
+}
