@@ -21,7 +21,8 @@ public sealed partial class Publisher(IServiceScopeFactory scopes, TimeProvider 
     /// <summary>A claim older than this belongs to a node that died mid-publish; the delivery is reconciled.</summary>
     public static readonly TimeSpan ClaimLease = TimeSpan.FromMinutes(5);
 
-    public string NodeId { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}"[..60];
+    /// <summary>Who holds a claim, for people reading the table; claims are judged by time, not by this.</summary>
+    public string NodeId { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}" is var id && id.Length > 100 ? id[..100] : id;
 
     /// <summary>Claims what is due and publishes it; returns how many deliveries it handled.</summary>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
@@ -30,7 +31,15 @@ public sealed partial class Publisher(IServiceScopeFactory scopes, TimeProvider 
         foreach (var deliveryId in claimed)
         {
             await using var scope = scopes.CreateAsyncScope();
-            await new DeliveryAttempt(scope.ServiceProvider, deliveryId, time, logger).RunAsync(cancellationToken);
+            try
+            {
+                await new DeliveryAttempt(scope.ServiceProvider, deliveryId, time, logger).RunAsync(cancellationToken);
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Left in 'publishing': when the claim lapses the delivery is reconciled like after a crash.
+                LogAttemptCrashed(logger, deliveryId, ex);
+            }
         }
         return claimed.Count;
     }
@@ -131,13 +140,13 @@ public sealed partial class Publisher(IServiceScopeFactory scopes, TimeProvider 
                     }
                     resending = false;
                 }
-                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or TimeoutException
+                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or TimeoutException or System.Text.Json.JsonException
                                                or Polly.Timeout.TimeoutRejectedException or Polly.CircuitBreaker.BrokenCircuitException
                                            && !cancellationToken.IsCancellationRequested)
                 {
                     // The answer was lost: X may or may not have the post. SendingPart stays set, so the
                     // next attempt looks for it among the account's posts before sending again.
-                    await RetryLaterAsync($"X did not answer ({ex.GetType().Name}); checking whether the post went out before trying again", cancellationToken);
+                    await RetryLaterAsync($"X's answer was lost ({ex.GetType().Name}); checking whether the post went out before trying again", cancellationToken);
                     return;
                 }
             }
@@ -275,6 +284,9 @@ public sealed partial class Publisher(IServiceScopeFactory scopes, TimeProvider 
             LogFailed(logger, _delivery.Id, reason);
         }
     }
+
+    [LoggerMessage(LogLevel.Error, "Publishing delivery {DeliveryId} failed unexpectedly; it is reconciled when its claim lapses")]
+    private static partial void LogAttemptCrashed(ILogger logger, Guid deliveryId, Exception exception);
 
     [LoggerMessage(LogLevel.Information, "Delivery {DeliveryId} published as tweet {TweetId}")]
     private static partial void LogPublished(ILogger logger, Guid deliveryId, string tweetId);

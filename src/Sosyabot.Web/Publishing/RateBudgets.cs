@@ -61,14 +61,14 @@ public sealed class RateBudgets(SosyabotDbContext db, TimeProvider time)
     /// <summary>Adopts what X's headers say about a window: X counts, we only estimate.</summary>
     public async Task ObserveAsync(RateWindow window, XRateWindow observed, CancellationToken cancellationToken)
     {
-        // Within the window we know, keep the lower count (our own in-flight reservations are not in X's
-        // figure yet); a later reset means X's window moved on and its figure is the truth.
+        // X's reset is the truth about where the window ends (ours was only a guess from first use). In the
+        // same window keep the lower count: our in-flight reservations are not in X's figure yet.
         await db.Database.ExecuteSqlAsync($"""
             INSERT INTO rate_budgets (key, "limit", remaining, reset_at) VALUES ({window.Key}, {observed.Limit}, {observed.Remaining}, {observed.ResetAt})
             ON CONFLICT (key) DO UPDATE SET
                 "limit" = EXCLUDED."limit",
-                remaining = CASE WHEN EXCLUDED.reset_at > rate_budgets.reset_at THEN EXCLUDED.remaining ELSE LEAST(rate_budgets.remaining, EXCLUDED.remaining) END,
-                reset_at = GREATEST(rate_budgets.reset_at, EXCLUDED.reset_at)
+                remaining = CASE WHEN EXCLUDED.reset_at = rate_budgets.reset_at THEN LEAST(rate_budgets.remaining, EXCLUDED.remaining) ELSE EXCLUDED.remaining END,
+                reset_at = EXCLUDED.reset_at
             """, cancellationToken);
     }
 
@@ -77,7 +77,7 @@ public sealed class RateBudgets(SosyabotDbContext db, TimeProvider time)
     {
         await db.Database.ExecuteSqlAsync($"""
             INSERT INTO rate_budgets (key, "limit", remaining, reset_at) VALUES ({window.Key}, {window.Limit}, 0, {resetAt})
-            ON CONFLICT (key) DO UPDATE SET remaining = 0, reset_at = GREATEST(rate_budgets.reset_at, EXCLUDED.reset_at)
+            ON CONFLICT (key) DO UPDATE SET remaining = 0, reset_at = EXCLUDED.reset_at
             """, cancellationToken);
     }
 }
