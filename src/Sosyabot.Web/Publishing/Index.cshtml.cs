@@ -40,7 +40,7 @@ public sealed class IndexModel(
 
     public sealed class ComposeInput
     {
-        public List<string> Parts { get; set; } = [""];
+        public List<string?> Parts { get; set; } = [""];
 
         public List<Guid> ChannelIds { get; set; } = [];
 

@@ -24,6 +24,35 @@ public sealed partial class Publisher(IServiceScopeFactory scopes, TimeProvider 
     /// <summary>Who holds a claim, for people reading the table; claims are judged by time, not by this.</summary>
     public string NodeId { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}" is var id && id.Length > 100 ? id[..100] : id;
 
+    private readonly SemaphoreSlim _wake = new(0, 1);
+
+    /// <summary>Something was queued in this process: stop sleeping. Other nodes pick it up on their next poll.</summary>
+    public void Wake()
+    {
+        if (_wake.CurrentCount == 0)
+        {
+            try
+            {
+                _wake.Release();
+            }
+            catch (SemaphoreFullException)
+            {
+                // Another caller woke it a moment ago; once is enough.
+            }
+        }
+    }
+
+    /// <summary>Sleeps until <paramref name="delay"/> has passed or <see cref="Wake"/> is called.</summary>
+    public async Task SleepAsync(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        using var sleeping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var timer = Task.Delay(delay, time, sleeping.Token);
+        var woken = _wake.WaitAsync(sleeping.Token);
+        await Task.WhenAny(timer, woken);
+        await sleeping.CancelAsync();
+        await Task.WhenAll(timer, woken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
     /// <summary>Claims what is due and publishes it; returns how many deliveries it handled.</summary>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {

@@ -9,11 +9,12 @@ public sealed class PublishingOptions
     public bool Enabled { get; set; } = true;
 }
 
-/// <summary>The publisher's loop: publish what is due, then sleep until the next due time (a minute at most).</summary>
+/// <summary>The publisher's loop: publish what is due, then sleep until the next due time, a new post, or 5 seconds.</summary>
 public sealed partial class PublisherService(Publisher publisher, TimeProvider time, IOptions<PublishingOptions> options, ILogger<PublisherService> logger)
     : BackgroundService
 {
-    private static readonly TimeSpan MaxSleep = TimeSpan.FromSeconds(60);
+    // Posts queued on another node are noticed within this time; those queued here wake the loop at once.
+    private static readonly TimeSpan MaxSleep = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan MinSleep = TimeSpan.FromMilliseconds(250);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -32,7 +33,7 @@ public sealed partial class PublisherService(Publisher publisher, TimeProvider t
                 }
                 var next = await publisher.NextDueAsync(stoppingToken);
                 var sleep = next is { } due ? due - time.GetUtcNow() : MaxSleep;
-                await Task.Delay(sleep < MinSleep ? MinSleep : sleep > MaxSleep ? MaxSleep : sleep, time, stoppingToken);
+                await publisher.SleepAsync(sleep < MinSleep ? MinSleep : sleep > MaxSleep ? MaxSleep : sleep, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {

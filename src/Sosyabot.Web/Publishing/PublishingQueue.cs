@@ -4,7 +4,7 @@ using Sosyabot.Web.Data;
 
 namespace Sosyabot.Web.Publishing;
 
-public sealed record PostDraft(IReadOnlyList<string> Parts, IReadOnlyList<Guid> ChannelIds, DateTimeOffset? ScheduledAt, string? TimeZone);
+public sealed record PostDraft(IReadOnlyList<string?> Parts, IReadOnlyList<Guid> ChannelIds, DateTimeOffset? ScheduledAt, string? TimeZone);
 
 /// <summary>The draft could not be queued; the messages say what to change.</summary>
 public sealed class DraftRejectedException(IReadOnlyList<string> problems) : Exception(string.Join(" ", problems))
@@ -13,14 +13,14 @@ public sealed class DraftRejectedException(IReadOnlyList<string> problems) : Exc
 }
 
 /// <summary>Checks a draft and stores it with one delivery per channel, before anything is sent to X.</summary>
-public sealed class PublishingQueue(SosyabotDbContext db, TimeProvider time)
+public sealed class PublishingQueue(SosyabotDbContext db, TimeProvider time, Publisher publisher)
 {
     public const int MaxParts = 25;
 
     public async Task<Post> QueueAsync(Guid workspaceId, string userId, PostDraft draft, CancellationToken cancellationToken)
     {
         var problems = new List<string>();
-        var parts = draft.Parts.Select(p => p.Trim()).ToList();
+        var parts = draft.Parts.Select(p => (p ?? "").Trim()).ToList();
         if (parts.Count == 0 || parts.All(p => p.Length == 0))
         {
             problems.Add("Write something to post.");
@@ -89,6 +89,7 @@ public sealed class PublishingQueue(SosyabotDbContext db, TimeProvider time)
         post.Deliveries.AddRange(channels.Select(c => new Delivery { WorkspaceId = workspaceId, ChannelId = c.Id, DueAt = dueAt }));
         db.Posts.Add(post);
         await db.SaveChangesAsync(cancellationToken);
+        publisher.Wake();
         return post;
     }
 }
