@@ -187,7 +187,12 @@ public static class SandboxApp
             {
                 return Results.Json(new { title = "Forbidden", detail = "You are not allowed to create a Tweet with duplicate content.", type = "about:blank", status = 403 }, statusCode: 403);
             }
-            var post = new SandboxPost(state.NextPostId(), account, body.Text, now);
+            var mediaIds = body.Media?.MediaIds ?? [];
+            if (mediaIds.Any(id => !state.Media.TryGetValue(id, out var m) || !m.Finalized))
+            {
+                return Results.Json(new { title = "Invalid Request", detail = "Your media IDs are invalid.", type = "https://api.twitter.com/2/problems/invalid-request", status = 400 }, statusCode: 400);
+            }
+            var post = new SandboxPost(state.NextPostId(), account, body.Text, now, mediaIds);
             state.Posts.Enqueue(post);
             return Results.Json(new { data = new { id = post.Id, text = post.Text, edit_history_tweet_ids = new[] { post.Id } } }, statusCode: 201);
         });
@@ -211,13 +216,85 @@ public static class SandboxApp
                 ? Html($"@{post.Account.Username}", $"<h1>{E(post.Account.Name)} <span class=muted>@{E(post.Account.Username)}</span></h1><p class=post>{E(post.Text)}</p><p class=muted>{post.CreatedAt:yyyy-MM-dd HH:mm:ss} UTC · {post.Id}</p>")
                 : Html("Not found", "<h1>This post doesn't exist.</h1>", 404));
 
+        // X's v2 media upload: initialize, append chunks, finalize; alt text through /2/media/metadata.
+        app.MapPost("/2/media/upload/initialize", async (HttpRequest request, SandboxState state, TimeProvider time) =>
+        {
+            if (Authenticate(request, state, time) is null)
+            {
+                return Unauthorized();
+            }
+            var body = await request.ReadFromJsonAsync<MediaInitialize>();
+            if (body is null || body.TotalBytes <= 0 || string.IsNullOrEmpty(body.MediaType))
+            {
+                return Results.Json(new { title = "Invalid Request", status = 400, detail = "media_type and total_bytes are required." }, statusCode: 400);
+            }
+            var id = state.NextPostId();
+            state.Media[id] = new SandboxMedia(body.MediaType, body.TotalBytes);
+            return Results.Json(new { data = new { id, media_key = "3_" + id, expires_after_secs = 86_400 } });
+        });
+
+        app.MapPost("/2/media/upload/{id}/append", async (string id, HttpRequest request, SandboxState state, TimeProvider time) =>
+        {
+            if (Authenticate(request, state, time) is null)
+            {
+                return Unauthorized();
+            }
+            var form = await request.ReadFormAsync();
+            if (!state.Media.TryGetValue(id, out var media) || form.Files["media"] is not { } chunk || !int.TryParse(form["segment_index"], out var segment))
+            {
+                return Results.Json(new { title = "Invalid Request", status = 400, detail = "Unknown media id, or media/segment_index missing." }, statusCode: 400);
+            }
+            media.Segments[segment] = chunk.Length;
+            return Results.Json(new { data = new { expires_at = time.GetUtcNow().AddDays(1).ToUnixTimeSeconds() } });
+        });
+
+        app.MapPost("/2/media/upload/{id}/finalize", (string id, HttpRequest request, SandboxState state, TimeProvider time) =>
+        {
+            if (Authenticate(request, state, time) is null)
+            {
+                return Unauthorized();
+            }
+            if (!state.Media.TryGetValue(id, out var media) || media.Segments.Values.Sum() != media.TotalBytes)
+            {
+                return Results.Json(new { title = "Invalid Request", status = 400, detail = "The uploaded chunks do not add up to total_bytes." }, statusCode: 400);
+            }
+            media.Finalized = true;
+            return Results.Json(new { data = new { id, media_key = "3_" + id, size = media.TotalBytes, expires_after_secs = 86_400 } });
+        });
+
+        app.MapPost("/2/media/metadata", async (HttpRequest request, SandboxState state, TimeProvider time) =>
+        {
+            if (Authenticate(request, state, time) is null)
+            {
+                return Unauthorized();
+            }
+            using var body = await System.Text.Json.JsonDocument.ParseAsync(request.Body);
+            var id = body.RootElement.GetProperty("id").GetString()!;
+            if (!state.Media.TryGetValue(id, out var media))
+            {
+                return Results.Json(new { title = "Not Found", status = 404, detail = "Unknown media id." }, statusCode: 404);
+            }
+            media.AltText = body.RootElement.GetProperty("metadata").GetProperty("alt_text").GetProperty("text").GetString();
+            return Results.Json(new { data = new { associated_metadata = true, id } });
+        });
+
         app.MapGet("/sandbox/posts", (SandboxState state) =>
-            state.Posts.Select(p => new { id = p.Id, username = p.Account.Username, text = p.Text, created_at = p.CreatedAt }));
+            state.Posts.Select(p => new
+            {
+                id = p.Id, username = p.Account.Username, text = p.Text, created_at = p.CreatedAt,
+                media = p.MediaIds.Select(m => new { id = m, alt_text = state.Media[m].AltText }),
+            }));
 
         return app;
     }
 
-    private sealed record TweetRequest(string? Text);
+    private sealed record TweetRequest(string? Text, TweetMediaRequest? Media);
+
+    private sealed record TweetMediaRequest([property: JsonPropertyName("media_ids")] List<string>? MediaIds);
+
+    private sealed record MediaInitialize(
+        [property: JsonPropertyName("media_type")] string? MediaType,
+        [property: JsonPropertyName("total_bytes")] long TotalBytes);
 
     private static object Issue(SandboxState state, Grant grant, DateTimeOffset now)
     {

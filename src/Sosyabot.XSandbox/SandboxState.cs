@@ -19,7 +19,16 @@ public sealed class Grant(SandboxAccount account, string scope)
 
 public sealed record AccessToken(Grant Grant, DateTimeOffset ExpiresAt);
 
-public sealed record SandboxPost(string Id, SandboxAccount Account, string Text, DateTimeOffset CreatedAt);
+public sealed record SandboxPost(string Id, SandboxAccount Account, string Text, DateTimeOffset CreatedAt, IReadOnlyList<string> MediaIds);
+
+public sealed class SandboxMedia(string mediaType, long totalBytes)
+{
+    public string MediaType { get; } = mediaType;
+    public long TotalBytes { get; } = totalBytes;
+    public ConcurrentDictionary<int, long> Segments { get; } = new();
+    public bool Finalized { get; set; }
+    public string? AltText { get; set; }
+}
 
 /// <summary>Everything the stand-in remembers; in memory, as befits a stand-in.</summary>
 public sealed class SandboxState
@@ -35,6 +44,7 @@ public sealed class SandboxState
     public ConcurrentDictionary<string, AccessToken> AccessTokens { get; } = new();
     public ConcurrentDictionary<string, Grant> RefreshTokens { get; } = new();
     public ConcurrentQueue<SandboxPost> Posts { get; } = new();
+    public ConcurrentDictionary<string, SandboxMedia> Media { get; } = new();
     public ConcurrentDictionary<string, RateWindow> RateWindows { get; } = new();
 
     private long _lastPostId = 1_800_000_000_000_000_000;

@@ -11,10 +11,14 @@ using Sosyabot.Web.X;
 
 namespace Sosyabot.Web.Publishing;
 
+[RequestSizeLimit(MaxRequestBytes), RequestFormLimits(MultipartBodyLengthLimit = MaxRequestBytes)]
 public sealed class IndexModel(
     SosyabotDbContext db, CurrentWorkspace current, PublishingQueue queue, IOptions<XOptions> x) : PageModel
 {
     public const int HistoryPageSize = 100;
+
+    // Four images at X's largest image size, with room for the form around them.
+    private const long MaxRequestBytes = 4L * PublishingQueue.MaxGifBytes + 1024 * 1024;
 
     [TempData(Key = Flash.SuccessKey)]
     public string? StatusMessage { get; set; }
@@ -36,7 +40,7 @@ public sealed class IndexModel(
 
     public sealed record HistoryRow(
         Guid DeliveryId, DateTimeOffset CreatedAt, DateTimeOffset DueAt, string? TimeZone, IReadOnlyList<string> Parts,
-        string Handle, string State, string? Reason, string? Link, int Published);
+        string Handle, string State, string? Reason, string? Link, int Published, int Images);
 
     public sealed class ComposeInput
     {
@@ -52,6 +56,11 @@ public sealed class IndexModel(
 
         [Display(Name = "Time zone"), StringLength(64)]
         public string? TimeZone { get; set; }
+
+        [Display(Name = "Images (up to 4)")]
+        public List<IFormFile> Images { get; set; } = [];
+
+        public List<string?> AltTexts { get; set; } = [];
     }
 
     public async Task OnGetAsync(CancellationToken cancellationToken) => await LoadAsync(cancellationToken);
@@ -65,7 +74,7 @@ public sealed class IndexModel(
             try
             {
                 var post = await queue.QueueAsync(workspace.WorkspaceId, workspace.UserId,
-                    new PostDraft(Compose.Parts, Compose.ChannelIds, scheduledAt, Compose.TimeZone), cancellationToken);
+                    new PostDraft(Compose.Parts, Compose.ChannelIds, scheduledAt, Compose.TimeZone, await ReadImagesAsync(cancellationToken)), cancellationToken);
                 var handles = await db.Channels.Where(c => Compose.ChannelIds.Contains(c.Id) && c.WorkspaceId == workspace.WorkspaceId)
                     .Select(c => "@" + c.Handle).ToListAsync(cancellationToken);
                 StatusMessage = scheduledAt is null
@@ -83,6 +92,18 @@ public sealed class IndexModel(
         }
         await LoadAsync(cancellationToken);
         return Page();
+    }
+
+    private async Task<List<MediaDraft>> ReadImagesAsync(CancellationToken cancellationToken)
+    {
+        var images = new List<MediaDraft>();
+        foreach (var (file, index) in Compose.Images.Where(f => f.Length > 0).Select((f, i) => (f, i)))
+        {
+            using var buffer = new MemoryStream();
+            await file.CopyToAsync(buffer, cancellationToken);
+            images.Add(new MediaDraft(Path.GetFileName(file.FileName), file.ContentType, buffer.ToArray(), Compose.AltTexts.ElementAtOrDefault(index)));
+        }
+        return images;
     }
 
     private DateTimeOffset? ResolveSchedule()
@@ -133,11 +154,11 @@ public sealed class IndexModel(
         var rows = await deliveries
             .OrderByDescending(d => d.Post.CreatedAt).ThenBy(d => d.Channel.Handle)
             .Take(HistoryPageSize)
-            .Select(d => new { d.Id, d.Post.CreatedAt, d.DueAt, d.Post.TimeZone, d.Post.Parts, d.Channel.Handle, d.State, d.Reason, d.TweetIds })
+            .Select(d => new { d.Id, d.Post.CreatedAt, d.DueAt, d.Post.TimeZone, d.Post.Parts, d.Channel.Handle, d.State, d.Reason, d.TweetIds, Images = d.Post.Media.Count })
             .ToListAsync(cancellationToken);
         var web = x.Value.WebBaseUrl.TrimEnd('/');
         History = rows.Select(r => new HistoryRow(r.Id, r.CreatedAt, r.DueAt, r.TimeZone, r.Parts, r.Handle, r.State, r.Reason,
-            r.TweetIds.Count > 0 ? $"{web}/{r.Handle}/status/{r.TweetIds[0]}" : null, r.TweetIds.Count)).ToList();
+            r.TweetIds.Count > 0 ? $"{web}/{r.Handle}/status/{r.TweetIds[0]}" : null, r.TweetIds.Count, r.Images)).ToList();
     }
 
     public static string InZone(DateTimeOffset utc, string? timeZone) =>

@@ -16,6 +16,20 @@ public sealed class Post
     public string? TimeZone { get; init; }
     public required List<string> Parts { get; init; }
     public List<Delivery> Deliveries { get; init; } = [];
+    /// <summary>Images of the first part, in order.</summary>
+    public List<PostMedia> Media { get; init; } = [];
+}
+
+/// <summary>An image attached to a post, kept until every delivery has uploaded it to X.</summary>
+public sealed class PostMedia
+{
+    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid PostId { get; init; }
+    public int Position { get; init; }
+    public required string FileName { get; init; }
+    public required string ContentType { get; init; }
+    public required byte[] Bytes { get; init; }
+    public string? AltText { get; init; }
 }
 
 public static class DeliveryStates
@@ -50,6 +64,10 @@ public sealed class Delivery
     public DateTimeOffset? ClaimedAt { get; set; }
     public string? ClaimedBy { get; set; }
     public DateTimeOffset? PublishedAt { get; set; }
+    /// <summary>X's media ids, by position, as each upload finishes: a retry reuses them instead of uploading again.</summary>
+    public List<string> XMediaIds { get; set; } = [];
+    /// <summary>When X forgets the uploaded media (expires_after_secs); after that they are uploaded again.</summary>
+    public DateTimeOffset? XMediaExpireAt { get; set; }
 
     public Post Post { get; init; } = null!;
     public Channel Channel { get; init; } = null!;
@@ -71,6 +89,24 @@ internal sealed class PostConfiguration : IEntityTypeConfiguration<Post>
         builder.HasIndex(p => new { p.WorkspaceId, p.CreatedAt });
         builder.HasOne<Workspaces.Workspace>().WithMany().HasForeignKey(p => p.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
         builder.HasMany(p => p.Deliveries).WithOne(d => d.Post).HasForeignKey(d => d.PostId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasMany(p => p.Media).WithOne().HasForeignKey(m => m.PostId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class PostMediaConfiguration : IEntityTypeConfiguration<PostMedia>
+{
+    public void Configure(EntityTypeBuilder<PostMedia> builder)
+    {
+        builder.ToTable("post_media");
+        builder.HasKey(m => m.Id);
+        builder.Property(m => m.Id).HasColumnName("id");
+        builder.Property(m => m.PostId).HasColumnName("post_id");
+        builder.Property(m => m.Position).HasColumnName("position");
+        builder.Property(m => m.FileName).HasColumnName("file_name").HasMaxLength(255);
+        builder.Property(m => m.ContentType).HasColumnName("content_type").HasMaxLength(100);
+        builder.Property(m => m.Bytes).HasColumnName("bytes");
+        builder.Property(m => m.AltText).HasColumnName("alt_text").HasMaxLength(1000);
+        builder.HasIndex(m => new { m.PostId, m.Position }).IsUnique();
     }
 }
 
@@ -94,6 +130,8 @@ internal sealed class DeliveryConfiguration : IEntityTypeConfiguration<Delivery>
         builder.Property(d => d.ClaimedAt).HasColumnName("claimed_at");
         builder.Property(d => d.ClaimedBy).HasColumnName("claimed_by").HasMaxLength(100);
         builder.Property(d => d.PublishedAt).HasColumnName("published_at");
+        builder.Property(d => d.XMediaIds).HasColumnName("x_media_ids");
+        builder.Property(d => d.XMediaExpireAt).HasColumnName("x_media_expire_at");
         // The claim query: due work in due order, read with SKIP LOCKED by every publisher.
         builder.HasIndex(d => new { d.State, d.DueAt });
         builder.HasIndex(d => new { d.WorkspaceId, d.PostId });

@@ -115,7 +115,11 @@ public sealed partial class Publisher(IServiceScopeFactory scopes, TimeProvider 
 
         public async Task RunAsync(CancellationToken cancellationToken)
         {
-            _delivery = await _db.Deliveries.Include(d => d.Post).Include(d => d.Channel).SingleAsync(d => d.Id == deliveryId, cancellationToken);
+            _delivery = await _db.Deliveries
+                .Include(d => d.Post).ThenInclude(p => p.Media.OrderBy(m => m.Position))
+                .Include(d => d.Channel)
+                .AsSplitQuery()
+                .SingleAsync(d => d.Id == deliveryId, cancellationToken);
             var channel = _delivery.Channel;
             string accessToken;
             try
@@ -150,12 +154,14 @@ public sealed partial class Publisher(IServiceScopeFactory scopes, TimeProvider 
                     return;
                 }
 
-                _delivery.SendingPart = part;
-                _delivery.SendingSince = time.GetUtcNow();
-                await _db.SaveChangesAsync(cancellationToken);
                 try
                 {
-                    var created = await _x.CreateTweetAsync(accessToken, parts[part], part == 0 ? null : _delivery.TweetIds[part - 1], cancellationToken);
+                    var mediaIds = part == 0 ? await UploadMediaAsync(accessToken, cancellationToken) : null;
+                    _delivery.SendingPart = part;
+                    _delivery.SendingSince = time.GetUtcNow();
+                    await _db.SaveChangesAsync(cancellationToken);
+                    var created = await _x.CreateTweetAsync(
+                        accessToken, parts[part], part == 0 ? null : _delivery.TweetIds[part - 1], mediaIds, cancellationToken);
                     await ObserveAsync(windows, created.RateLimits, cancellationToken);
                     await RecordSentAsync(created.Id, cancellationToken);
                     resending = false;
@@ -232,6 +238,33 @@ public sealed partial class Publisher(IServiceScopeFactory scopes, TimeProvider 
                     await FailAsync($"X refused the post ({(int)ex.Status} {ex.Error}: {ex.Description}).", cancellationToken);
                     return false;
             }
+        }
+
+        /// <summary>
+        /// Uploads the post's images that this delivery has not uploaded yet, storing each media id as X
+        /// returns it, so a retry reuses what is already on X (until X forgets it).
+        /// </summary>
+        private async Task<IReadOnlyList<string>?> UploadMediaAsync(string accessToken, CancellationToken cancellationToken)
+        {
+            var media = _delivery.Post.Media;
+            if (media.Count == 0)
+            {
+                return null;
+            }
+            if (_delivery.XMediaExpireAt is { } expireAt && expireAt <= time.GetUtcNow() + TimeSpan.FromMinutes(5))
+            {
+                _delivery.XMediaIds = [];
+                _delivery.XMediaExpireAt = null;
+            }
+            while (_delivery.XMediaIds.Count < media.Count)
+            {
+                var next = media[_delivery.XMediaIds.Count];
+                var uploaded = await _x.UploadMediaAsync(accessToken, next.Bytes, next.ContentType, next.AltText, cancellationToken);
+                _delivery.XMediaIds = [.. _delivery.XMediaIds, uploaded.MediaId];
+                _delivery.XMediaExpireAt = _delivery.XMediaExpireAt is { } earliest && earliest < uploaded.ExpiresAt ? earliest : uploaded.ExpiresAt;
+                await _db.SaveChangesAsync(cancellationToken);
+            }
+            return _delivery.XMediaIds;
         }
 
         private async Task<string?> FindSentPartAsync(string accessToken, CancellationToken cancellationToken)

@@ -4,7 +4,12 @@ using Sosyabot.Web.Data;
 
 namespace Sosyabot.Web.Publishing;
 
-public sealed record PostDraft(IReadOnlyList<string?> Parts, IReadOnlyList<Guid> ChannelIds, DateTimeOffset? ScheduledAt, string? TimeZone);
+public sealed record PostDraft(
+    IReadOnlyList<string?> Parts, IReadOnlyList<Guid> ChannelIds, DateTimeOffset? ScheduledAt, string? TimeZone,
+    IReadOnlyList<MediaDraft>? Media = null);
+
+/// <summary>An image to attach to the first part.</summary>
+public sealed record MediaDraft(string FileName, string ContentType, byte[] Bytes, string? AltText);
 
 /// <summary>The draft could not be queued; the messages say what to change.</summary>
 public sealed class DraftRejectedException(IReadOnlyList<string> problems) : Exception(string.Join(" ", problems))
@@ -16,6 +21,13 @@ public sealed class DraftRejectedException(IReadOnlyList<string> problems) : Exc
 public sealed class PublishingQueue(SosyabotDbContext db, TimeProvider time, Publisher publisher)
 {
     public const int MaxParts = 25;
+    public const int MaxImages = 4;
+    public const int MaxAltTextLength = 1000;
+    public const int MaxImageBytes = 5 * 1024 * 1024;
+    public const int MaxGifBytes = 15 * 1024 * 1024;
+
+    /// <summary>The image types X accepts in a post.</summary>
+    public static readonly string[] ImageTypes = ["image/jpeg", "image/png", "image/gif", "image/webp"];
 
     public async Task<Post> QueueAsync(Guid workspaceId, string userId, PostDraft draft, CancellationToken cancellationToken)
     {
@@ -44,6 +56,28 @@ public sealed class PublishingQueue(SosyabotDbContext db, TimeProvider time, Pub
             else if (!measured.IsValid)
             {
                 problems.Add($"{label} contains characters X does not accept (U+FFFE, U+FEFF or U+FFFF).");
+            }
+        }
+
+        var media = draft.Media ?? [];
+        if (media.Count > MaxImages)
+        {
+            problems.Add($"A post can carry at most {MaxImages} images.");
+        }
+        foreach (var image in media)
+        {
+            var limit = image.ContentType == "image/gif" ? MaxGifBytes : MaxImageBytes;
+            if (!ImageTypes.Contains(image.ContentType))
+            {
+                problems.Add($"{image.FileName} is not a JPEG, PNG, GIF or WebP image.");
+            }
+            else if (image.Bytes.Length == 0 || image.Bytes.Length > limit)
+            {
+                problems.Add($"{image.FileName} is {image.Bytes.Length / 1024.0 / 1024.0:0.0} MB; X takes images up to {limit / 1024 / 1024} MB.");
+            }
+            if (image.AltText is { Length: > MaxAltTextLength })
+            {
+                problems.Add($"The description of {image.FileName} is longer than X's {MaxAltTextLength} characters.");
             }
         }
 
@@ -87,6 +121,11 @@ public sealed class PublishingQueue(SosyabotDbContext db, TimeProvider time, Pub
             Parts = parts,
         };
         post.Deliveries.AddRange(channels.Select(c => new Delivery { WorkspaceId = workspaceId, ChannelId = c.Id, DueAt = dueAt }));
+        post.Media.AddRange(media.Select((m, i) => new PostMedia
+        {
+            Position = i, FileName = m.FileName, ContentType = m.ContentType, Bytes = m.Bytes,
+            AltText = string.IsNullOrWhiteSpace(m.AltText) ? null : m.AltText.Trim(),
+        }));
         db.Posts.Add(post);
         await db.SaveChangesAsync(cancellationToken);
         publisher.Wake();

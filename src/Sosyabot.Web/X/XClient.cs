@@ -12,7 +12,7 @@ namespace Sosyabot.Web.X;
 /// has moved more than once) and the auth variants live in one place. Its base address is
 /// X_API_BASE_URL; the web-session calls use X_WEB_BASE_URL.
 /// </summary>
-public sealed class XClient(HttpClient http, IOptions<XOptions> options)
+public sealed class XClient(HttpClient http, IOptions<XOptions> options, TimeProvider timeProvider)
 {
     public async Task<XTokenResponse> ExchangeAuthorizationCodeAsync(
         XClientCredentials client, string code, string redirectUri, string codeVerifier, CancellationToken cancellationToken) =>
@@ -56,13 +56,15 @@ public sealed class XClient(HttpClient http, IOptions<XOptions> options)
     /// Posts one tweet (a reply when <paramref name="inReplyToTweetId"/> is set, for the parts of a thread).
     /// Never retried here: only the caller knows whether a lost answer means the tweet exists.
     /// </summary>
-    public async Task<XCreatedTweet> CreateTweetAsync(string accessToken, string text, string? inReplyToTweetId, CancellationToken cancellationToken)
+    public async Task<XCreatedTweet> CreateTweetAsync(
+        string accessToken, string text, string? inReplyToTweetId, IReadOnlyList<string>? mediaIds, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/2/tweets")
         {
-            Content = JsonContent.Create(inReplyToTweetId is null
-                ? new CreateTweetRequest(text, null)
-                : new CreateTweetRequest(text, new ReplyTo(inReplyToTweetId))),
+            Content = JsonContent.Create(new CreateTweetRequest(
+                text,
+                inReplyToTweetId is null ? null : new ReplyTo(inReplyToTweetId),
+                mediaIds is { Count: > 0 } ? new TweetMedia(mediaIds) : null)),
         };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
         using var response = await http.SendAsync(request, cancellationToken);
@@ -70,6 +72,57 @@ public sealed class XClient(HttpClient http, IOptions<XOptions> options)
         var body = await response.Content.ReadFromJsonAsync<XData<XTweet>>(cancellationToken);
         return new XCreatedTweet(body?.Data?.Id ?? throw new XApiException(response.StatusCode, "invalid_response", "X's answer to POST /2/tweets had no tweet id."),
             XRateLimits.From(response));
+    }
+
+    /// <summary>
+    /// Uploads one file through X's v2 chunked media endpoints (initialize, append in 1 MB chunks,
+    /// finalize), then sets its alt text. All of X's media endpoints are here and nowhere else, because
+    /// X has moved them more than once. Returns X's media id and when X forgets it.
+    /// </summary>
+    public async Task<XUploadedMedia> UploadMediaAsync(
+        string accessToken, byte[] bytes, string contentType, string? altText, CancellationToken cancellationToken)
+    {
+        var category = contentType == "image/gif" ? "tweet_gif" : "tweet_image";
+        using var initialize = Authorized(HttpMethod.Post, "/2/media/upload/initialize", accessToken);
+        initialize.Content = JsonContent.Create(new { media_type = contentType, total_bytes = bytes.Length, media_category = category });
+        var started = await SendForDataAsync<MediaUpload>(initialize, cancellationToken);
+
+        for (int offset = 0, segment = 0; offset < bytes.Length; offset += MediaChunkBytes, segment++)
+        {
+            using var append = Authorized(HttpMethod.Post, $"/2/media/upload/{Uri.EscapeDataString(started.Id)}/append", accessToken);
+            var chunk = new ByteArrayContent(bytes, offset, Math.Min(MediaChunkBytes, bytes.Length - offset));
+            chunk.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+            append.Content = new MultipartFormDataContent
+            {
+                { chunk, "media", "chunk" },
+                { new StringContent(segment.ToString(System.Globalization.CultureInfo.InvariantCulture)), "segment_index" },
+            };
+            using var appended = await http.SendAsync(append, cancellationToken);
+            await EnsureSuccessAsync(appended, cancellationToken);
+        }
+
+        using var finalize = Authorized(HttpMethod.Post, $"/2/media/upload/{Uri.EscapeDataString(started.Id)}/finalize", accessToken);
+        var finalized = await SendForDataAsync<MediaUpload>(finalize, cancellationToken);
+        var processing = finalized.ProcessingInfo;
+        while (processing is { State: "pending" or "in_progress" })
+        {
+            await Task.Delay(TimeSpan.FromSeconds(Math.Clamp(processing.CheckAfterSecs ?? 1, 1, 30)), timeProvider, cancellationToken);
+            using var status = Authorized(HttpMethod.Get, $"/2/media/upload?command=STATUS&media_id={Uri.EscapeDataString(started.Id)}", accessToken);
+            processing = (await SendForDataAsync<MediaUpload>(status, cancellationToken)).ProcessingInfo;
+        }
+        if (processing is { State: "failed" })
+        {
+            throw new XApiException(System.Net.HttpStatusCode.UnprocessableEntity, "media_processing_failed", processing.Error?.Message ?? "X could not process the media.");
+        }
+
+        if (!string.IsNullOrWhiteSpace(altText))
+        {
+            using var metadata = Authorized(HttpMethod.Post, "/2/media/metadata", accessToken);
+            metadata.Content = JsonContent.Create(new { id = started.Id, metadata = new { alt_text = new { text = altText } } });
+            using var described = await http.SendAsync(metadata, cancellationToken);
+            await EnsureSuccessAsync(described, cancellationToken);
+        }
+        return new XUploadedMedia(started.Id, timeProvider.GetUtcNow().AddSeconds(finalized.ExpiresAfterSecs ?? started.ExpiresAfterSecs ?? 86_400));
     }
 
     /// <summary>The account's own posts since <paramref name="since"/>, newest first: how a lost answer is reconciled.</summary>
@@ -151,9 +204,41 @@ public sealed class XClient(HttpClient http, IOptions<XOptions> options)
             ? value.GetString()
             : null;
 
+    private const int MediaChunkBytes = 1024 * 1024;
+
+    private static HttpRequestMessage Authorized(HttpMethod method, string path, string accessToken)
+    {
+        var request = new HttpRequestMessage(method, path);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        return request;
+    }
+
+    private async Task<T> SendForDataAsync<T>(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        using var response = await http.SendAsync(request, cancellationToken);
+        await EnsureSuccessAsync(response, cancellationToken);
+        var body = await response.Content.ReadFromJsonAsync<XData<T>>(cancellationToken);
+        return body is { Data: { } data } ? data : throw new XApiException(response.StatusCode, "invalid_response", $"X's answer to {request.RequestUri} had no data.");
+    }
+
     private sealed record CreateTweetRequest(
         [property: JsonPropertyName("text")] string Text,
-        [property: JsonPropertyName("reply"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ReplyTo? Reply);
+        [property: JsonPropertyName("reply"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ReplyTo? Reply,
+        [property: JsonPropertyName("media"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] TweetMedia? Media);
+
+    private sealed record TweetMedia([property: JsonPropertyName("media_ids")] IReadOnlyList<string> MediaIds);
+
+    private sealed record MediaUpload(
+        [property: JsonPropertyName("id")] string Id,
+        [property: JsonPropertyName("expires_after_secs")] int? ExpiresAfterSecs,
+        [property: JsonPropertyName("processing_info")] ProcessingInfo? ProcessingInfo);
+
+    private sealed record ProcessingInfo(
+        [property: JsonPropertyName("state")] string State,
+        [property: JsonPropertyName("check_after_secs")] int? CheckAfterSecs,
+        [property: JsonPropertyName("error")] ProcessingError? Error);
+
+    private sealed record ProcessingError([property: JsonPropertyName("message")] string? Message);
 
     private sealed record ReplyTo([property: JsonPropertyName("in_reply_to_tweet_id")] string InReplyToTweetId);
 

@@ -43,6 +43,8 @@ public sealed record XRateLimits(XRateWindow? Endpoint, XRateWindow? AppDay, XRa
 
 public sealed record XCreatedTweet(string Id, XRateLimits RateLimits);
 
+public sealed record XUploadedMedia(string MediaId, DateTimeOffset ExpiresAt);
+
 public sealed record XTweet(
     [property: JsonPropertyName("id")] string Id,
     [property: JsonPropertyName("text")] string Text,

@@ -261,13 +261,129 @@ public sealed class PublisherTests(AppWithFakeX app) : IClassFixture<AppWithFake
         Assert.Contains("duplicate content", failed.Reason);
     }
 
+    [Fact]
+    public async Task Publish_PostWithImage_UploadsInChunksThroughV2MediaThenPostsWithItsId()
+    {
+        GivenMediaEndpoints("7105113633453547");
+        var image = new byte[(2 * 1024 * 1024) + 512 * 1024];
+        Random.Shared.NextBytes(image);
+        var deliveryId = await QueueAsync(["Look at this"], media: [new MediaDraft("photo.png", "image/png", image, "A red bicycle")]);
+
+        await DrainAsync();
+
+        Assert.Equal(DeliveryStates.Published, (await DeliveryAsync(deliveryId)).State);
+        using var initialize = System.Text.Json.JsonDocument.Parse(Assert.Single(PostsTo("/2/media/upload/initialize")).RequestMessage.Body!);
+        Assert.Equal("image/png", initialize.RootElement.GetProperty("media_type").GetString());
+        Assert.Equal(image.Length, initialize.RootElement.GetProperty("total_bytes").GetInt32());
+        Assert.Equal("tweet_image", initialize.RootElement.GetProperty("media_category").GetString());
+        var segments = PostsTo("/2/media/upload/7105113633453547/append")
+            .Select(e => System.Text.RegularExpressions.Regex.Match(e.RequestMessage.Body ?? System.Text.Encoding.Latin1.GetString(e.RequestMessage.BodyAsBytes!), "name=\"?segment_index\"?\r\n\r\n(\\d+)").Groups[1].Value)
+            .ToList();
+        Assert.Equal(["0", "1", "2"], segments);
+        Assert.Single(PostsTo("/2/media/upload/7105113633453547/finalize"));
+        using var metadata = System.Text.Json.JsonDocument.Parse(Assert.Single(PostsTo("/2/media/metadata")).RequestMessage.Body!);
+        Assert.Equal("A red bicycle", metadata.RootElement.GetProperty("metadata").GetProperty("alt_text").GetProperty("text").GetString());
+        using var tweet = System.Text.Json.JsonDocument.Parse(Assert.Single(PostsTo("/2/tweets")).RequestMessage.Body!);
+        Assert.Equal("7105113633453547", tweet.RootElement.GetProperty("media").GetProperty("media_ids")[0].GetString());
+    }
+
+    [Fact]
+    public async Task Publish_PostWithImageRetriedAfter503_ReusesTheUploadedMedia()
+    {
+        GivenMediaEndpoints("7105113633453548");
+        app.X.Given(Request.Create().WithPath("/2/tweets").UsingPost()).AtPriority(1)
+            .InScenario("media-retry").WillSetStateTo("ok")
+            .RespondWith(Response.Create().WithStatusCode(503).WithBodyAsJson(new { title = "Service Unavailable", status = 503 }));
+        var deliveryId = await QueueAsync(["Retried with its image"], media: [new MediaDraft("a.jpg", "image/jpeg", [1, 2, 3, 4], null)]);
+
+        await DrainAsync();
+        app.Clock.Advance(TimeSpan.FromMinutes(2));
+        await DrainAsync();
+
+        Assert.Equal(DeliveryStates.Published, (await DeliveryAsync(deliveryId)).State);
+        Assert.Single(PostsTo("/2/media/upload/initialize"));
+        Assert.Empty(PostsTo("/2/media/metadata"));
+        Assert.Single(_x.Created);
+    }
+
+    [Fact]
+    public async Task Publish_XAnswers401DuringMediaUpload_MarksChannelNeedsReconnect()
+    {
+        app.X.Given(Request.Create().WithPath("/2/media/upload/initialize").UsingPost())
+            .RespondWith(Response.Create().WithStatusCode(401).WithBodyAsJson(new { title = "Unauthorized", status = 401, detail = "Unauthorized" }));
+        var deliveryId = await QueueAsync(["Image post with a dead token"], media: [new MediaDraft("a.png", "image/png", [1, 2, 3], null)]);
+
+        await DrainAsync();
+
+        Assert.Equal(DeliveryStates.Failed, (await DeliveryAsync(deliveryId)).State);
+        await using var db = app.Database.CreateDbContext();
+        Assert.Equal(ChannelStates.NeedsReconnect, (await db.Channels.SingleAsync(c => c.Id == _channel.Id)).State);
+        Assert.Empty(_x.Created);
+    }
+
+    [Fact]
+    public async Task Publish_XAnswersUsageCapped_HoldsTheDeliveryNamingTheCap()
+    {
+        var reset = app.Clock.GetUtcNow().AddDays(3);
+        app.X.Given(Request.Create().WithPath("/2/tweets").UsingPost()).AtPriority(1)
+            .RespondWith(Response.Create().WithStatusCode(429)
+                .WithHeader("x-rate-limit-reset", reset.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture))
+                .WithBodyAsJson(new { title = "UsageCapExceeded", detail = "Usage cap exceeded: Monthly product cap", type = "https://api.twitter.com/2/problems/usage-capped", status = 429 }));
+        var deliveryId = await QueueAsync("Over the monthly cap");
+
+        await DrainAsync();
+
+        var held = await DeliveryAsync(deliveryId);
+        Assert.Equal(DeliveryStates.WaitingForRateLimit, held.State);
+        Assert.Contains("monthly usage cap", held.Reason);
+        Assert.Equal(reset.ToUnixTimeSeconds(), held.DueAt.ToUnixTimeSeconds());
+    }
+
+    [Fact]
+    public async Task Publish_AppDayHeaderSaysSpent_HoldsFollowingDeliveriesUntilItsReset()
+    {
+        var dayReset = app.Clock.GetUtcNow().AddHours(20);
+        app.X.Given(Request.Create().WithPath("/2/tweets").UsingPost()).AtPriority(1)
+            .InScenario("day-cap").WillSetStateTo("spent")
+            .RespondWith(Response.Create().WithStatusCode(201)
+                .WithHeader("x-app-limit-24hour-limit", "10000").WithHeader("x-app-limit-24hour-remaining", "0")
+                .WithHeader("x-app-limit-24hour-reset", dayReset.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture))
+                .WithBodyAsJson(new { data = new { id = "1900000000000000777", text = "Last one today" } }));
+        var last = await QueueAsync("Last one today");
+        await DrainAsync();
+        Assert.Equal(DeliveryStates.Published, (await DeliveryAsync(last)).State);
+
+        var next = await QueueAsync("Has to wait for tomorrow");
+        await DrainAsync();
+
+        var held = await DeliveryAsync(next);
+        Assert.Equal(DeliveryStates.WaitingForRateLimit, held.State);
+        Assert.Contains("10,000 posts per 24 hours", held.Reason);
+        Assert.Equal(dayReset.ToUnixTimeSeconds(), held.DueAt.ToUnixTimeSeconds());
+        Assert.Single(PostsTo("/2/tweets"));
+        await using var db = app.Database.CreateDbContext();
+        await db.RateBudgets.Where(b => b.Key.StartsWith("tweets:app:")).ExecuteDeleteAsync();
+    }
+
+    private void GivenMediaEndpoints(string mediaId)
+    {
+        app.X.Given(Request.Create().WithPath("/2/media/upload/initialize").UsingPost())
+            .RespondWith(Response.Create().WithBodyAsJson(new { data = new { id = mediaId, media_key = "3_" + mediaId, expires_after_secs = 86400 } }));
+        app.X.Given(Request.Create().WithPath($"/2/media/upload/{mediaId}/append").UsingPost())
+            .RespondWith(Response.Create().WithBodyAsJson(new { data = new { expires_at = 1_900_000_000 } }));
+        app.X.Given(Request.Create().WithPath($"/2/media/upload/{mediaId}/finalize").UsingPost())
+            .RespondWith(Response.Create().WithBodyAsJson(new { data = new { id = mediaId, media_key = "3_" + mediaId, size = 1, expires_after_secs = 86400 } }));
+        app.X.Given(Request.Create().WithPath("/2/media/metadata").UsingPost())
+            .RespondWith(Response.Create().WithBodyAsJson(new { data = new { associated_metadata = true } }));
+    }
+
     private Task<Guid> QueueAsync(string text, DateTimeOffset? scheduledAt = null) => QueueAsync([text], scheduledAt);
 
-    private async Task<Guid> QueueAsync(string[] parts, DateTimeOffset? scheduledAt = null)
+    private async Task<Guid> QueueAsync(string[] parts, DateTimeOffset? scheduledAt = null, IReadOnlyList<MediaDraft>? media = null)
     {
         await using var scope = app.Services.CreateAsyncScope();
         var post = await scope.ServiceProvider.GetRequiredService<PublishingQueue>().QueueAsync(
-            _channel.WorkspaceId, _channel.ConnectedByUserId, new PostDraft(parts, [_channel.Id], scheduledAt, "UTC"), CancellationToken.None);
+            _channel.WorkspaceId, _channel.ConnectedByUserId, new PostDraft(parts, [_channel.Id], scheduledAt, "UTC", media), CancellationToken.None);
         return post.Deliveries.Single().Id;
     }
 

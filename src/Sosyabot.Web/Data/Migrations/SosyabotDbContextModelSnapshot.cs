@@ -464,6 +464,15 @@ namespace Sosyabot.Web.Data.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("workspace_id");
 
+                    b.Property<DateTimeOffset?>("XMediaExpireAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("x_media_expire_at");
+
+                    b.PrimitiveCollection<List<string>>("XMediaIds")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("x_media_ids");
+
                     b.HasKey("Id");
 
                     b.HasIndex("ChannelId");
@@ -517,6 +526,51 @@ namespace Sosyabot.Web.Data.Migrations
                     b.HasIndex("WorkspaceId", "CreatedAt");
 
                     b.ToTable("posts", (string)null);
+                });
+
+            modelBuilder.Entity("Sosyabot.Web.Publishing.PostMedia", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AltText")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("alt_text");
+
+                    b.Property<byte[]>("Bytes")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("bytes");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("content_type");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("file_name");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer")
+                        .HasColumnName("position");
+
+                    b.Property<Guid>("PostId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("post_id");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PostId", "Position")
+                        .IsUnique();
+
+                    b.ToTable("post_media", (string)null);
                 });
 
             modelBuilder.Entity("Sosyabot.Web.Publishing.RateBudget", b =>
@@ -690,6 +744,15 @@ namespace Sosyabot.Web.Data.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Sosyabot.Web.Publishing.PostMedia", b =>
+                {
+                    b.HasOne("Sosyabot.Web.Publishing.Post", null)
+                        .WithMany("Media")
+                        .HasForeignKey("PostId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Sosyabot.Web.Workspaces.WorkspaceMember", b =>
                 {
                     b.HasOne("Sosyabot.Web.Identity.AppUser", "User")
@@ -712,6 +775,8 @@ namespace Sosyabot.Web.Data.Migrations
             modelBuilder.Entity("Sosyabot.Web.Publishing.Post", b =>
                 {
                     b.Navigation("Deliveries");
+
+                    b.Navigation("Media");
                 });
 
             modelBuilder.Entity("Sosyabot.Web.Workspaces.Workspace", b =>
