@@ -11,10 +11,7 @@ public sealed class ConnectChannelBrowserTests(SandboxedApp app, BrowserSession 
     {
         app.StartServer();
         var admin = await browser.NewPageAsync(app.Address);
-        await admin.GotoAsync("/admin/api-integration/x-twitter");
-        await BrowserSession.SubmitLoginAsync(admin, SosyabotAppFactory.AdminEmail, SosyabotAppFactory.AdminPassword);
-        await admin.WaitForURLAsync("**/admin/api-integration/x-twitter");
-        Assert.Contains("Client ID: sandbo…", await BrowserSession.SaveAndTestXCredentialsAsync(admin, "sandbox-client-id", "sandbox-client-secret"));
+        Assert.Contains("Client ID: sandbo…", await SandboxSteps.ConfigureSandboxClientAsync(admin));
 
         var user = await browser.NewPageAsync(app.Address);
         await user.GotoAsync("/account/register");
@@ -25,13 +22,8 @@ public sealed class ConnectChannelBrowserTests(SandboxedApp app, BrowserSession 
         await user.WaitForURLAsync("**/app/channels");
         await BrowserSession.ScreenshotAsync(user, "04-channels-empty");
 
-        await user.GetByRole(AriaRole.Button, new() { Name = "Connect → X (Twitter)" }).ClickAsync();
-        await user.WaitForURLAsync(app.SandboxAddress + "/i/oauth2/authorize**");
-        await user.GetByLabel("Bob Sandbox").CheckAsync();
-        await BrowserSession.ScreenshotAsync(user, "05-sandbox-consent");
-        await user.GetByRole(AriaRole.Button, new() { Name = "Authorize app" }).ClickAsync();
+        await SandboxSteps.ConnectSandboxAccountAsync(user, app, "Bob Sandbox", screenshot: "05-sandbox-consent");
 
-        await user.WaitForURLAsync(app.Address + "/app/channels");
         var channel = user.Locator("li.channel[data-handle='sandbox_bob']");
         Assert.Equal("active", await channel.Locator("[data-state]").GetAttributeAsync("data-state"));
         Assert.Contains("@sandbox_bob is connected.", await user.Locator(".flash-success").TextContentAsync());

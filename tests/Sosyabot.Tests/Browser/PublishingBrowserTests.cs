@@ -14,15 +14,8 @@ public sealed class PublishingBrowserTests(SandboxedApp app, BrowserSession brow
     {
         app.StartServer();
         var page = await browser.NewPageAsync(app.Address);
-        await page.GotoAsync("/admin/api-integration/x-twitter");
-        await BrowserSession.SubmitLoginAsync(page, SosyabotAppFactory.AdminEmail, SosyabotAppFactory.AdminPassword);
-        await page.WaitForURLAsync("**/admin/api-integration/x-twitter");
-        await BrowserSession.SaveAndTestXCredentialsAsync(page, "sandbox-client-id", "sandbox-client-secret");
-        await page.GotoAsync("/app/channels");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Connect → X (Twitter)" }).ClickAsync();
-        await page.GetByLabel("Carol Sandbox").CheckAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = "Authorize app" }).ClickAsync();
-        await page.WaitForURLAsync(app.Address + "/app/channels");
+        await SandboxSteps.ConfigureSandboxClientAsync(page);
+        await SandboxSteps.ConnectSandboxAccountAsync(page, app, "Carol Sandbox");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Publishing" }).ClickAsync();
         var text = $"Hello from Sosyabot's browser test {Guid.NewGuid():N} https://example.com/a-long-link 🚀";
@@ -59,9 +52,7 @@ public sealed class PublishingBrowserTests(SandboxedApp app, BrowserSession brow
     {
         app.StartServer();
         var page = await browser.NewPageAsync(app.Address);
-        await page.GotoAsync("/account/login");
-        await BrowserSession.SubmitLoginAsync(page, SosyabotAppFactory.AdminEmail, SosyabotAppFactory.AdminPassword);
-        await page.GotoAsync("/app/publishing");
+        await SandboxSteps.LogInAsAdminAtAsync(page, "/app/publishing");
 
         var failures = new List<string>();
         foreach (var conformance in TwitterTextConformance.WeightedWithDiscountedEmoji)

@@ -33,3 +33,37 @@ public sealed class SandboxedApp : KestrelAppFactory
         await base.DisposeAsync();
     }
 }
+
+/// <summary>The steps of the seed's smoke test that several browser tests share.</summary>
+public static class SandboxSteps
+{
+    /// <summary>Opens <paramref name="path"/>, is sent to log in, logs in as the admin and is sent back.</summary>
+    public static async Task LogInAsAdminAtAsync(Microsoft.Playwright.IPage page, string path)
+    {
+        await page.GotoAsync(path);
+        await BrowserSession.SubmitLoginAsync(page, Infrastructure.SosyabotAppFactory.AdminEmail, Infrastructure.SosyabotAppFactory.AdminPassword);
+        await page.WaitForURLAsync("**" + path);
+    }
+
+    /// <summary>As the admin: saves the sandbox's client and presses Test credentials.</summary>
+    public static async Task<string?> ConfigureSandboxClientAsync(Microsoft.Playwright.IPage page)
+    {
+        await LogInAsAdminAtAsync(page, "/admin/api-integration/x-twitter");
+        return await BrowserSession.SaveAndTestXCredentialsAsync(page, "sandbox-client-id", "sandbox-client-secret");
+    }
+
+    /// <summary>Connect → X, choose <paramref name="accountName"/> on the sandbox's consent page, Authorize.</summary>
+    public static async Task ConnectSandboxAccountAsync(Microsoft.Playwright.IPage page, SandboxedApp app, string accountName, string? screenshot = null)
+    {
+        await page.GotoAsync("/app/channels");
+        await page.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "Connect → X (Twitter)" }).ClickAsync();
+        await page.WaitForURLAsync(app.SandboxAddress + "/i/oauth2/authorize**");
+        await page.GetByLabel(accountName).CheckAsync();
+        if (screenshot is not null)
+        {
+            await BrowserSession.ScreenshotAsync(page, screenshot);
+        }
+        await page.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "Authorize app" }).ClickAsync();
+        await page.WaitForURLAsync(app.Address + "/app/channels");
+    }
+}
