@@ -51,7 +51,6 @@ public static class ChannelsExtensions
         {
             options.AuthorizationEndpoint = x.Value.AuthorizeUrl;
             options.TokenEndpoint = x.Value.ApiBaseUrl.TrimEnd('/') + "/2/oauth2/token";
-            options.UserInformationEndpoint = x.Value.ApiBaseUrl.TrimEnd('/') + "/2/users/me";
         });
         return builder;
     }

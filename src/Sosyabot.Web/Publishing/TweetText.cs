@@ -84,7 +84,7 @@ public static class TweetText
                 i += char.IsSurrogatePair(normalized, i) ? 1 : 0;
                 weighted += Weight(first, config);
             }
-            valid = valid && !InvalidChars.IsMatch(normalized.AsSpan(i, 1).ToString());
+            valid = valid && !InvalidChars.IsMatch(normalized.AsSpan(i, 1));
         }
 
         var length = weighted / config.Scale;
