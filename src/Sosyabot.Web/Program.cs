@@ -1,4 +1,5 @@
 using Sosyabot.Web.Admin;
+using Sosyabot.Web.Agents;
 using Sosyabot.Web.Channels;
 using Sosyabot.Web.Data;
 using Sosyabot.Web.Hosting;
@@ -17,6 +18,7 @@ builder.AddAdmin();
 builder.AddWorkspaces();
 builder.AddChannels();
 builder.AddPublishing();
+builder.AddAgents();
 
 var app = builder.Build();
 
@@ -30,6 +32,7 @@ app.UseHosting();
 app.MapHealth();
 app.MapRazorPages();
 app.MapChannelsApi();
+app.MapAgents();
 
 await app.RunAsync();
 

@@ -9,6 +9,8 @@ public enum ChannelKind
 {
     OAuth2,
     Cookie,
+    /// <summary>The user's own X app: OAuth 1.0a keys for acting as the account, the app's bearer for reading.</summary>
+    ApiKeys,
 }
 
 public static class ChannelStates
@@ -42,6 +44,10 @@ public sealed class Channel
     public string? Scopes { get; set; }
     public string? SessionAuthTokenProtected { get; set; }
     public string? SessionCt0Protected { get; set; }
+    /// <summary>The five keys of a bring-your-own-keys channel, as one encrypted JSON document.</summary>
+    public string? ApiKeysProtected { get; set; }
+    /// <summary>Can read but not act: an API-keys channel connected without an access token and secret.</summary>
+    public bool IsReadOnly { get; set; }
 
     public Workspace Workspace { get; init; } = null!;
     public AppUser ConnectedBy { get; init; } = null!;
@@ -53,6 +59,8 @@ public sealed class Channel
         AccessTokenExpiresAt = null;
         SessionAuthTokenProtected = null;
         SessionCt0Protected = null;
+        ApiKeysProtected = null;
+        IsReadOnly = false;
     }
 
     public void MarkNeedsReconnect(string reason)
@@ -85,6 +93,8 @@ internal sealed class ChannelConfiguration : IEntityTypeConfiguration<Channel>
         builder.Property(c => c.Scopes).HasColumnName("scopes").HasMaxLength(500);
         builder.Property(c => c.SessionAuthTokenProtected).HasColumnName("session_auth_token_protected");
         builder.Property(c => c.SessionCt0Protected).HasColumnName("session_ct0_protected");
+        builder.Property(c => c.ApiKeysProtected).HasColumnName("api_keys_protected");
+        builder.Property(c => c.IsReadOnly).HasColumnName("is_read_only");
 
         builder.HasIndex(c => new { c.WorkspaceId, c.XUserId }).IsUnique();
         builder.HasOne(c => c.Workspace).WithMany().HasForeignKey(c => c.WorkspaceId).OnDelete(DeleteBehavior.Cascade);

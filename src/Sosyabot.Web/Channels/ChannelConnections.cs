@@ -86,14 +86,71 @@ public sealed partial class ChannelConnections(
             channel => secrets.StoreWebSession(channel, cookies), cancellationToken);
     }
 
-    /// <summary>Asks X who the channel's token belongs to, refreshing name and avatar; a 401 means reconnect.</summary>
+    /// <summary>
+    /// Checks a workspace's own X app keys with X before saving them: with an access token pair, GET /2/users/me
+    /// signed with OAuth 1.0a says whose token it is; the bearer token then has to read that account (or, without
+    /// the pair, the account named by <paramref name="username"/>), which is what it will be used for.
+    /// </summary>
+    public async Task<Channel> ConnectWithApiKeysAsync(
+        Guid workspaceId, string userId, ApiKeyCredentials keys, string? username, CancellationToken cancellationToken)
+    {
+        XUserProfile profile;
+        try
+        {
+            profile = keys.CanActAsUser
+                ? await x.GetMeAsync(new XAuth.OAuth1(keys.ApiKey, keys.ApiSecret, keys.AccessToken!, keys.AccessTokenSecret!), cancellationToken)
+                : await x.GetUserByUsernameAsync(new XAuth.Bearer(keys.BearerToken), username!.TrimStart('@'), cancellationToken);
+        }
+        catch (XApiException ex) when (ex.Status == HttpStatusCode.Unauthorized)
+        {
+            throw new ChannelConnectException(keys.CanActAsUser
+                ? ChannelGuidance.Unauthorized(ChannelKind.ApiKeys, ex) + " Also check that the access token and secret were generated for this same app."
+                : BearerRefused(ex));
+        }
+        catch (Exception ex) when (ex is XApiException or HttpRequestException or TaskCanceledException)
+        {
+            throw new ChannelConnectException($"Could not check the keys with X: {ex.Message}. Nothing was saved; try again.");
+        }
+
+        if (keys.CanActAsUser)
+        {
+            try
+            {
+                await x.GetUserByUsernameAsync(new XAuth.Bearer(keys.BearerToken), profile.Username, cancellationToken);
+            }
+            catch (XApiException ex) when (ex.Status == HttpStatusCode.Unauthorized)
+            {
+                throw new ChannelConnectException(BearerRefused(ex));
+            }
+            catch (Exception ex) when (ex is XApiException or HttpRequestException or TaskCanceledException)
+            {
+                throw new ChannelConnectException($"The consumer keys and access token work, but checking the bearer token failed: {ex.Message}. Nothing was saved; try again.");
+            }
+        }
+
+        return await UpsertAsync(workspaceId, userId, profile, ChannelKind.ApiKeys,
+            channel => secrets.StoreApiKeys(channel, keys), cancellationToken);
+    }
+
+    /// <summary>Asks X who the channel's credentials belong to, refreshing name and avatar; a 401 means reconnect.</summary>
     public async Task CheckAsync(Channel channel, CancellationToken cancellationToken)
     {
         try
         {
-            var profile = channel.Kind == ChannelKind.Cookie && secrets.WebSession(channel) is { } cookies
-                ? await x.VerifyWebSessionAsync(cookies.AuthToken, cookies.Ct0, cancellationToken)
-                : await x.GetMeAsync(await tokens.GetAccessTokenAsync(channel.Id, cancellationToken), cancellationToken);
+            XUserProfile profile;
+            if (channel.Kind == ChannelKind.Cookie && secrets.WebSession(channel) is { } cookies)
+            {
+                profile = await x.VerifyWebSessionAsync(cookies.AuthToken, cookies.Ct0, cancellationToken);
+            }
+            else
+            {
+                // A read-only keys channel has only the app's bearer, which cannot ask "who am I".
+                var authorization = await tokens.AuthorizeAsync(
+                    channel, channel.IsReadOnly ? XCallContext.AppOnlyAllowed : XCallContext.UserRequired, "users.read", cancellationToken);
+                profile = channel.IsReadOnly
+                    ? await x.GetUserByUsernameAsync(authorization.Auth, channel.Handle, cancellationToken)
+                    : await x.GetMeAsync(authorization.Auth, cancellationToken);
+            }
             await db.Channels.Where(c => c.Id == channel.Id).ExecuteUpdateAsync(update => update
                 .SetProperty(c => c.Handle, profile.Username)
                 .SetProperty(c => c.DisplayName, profile.Name)
@@ -101,11 +158,11 @@ public sealed partial class ChannelConnections(
         }
         catch (XApiException ex) when (ex.Status == HttpStatusCode.Unauthorized)
         {
-            var reason = $"X answered 401{Describe(ex)}: the access was revoked or has expired. Reconnect the account.";
+            var reason = ChannelGuidance.Unauthorized(channel.Kind, ex);
             await tokens.MarkNeedsReconnectAsync(channel.Id, reason, cancellationToken);
             throw new ChannelConnectException(reason);
         }
-        catch (ChannelNeedsReconnectException ex)
+        catch (Exception ex) when (ex is ChannelNeedsReconnectException or ChannelRefusedException)
         {
             throw new ChannelConnectException(ex.Message);
         }
@@ -189,6 +246,9 @@ public sealed partial class ChannelConnections(
         }
     }
 
+    private static string BearerRefused(XApiException ex) =>
+        $"X did not accept the bearer token (401{Describe(ex)}). Copy the app's Bearer Token again from Keys and tokens in X's developer portal, or regenerate it.";
+
     private static string Describe(XApiException ex) =>
         ex.Error is null && ex.Description is null ? "" : $" {ex.Error}{(ex.Description is null ? "" : ": " + ex.Description)}";
 
@@ -213,4 +273,57 @@ public static partial class WebSessionCookieFormat
 
     [GeneratedRegex("^[0-9a-f]{32,160}$")]
     private static partial Regex Ct0Pattern();
+}
+
+public static partial class ApiKeyFormat
+{
+    /// <summary>What is wrong with pasted API keys, by field; empty when their shapes are right.</summary>
+    public static Dictionary<string, string> Problems(string? apiKey, string? apiSecret, string? bearerToken, string? accessToken, string? accessTokenSecret, string? username)
+    {
+        var problems = new Dictionary<string, string>();
+        if (!TokenPattern().IsMatch(apiKey ?? ""))
+        {
+            problems["api_key"] = "The API key (consumer key) is required: letters and digits, as X shows it under Keys and tokens.";
+        }
+        if (!TokenPattern().IsMatch(apiSecret ?? ""))
+        {
+            problems["api_secret"] = "The API key secret (consumer secret) is required: letters and digits, as X shows it under Keys and tokens.";
+        }
+        if (string.IsNullOrEmpty(bearerToken) || !bearerToken.StartsWith("AAAA", StringComparison.Ordinal) || !BearerPattern().IsMatch(bearerToken))
+        {
+            problems["bearer_token"] = "The bearer token is required and starts with AAAA (copy the whole Bearer Token, without 'Bearer ').";
+        }
+        var hasToken = !string.IsNullOrEmpty(accessToken);
+        var hasSecret = !string.IsNullOrEmpty(accessTokenSecret);
+        if (hasToken != hasSecret)
+        {
+            problems[hasToken ? "access_token_secret" : "access_token"] =
+                "Give both the access token and its secret, or neither (then the channel can only read).";
+        }
+        else if (hasToken && !AccessTokenPattern().IsMatch(accessToken!))
+        {
+            problems["access_token"] = "The access token looks like {user_id}-{token}: the account's numeric id, a dash, then letters and digits.";
+        }
+        else if (hasSecret && !TokenPattern().IsMatch(accessTokenSecret!))
+        {
+            problems["access_token_secret"] = "The access token secret is letters and digits, as X shows it under Keys and tokens.";
+        }
+        if (!hasToken && !hasSecret && !UsernamePattern().IsMatch((username ?? "").TrimStart('@')))
+        {
+            problems["username"] = "Without an access token, name the account to read: its @handle (letters, digits and _, up to 15).";
+        }
+        return problems;
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9]{10,100}$")]
+    private static partial Regex TokenPattern();
+
+    [GeneratedRegex("^AAAA[A-Za-z0-9%_\\-\\.~+/=]{20,300}$")]
+    private static partial Regex BearerPattern();
+
+    [GeneratedRegex("^[0-9]{1,20}-[A-Za-z0-9]{10,100}$")]
+    private static partial Regex AccessTokenPattern();
+
+    [GeneratedRegex("^[A-Za-z0-9_]{1,15}$")]
+    private static partial Regex UsernamePattern();
 }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Sosyabot.Web.Data;
 using Sosyabot.Web.X;
 
@@ -21,6 +22,15 @@ public sealed class ChannelSecrets(SecretProtector protector)
         channel.SessionCt0Protected = protector.Protect(cookies.Ct0);
     }
 
+    public void StoreApiKeys(Channel channel, ApiKeyCredentials keys)
+    {
+        channel.ApiKeysProtected = protector.Protect(JsonSerializer.Serialize(keys));
+        channel.IsReadOnly = !keys.CanActAsUser;
+    }
+
+    public ApiKeyCredentials? ApiKeys(Channel channel) =>
+        Read(channel.ApiKeysProtected) is { } json ? JsonSerializer.Deserialize<ApiKeyCredentials>(json) : null;
+
     public string? AccessToken(Channel channel) => Read(channel.AccessTokenProtected);
 
     public string? RefreshToken(Channel channel) => Read(channel.RefreshTokenProtected);
@@ -37,4 +47,18 @@ public sealed class ChannelSecrets(SecretProtector protector)
 public sealed record WebSessionCookies(string AuthToken, string Ct0)
 {
     public override string ToString() => "WebSessionCookies { redacted }";
+}
+
+/// <summary>
+/// A workspace's own X app and, optionally, one account's access token pair for it (X's developer portal,
+/// "Keys and tokens"). Without the pair the app can only read public data.
+/// </summary>
+public sealed record ApiKeyCredentials(string ApiKey, string ApiSecret, string BearerToken, string? AccessToken, string? AccessTokenSecret)
+{
+    public bool CanActAsUser => AccessToken is not null && AccessTokenSecret is not null;
+
+    /// <summary>The account an access token belongs to: X writes it before the dash.</summary>
+    public string? AccessTokenUserId => AccessToken?.Split('-', 2)[0];
+
+    public override string ToString() => "ApiKeyCredentials { redacted }";
 }

@@ -8,6 +8,19 @@ namespace Sosyabot.Web.Channels;
 /// <summary>The channel cannot act on X until a person reconnects it; <see cref="Exception.Message"/> says why.</summary>
 public sealed class ChannelNeedsReconnectException(string reason) : Exception(reason);
 
+/// <summary>The channel cannot make this call as it is connected; <see cref="Exception.Message"/> says what would make it able to.</summary>
+public sealed class ChannelRefusedException(string reason) : Exception(reason);
+
+/// <summary>Whether a call to X may use the app's own bearer (public reads) or must act as the account.</summary>
+public enum XCallContext
+{
+    AppOnlyAllowed,
+    UserRequired,
+}
+
+/// <summary>How to authorize a call for a channel, and which X app's budget it spends.</summary>
+public sealed record ChannelAuthorization(XAuth Auth, string AppKey);
+
 /// <summary>
 /// Hands out a usable access token for an OAuth 2.0 channel, renewing it when long-lived connections are
 /// on. X's refresh tokens are single-use and rotate, and presenting a spent one revokes the whole grant,
@@ -24,6 +37,46 @@ public sealed partial class ChannelTokens(
 {
     /// <summary>Renew this long before expiry, so a token handed out is still good for the call it is for.</summary>
     public static readonly TimeSpan RenewalMargin = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// The credentials to call X with for <paramref name="channel"/>. <paramref name="oauth2Scope"/> is the scope
+    /// an OAuth 2.0 token needs for the call: a channel connected before the scope was asked for is told to
+    /// reconnect instead of meeting X's 403.
+    /// </summary>
+    public async Task<ChannelAuthorization> AuthorizeAsync(
+        Channel channel, XCallContext context, string oauth2Scope, CancellationToken cancellationToken)
+    {
+        switch (channel.Kind)
+        {
+            case ChannelKind.OAuth2:
+                if (channel.Scopes is { } granted && !granted.Split(' ').Contains(oauth2Scope))
+                {
+                    throw new ChannelRefusedException(
+                        $"@{channel.Handle} was connected without X's {oauth2Scope} permission. Reconnect it so X asks for that permission.");
+                }
+                var token = await GetAccessTokenAsync(channel.Id, cancellationToken);
+                var client = (await settings.GetAsync(cancellationToken)).ConfiguredCredentials?.ClientId ?? "unconfigured";
+                return new ChannelAuthorization(new XAuth.Bearer(token), $"oauth2:{client}");
+            case ChannelKind.ApiKeys:
+                if (channel.State != ChannelStates.Active)
+                {
+                    throw new ChannelNeedsReconnectException(channel.StateReason ?? "The channel is not connected.");
+                }
+                var keys = secrets.ApiKeys(channel) ?? throw new InvalidOperationException($"Channel {channel.Id} has no API keys.");
+                // The consumer key names the app; hashed because budget keys are shown to nobody and need not carry it.
+                var appKey = "byok:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(keys.ApiKey)))[..16];
+                if (context == XCallContext.AppOnlyAllowed)
+                {
+                    return new ChannelAuthorization(new XAuth.Bearer(keys.BearerToken), appKey);
+                }
+                return keys.CanActAsUser
+                    ? new ChannelAuthorization(new XAuth.OAuth1(keys.ApiKey, keys.ApiSecret, keys.AccessToken!, keys.AccessTokenSecret!), appKey)
+                    : throw new ChannelRefusedException(ChannelGuidance.ReadOnlyChannel(channel.Handle));
+            default:
+                throw new ChannelRefusedException(
+                    $"@{channel.Handle} is connected through a browser session, which cannot do this yet. Connect it through X's consent page or with API keys.");
+        }
+    }
 
     public async Task<string> GetAccessTokenAsync(Guid channelId, CancellationToken cancellationToken)
     {
@@ -63,6 +116,7 @@ public sealed partial class ChannelTokens(
         var now = time.GetUtcNow();
         var integration = await settings.GetAsync(cancellationToken);
         var renewable = integration.LongLivedConnections && integration.Credentials is not null;
+        // Only OAuth 2.0 tokens expire; API keys live until regenerated, cookies until logout.
         await db.Channels
             .Where(c => c.WorkspaceId == workspaceId && c.State == ChannelStates.Active && c.Kind == ChannelKind.OAuth2
                         && c.AccessTokenExpiresAt <= now && (!renewable || c.RefreshTokenProtected == null))

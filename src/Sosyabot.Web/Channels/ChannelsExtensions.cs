@@ -105,9 +105,11 @@ public sealed record ChannelResponse(
     [property: JsonPropertyName("name")] string Name,
     [property: JsonPropertyName("avatar_url")] string? AvatarUrl,
     [property: JsonPropertyName("kind")] string Kind,
-    [property: JsonPropertyName("state")] string State)
+    [property: JsonPropertyName("state")] string State,
+    [property: JsonPropertyName("read_only")] bool ReadOnly)
 {
     public static ChannelResponse From(Channel channel) => new(
         channel.Id, channel.XUserId, channel.Handle, channel.DisplayName, channel.AvatarUrl,
-        channel.Kind == ChannelKind.Cookie ? "cookie" : "oauth2", channel.State);
+        channel.Kind switch { ChannelKind.Cookie => "cookie", ChannelKind.ApiKeys => "api_keys", _ => "oauth2" },
+        channel.State, channel.IsReadOnly);
 }

@@ -32,8 +32,33 @@ public sealed class IndexModel(
     /// <summary>Why Connect → X is hidden, or null when it is offered.</summary>
     public string? OAuthUnavailableReason { get; private set; }
 
-    public sealed record ChannelRow(Guid Id, string Handle, string DisplayName, string? AvatarUrl, ChannelKind Kind,
+    [BindProperty]
+    public ApiKeysInput ApiKeys { get; set; } = new();
+
+    public sealed record ChannelRow(Guid Id, string Handle, string DisplayName, string? AvatarUrl, ChannelKind Kind, bool IsReadOnly,
         string State, string? StateReason, string? ConnectedBy, DateTimeOffset ConnectedAt);
+
+    /// <summary>The values of X's developer portal, "Keys and tokens"; the access pair is optional.</summary>
+    public sealed class ApiKeysInput
+    {
+        [Display(Name = "API key"), StringLength(200)]
+        public string? ApiKey { get; set; }
+
+        [Display(Name = "API key secret"), StringLength(200)]
+        public string? ApiSecret { get; set; }
+
+        [Display(Name = "Bearer token"), StringLength(400)]
+        public string? BearerToken { get; set; }
+
+        [Display(Name = "Access token"), StringLength(200)]
+        public string? AccessToken { get; set; }
+
+        [Display(Name = "Access token secret"), StringLength(200)]
+        public string? AccessTokenSecret { get; set; }
+
+        [Display(Name = "Account to read (@handle)"), StringLength(20)]
+        public string? Username { get; set; }
+    }
 
     public sealed class CookieInput
     {
@@ -55,6 +80,7 @@ public sealed class IndexModel(
 
     public async Task<IActionResult> OnPostConnectCookiesAsync(CancellationToken cancellationToken)
     {
+        OnlyValidate(nameof(Cookies));
         if (ModelState.IsValid && WebSessionCookieFormat.Problem(Cookies.AuthToken, Cookies.Ct0) is { } problem)
         {
             ModelState.AddModelError(nameof(Cookies), problem);
@@ -79,6 +105,56 @@ public sealed class IndexModel(
         return Page();
     }
 
+    public async Task<IActionResult> OnPostConnectApiKeysAsync(CancellationToken cancellationToken)
+    {
+        OnlyValidate(nameof(ApiKeys));
+        var input = ApiKeys;
+        var fields = new Dictionary<string, string>
+        {
+            ["api_key"] = nameof(input.ApiKey), ["api_secret"] = nameof(input.ApiSecret), ["bearer_token"] = nameof(input.BearerToken),
+            ["access_token"] = nameof(input.AccessToken), ["access_token_secret"] = nameof(input.AccessTokenSecret), ["username"] = nameof(input.Username),
+        };
+        foreach (var (field, problem) in ApiKeyFormat.Problems(
+                     input.ApiKey?.Trim(), input.ApiSecret?.Trim(), input.BearerToken?.Trim(), input.AccessToken?.Trim(), input.AccessTokenSecret?.Trim(), input.Username?.Trim()))
+        {
+            ModelState.AddModelError($"{nameof(ApiKeys)}.{fields[field]}", problem);
+        }
+        if (ModelState.IsValid)
+        {
+            var workspace = await current.GetAsync(cancellationToken);
+            try
+            {
+                var channel = await connections.ConnectWithApiKeysAsync(workspace.WorkspaceId, workspace.UserId, input.ToCredentials(), input.Username?.Trim(), cancellationToken);
+                StatusMessage = channel.IsReadOnly
+                    ? $"@{channel.Handle} is connected with your app's keys, read-only: add an access token and secret to post."
+                    : $"@{channel.Handle} is connected with your app's keys.";
+                return RedirectToPage();
+            }
+            catch (ChannelConnectException ex)
+            {
+                ModelState.AddModelError(nameof(ApiKeys), ex.Message);
+            }
+        }
+        // Secrets are never sent back to the browser, not even the ones typed a moment ago.
+        ApiKeys = new ApiKeysInput { Username = input.Username };
+        await LoadAsync(cancellationToken);
+        return Page();
+    }
+
+    /// <summary>The errors of one of the page's forms, for that form to show.</summary>
+    public IEnumerable<string> ErrorsOf(string form) => ModelState
+        .Where(entry => entry.Key == form || entry.Key.StartsWith(form + ".", StringComparison.Ordinal))
+        .SelectMany(entry => entry.Value!.Errors.Select(e => e.ErrorMessage));
+
+    // Every [BindProperty] is bound on every POST; the form that was not sent must not fail validation.
+    private void OnlyValidate(string form)
+    {
+        foreach (var key in ModelState.Keys.Where(k => k != form && !k.StartsWith(form + ".", StringComparison.Ordinal)).ToList())
+        {
+            ModelState.Remove(key);
+        }
+    }
+
     private async Task LoadAsync(CancellationToken cancellationToken)
     {
         Workspace = await current.GetAsync(cancellationToken);
@@ -86,8 +162,16 @@ public sealed class IndexModel(
         Channels = await db.Channels.AsNoTracking()
             .Where(c => c.WorkspaceId == Workspace.WorkspaceId)
             .OrderBy(c => c.State == ChannelStates.Disconnected).ThenBy(c => c.Handle)
-            .Select(c => new ChannelRow(c.Id, c.Handle, c.DisplayName, c.AvatarUrl, c.Kind, c.State, c.StateReason, c.ConnectedBy.Email, c.ConnectedAt))
+            .Select(c => new ChannelRow(c.Id, c.Handle, c.DisplayName, c.AvatarUrl, c.Kind, c.IsReadOnly, c.State, c.StateReason, c.ConnectedBy.Email, c.ConnectedAt))
             .ToListAsync(cancellationToken);
         OAuthUnavailableReason = (await settings.GetAsync(cancellationToken)).UnavailableReason;
     }
+}
+
+internal static class ApiKeysInputExtensions
+{
+    public static ApiKeyCredentials ToCredentials(this IndexModel.ApiKeysInput input) => new(
+        input.ApiKey!.Trim(), input.ApiSecret!.Trim(), input.BearerToken!.Trim(),
+        string.IsNullOrWhiteSpace(input.AccessToken) ? null : input.AccessToken.Trim(),
+        string.IsNullOrWhiteSpace(input.AccessTokenSecret) ? null : input.AccessTokenSecret.Trim());
 }

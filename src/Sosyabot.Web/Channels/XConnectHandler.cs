@@ -118,7 +118,7 @@ public sealed class XConnectHandler(
         XUserProfile profile;
         try
         {
-            profile = await x.GetMeAsync(tokenResponse.AccessToken, Context.RequestAborted);
+            profile = await x.GetMeAsync(new XAuth.Bearer(tokenResponse.AccessToken), Context.RequestAborted);
         }
         catch (XApiException ex)
         {

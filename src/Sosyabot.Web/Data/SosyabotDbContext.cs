@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Sosyabot.Web.Admin;
+using Sosyabot.Web.Agents;
 using Sosyabot.Web.Channels;
 using Sosyabot.Web.Identity;
 using Sosyabot.Web.Publishing;
@@ -30,6 +31,8 @@ public sealed class SosyabotDbContext(DbContextOptions<SosyabotDbContext> option
     public DbSet<Delivery> Deliveries => Set<Delivery>();
 
     public DbSet<RateBudget> RateBudgets => Set<RateBudget>();
+
+    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -134,13 +134,13 @@ public sealed class IndexModel(
     private async Task LoadAsync(CancellationToken cancellationToken)
     {
         var workspace = await current.GetAsync(cancellationToken);
-        Channels = await db.Channels.AsNoTracking()
+        var channels = await db.Channels.AsNoTracking()
             .Where(c => c.WorkspaceId == workspace.WorkspaceId && c.State != ChannelStates.Disconnected)
             .OrderBy(c => c.Handle)
-            .Select(c => new ChannelOption(c.Id, c.Handle, c.AvatarUrl,
-                c.State == ChannelStates.Active && c.Kind == ChannelKind.OAuth2,
-                c.Kind != ChannelKind.OAuth2 ? "browser-session channels cannot publish yet" : c.State != ChannelStates.Active ? c.State : null))
             .ToListAsync(cancellationToken);
+        Channels = channels.Select(c => PublishingQueue.CannotPublishReason(c) is not null
+            ? new ChannelOption(c.Id, c.Handle, c.AvatarUrl, false, c.IsReadOnly ? "read-only: no access token" : c.Kind == ChannelKind.Cookie ? "browser-session channels cannot publish yet" : c.State)
+            : new ChannelOption(c.Id, c.Handle, c.AvatarUrl, true, null)).ToList();
 
         var deliveries = db.Deliveries.AsNoTracking().Where(d => d.WorkspaceId == workspace.WorkspaceId);
         if (StateFilter is { Length: > 0 } state && DeliveryStates.All.Contains(state))

@@ -15,6 +15,10 @@ public sealed class Post
     /// <summary>The IANA zone the author scheduled in, to show the time back the way they entered it.</summary>
     public string? TimeZone { get; init; }
     public required List<string> Parts { get; init; }
+    /// <summary>The X post the first part answers, when it is a reply.</summary>
+    public string? InReplyToTweetId { get; init; }
+    /// <summary>The X post the first part quotes.</summary>
+    public string? QuoteTweetId { get; init; }
     public List<Delivery> Deliveries { get; init; } = [];
     /// <summary>Images of the first part, in order.</summary>
     public List<PostMedia> Media { get; init; } = [];
@@ -86,6 +90,8 @@ internal sealed class PostConfiguration : IEntityTypeConfiguration<Post>
         builder.Property(p => p.DueAt).HasColumnName("due_at");
         builder.Property(p => p.TimeZone).HasColumnName("time_zone").HasMaxLength(64);
         builder.Property(p => p.Parts).HasColumnName("parts");
+        builder.Property(p => p.InReplyToTweetId).HasColumnName("in_reply_to_tweet_id").HasMaxLength(32);
+        builder.Property(p => p.QuoteTweetId).HasColumnName("quote_tweet_id").HasMaxLength(32);
         builder.HasIndex(p => new { p.WorkspaceId, p.CreatedAt });
         builder.HasOne<Workspaces.Workspace>().WithMany().HasForeignKey(p => p.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
         builder.HasMany(p => p.Deliveries).WithOne(d => d.Post).HasForeignKey(d => d.PostId).OnDelete(DeleteBehavior.Cascade);

@@ -1,6 +1,5 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
-using Sosyabot.Web.Admin;
 using Sosyabot.Web.Channels;
 using Sosyabot.Web.Data;
 using Sosyabot.Web.X;
@@ -121,24 +120,28 @@ public sealed partial class Publisher(IServiceScopeFactory scopes, TimeProvider 
                 .AsSplitQuery()
                 .SingleAsync(d => d.Id == deliveryId, cancellationToken);
             var channel = _delivery.Channel;
-            string accessToken;
+            ChannelAuthorization authorization;
             try
             {
-                accessToken = await _tokens.GetAccessTokenAsync(channel.Id, cancellationToken);
+                authorization = await _tokens.AuthorizeAsync(channel, XCallContext.UserRequired, "tweet.write", cancellationToken);
             }
             catch (ChannelNeedsReconnectException ex)
             {
                 await FailAsync($"@{channel.Handle} needs reconnecting before it can publish: {ex.Message}", cancellationToken);
                 return;
             }
-
-            var appKey = (await services.GetRequiredService<XIntegrationSettings>().GetAsync(cancellationToken)).ConfiguredCredentials?.ClientId ?? "unconfigured";
-            var windows = RateBudgets.ForTweets(channel.XUserId, appKey).Append(RateBudgets.UserDay(channel.XUserId)).ToList();
+            catch (ChannelRefusedException ex)
+            {
+                await FailAsync(ex.Message, cancellationToken);
+                return;
+            }
+            var auth = authorization.Auth;
+            var windows = RateBudgets.ForTweets(channel.XUserId, authorization.AppKey).Append(RateBudgets.UserDay(channel.XUserId)).ToList();
             var parts = _delivery.Post.Parts;
 
             // A part whose answer never came back may be on X already: look before sending it again.
             var resending = _delivery.SendingPart is not null;
-            if (resending && await FindSentPartAsync(accessToken, cancellationToken) is { } alreadySent)
+            if (resending && await FindSentPartAsync(auth, cancellationToken) is { } alreadySent)
             {
                 await RecordSentAsync(alreadySent, cancellationToken);
                 resending = false;
@@ -156,12 +159,16 @@ public sealed partial class Publisher(IServiceScopeFactory scopes, TimeProvider 
 
                 try
                 {
-                    var mediaIds = part == 0 ? await UploadMediaAsync(accessToken, cancellationToken) : null;
+                    var mediaIds = part == 0 ? await UploadMediaAsync(auth, cancellationToken) : null;
                     _delivery.SendingPart = part;
                     _delivery.SendingSince = time.GetUtcNow();
                     await _db.SaveChangesAsync(cancellationToken);
-                    var created = await _x.CreateTweetAsync(
-                        accessToken, parts[part], part == 0 ? null : _delivery.TweetIds[part - 1], mediaIds, cancellationToken);
+                    var post = _delivery.Post;
+                    var created = await _x.CreateTweetAsync(auth, new XTweetDraft(
+                        parts[part],
+                        InReplyToTweetId: part == 0 ? post.InReplyToTweetId : _delivery.TweetIds[part - 1],
+                        QuoteTweetId: part == 0 ? post.QuoteTweetId : null,
+                        MediaIds: mediaIds), cancellationToken);
                     await ObserveAsync(windows, created.RateLimits, cancellationToken);
                     await RecordSentAsync(created.Id, cancellationToken);
                     resending = false;
@@ -169,7 +176,7 @@ public sealed partial class Publisher(IServiceScopeFactory scopes, TimeProvider 
                 catch (XApiException ex)
                 {
                     await ObserveAsync(windows, ex.RateLimits, cancellationToken);
-                    if (!await HandleRefusalAsync(ex, windows, resending, accessToken, cancellationToken))
+                    if (!await HandleRefusalAsync(ex, windows, resending, auth, cancellationToken))
                     {
                         return;
                     }
@@ -194,7 +201,7 @@ public sealed partial class Publisher(IServiceScopeFactory scopes, TimeProvider 
         }
 
         /// <summary>Deals with an error answer; true when the part turned out to be on X after all.</summary>
-        private async Task<bool> HandleRefusalAsync(XApiException ex, List<RateWindow> windows, bool resending, string accessToken, CancellationToken cancellationToken)
+        private async Task<bool> HandleRefusalAsync(XApiException ex, List<RateWindow> windows, bool resending, XAuth auth, CancellationToken cancellationToken)
         {
             var now = time.GetUtcNow();
             switch (ex.Status)
@@ -212,7 +219,7 @@ public sealed partial class Publisher(IServiceScopeFactory scopes, TimeProvider 
                     return false;
                 case HttpStatusCode.Forbidden when ex.IsDuplicateContent && resending:
                     // Our own earlier send got through and its answer was lost: find its id and carry on.
-                    if (await FindSentPartAsync(accessToken, cancellationToken) is { } id)
+                    if (await FindSentPartAsync(auth, cancellationToken) is { } id)
                     {
                         await RecordSentAsync(id, cancellationToken);
                         return true;
@@ -223,10 +230,10 @@ public sealed partial class Publisher(IServiceScopeFactory scopes, TimeProvider 
                     await FailAsync("X refused it as duplicate content: the account already posted this exact text. Change the text and post again.", cancellationToken);
                     return false;
                 case HttpStatusCode.Forbidden:
-                    await FailAsync($"X refused the post (403: {ex.Description ?? ex.Error}). If the app is read-only, set its permissions to Read and write in X's developer portal and reconnect the account.", cancellationToken);
+                    await FailAsync(ChannelGuidance.ForbiddenWrite(ex), cancellationToken);
                     return false;
                 case HttpStatusCode.Unauthorized:
-                    var reason = $"X answered 401 while posting{(ex.Description is null ? "" : $" ({ex.Description})")}: the access was revoked or has expired. Reconnect the account.";
+                    var reason = ChannelGuidance.Unauthorized(_delivery.Channel.Kind, ex);
                     await _tokens.MarkNeedsReconnectAsync(_delivery.ChannelId, reason, cancellationToken);
                     await FailAsync(reason, cancellationToken);
                     return false;
@@ -244,7 +251,7 @@ public sealed partial class Publisher(IServiceScopeFactory scopes, TimeProvider 
         /// Uploads the post's images that this delivery has not uploaded yet, storing each media id as X
         /// returns it, so a retry reuses what is already on X (until X forgets it).
         /// </summary>
-        private async Task<IReadOnlyList<string>?> UploadMediaAsync(string accessToken, CancellationToken cancellationToken)
+        private async Task<IReadOnlyList<string>?> UploadMediaAsync(XAuth auth, CancellationToken cancellationToken)
         {
             var media = _delivery.Post.Media;
             if (media.Count == 0)
@@ -259,7 +266,7 @@ public sealed partial class Publisher(IServiceScopeFactory scopes, TimeProvider 
             while (_delivery.XMediaIds.Count < media.Count)
             {
                 var next = media[_delivery.XMediaIds.Count];
-                var uploaded = await _x.UploadMediaAsync(accessToken, next.Bytes, next.ContentType, next.AltText, cancellationToken);
+                var uploaded = await _x.UploadMediaAsync(auth, next.Bytes, next.ContentType, next.AltText, cancellationToken);
                 _delivery.XMediaIds = [.. _delivery.XMediaIds, uploaded.MediaId];
                 _delivery.XMediaExpireAt = _delivery.XMediaExpireAt is { } earliest && earliest < uploaded.ExpiresAt ? earliest : uploaded.ExpiresAt;
                 await _db.SaveChangesAsync(cancellationToken);
@@ -267,14 +274,14 @@ public sealed partial class Publisher(IServiceScopeFactory scopes, TimeProvider 
             return _delivery.XMediaIds;
         }
 
-        private async Task<string?> FindSentPartAsync(string accessToken, CancellationToken cancellationToken)
+        private async Task<string?> FindSentPartAsync(XAuth auth, CancellationToken cancellationToken)
         {
             var part = _delivery.SendingPart!.Value;
             var since = (_delivery.SendingSince ?? _delivery.Post.CreatedAt) - TimeSpan.FromMinutes(1);
             var text = _delivery.Post.Parts[part];
             try
             {
-                var recent = await _x.GetRecentTweetsAsync(accessToken, _delivery.Channel.XUserId, since, cancellationToken);
+                var recent = await _x.GetRecentTweetsAsync(auth, _delivery.Channel.XUserId, since, cancellationToken);
                 return recent.FirstOrDefault(t => t.Text == text)?.Id;
             }
             catch (Exception ex) when (ex is XApiException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)

@@ -6,7 +6,7 @@ namespace Sosyabot.Web.Publishing;
 
 public sealed record PostDraft(
     IReadOnlyList<string?> Parts, IReadOnlyList<Guid> ChannelIds, DateTimeOffset? ScheduledAt, string? TimeZone,
-    IReadOnlyList<MediaDraft>? Media = null);
+    IReadOnlyList<MediaDraft>? Media = null, string? InReplyToTweetId = null, string? QuoteTweetId = null);
 
 /// <summary>An image to attach to the first part.</summary>
 public sealed record MediaDraft(string FileName, string ContentType, byte[] Bytes, string? AltText);
@@ -93,11 +93,19 @@ public sealed class PublishingQueue(SosyabotDbContext db, TimeProvider time, Pub
         {
             problems.Add("One of the chosen channels is not in this workspace.");
         }
-        foreach (var channel in channels.Where(c => c.State != ChannelStates.Active || c.Kind != ChannelKind.OAuth2))
+        foreach (var channel in channels)
         {
-            problems.Add(channel.Kind != ChannelKind.OAuth2
-                ? $"@{channel.Handle} is connected through a browser session, which cannot publish yet; connect it through X's consent page."
-                : $"@{channel.Handle} is {channel.State}: reconnect it first.");
+            if (CannotPublishReason(channel) is { } reason)
+            {
+                problems.Add(reason);
+            }
+        }
+        foreach (var (name, id) in new[] { ("in_reply_to_tweet_id", draft.InReplyToTweetId), ("quote_tweet_id", draft.QuoteTweetId) })
+        {
+            if (id is not null && !IsTweetId(id))
+            {
+                problems.Add($"{name} must be the numeric id of an X post.");
+            }
         }
 
         var now = time.GetUtcNow();
@@ -119,6 +127,8 @@ public sealed class PublishingQueue(SosyabotDbContext db, TimeProvider time, Pub
             DueAt = dueAt,
             TimeZone = draft.TimeZone,
             Parts = parts,
+            InReplyToTweetId = draft.InReplyToTweetId,
+            QuoteTweetId = draft.QuoteTweetId,
         };
         post.Deliveries.AddRange(channels.Select(c => new Delivery { WorkspaceId = workspaceId, ChannelId = c.Id, DueAt = dueAt }));
         post.Media.AddRange(media.Select((m, i) => new PostMedia
@@ -131,4 +141,13 @@ public sealed class PublishingQueue(SosyabotDbContext db, TimeProvider time, Pub
         publisher.Wake();
         return post;
     }
+
+    /// <summary>Why this channel cannot take a post now, in words for the person choosing it; null when it can.</summary>
+    public static string? CannotPublishReason(Channel channel) =>
+        channel.State != ChannelStates.Active ? $"@{channel.Handle} is {channel.State}: reconnect it first."
+        : channel.Kind == ChannelKind.Cookie ? $"@{channel.Handle} is connected through a browser session, which cannot publish yet; connect it through X's consent page or with API keys."
+        : channel.IsReadOnly ? ChannelGuidance.ReadOnlyChannel(channel.Handle)
+        : null;
+
+    private static bool IsTweetId(string id) => id.Length is > 0 and <= 20 && id.All(char.IsAsciiDigit);
 }

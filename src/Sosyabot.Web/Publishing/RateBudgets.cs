@@ -27,6 +27,32 @@ public sealed class RateBudgets(SosyabotDbContext db, TimeProvider time)
         new($"tweets:app:{appKey}", 10_000, TimeSpan.FromHours(24), "X's limit of 10,000 posts per 24 hours for this app"),
     ];
 
+    /// <summary>Direct messages: 15 per 15 minutes and 1,440 per 24 hours per user.</summary>
+    public static IReadOnlyList<RateWindow> ForDirectMessages(string xUserId) =>
+    [
+        new($"dm:user:{xUserId}", 15, TimeSpan.FromMinutes(15), "X's limit of 15 direct messages per 15 minutes for this account"),
+        new($"dm:user-24h:{xUserId}", 1_440, TimeSpan.FromHours(24), "X's limit of 1,440 direct messages per 24 hours for this account"),
+    ];
+
+    /// <summary>Likes (50 per 15 minutes, 1,000 per 24 hours), retweets and bookmarks (50 per 15 minutes), and their undoing, per user.</summary>
+    public static IReadOnlyList<RateWindow> ForRelation(string xUserId, XTweetRelation relation, bool on)
+    {
+        var action = (relation, on) switch
+        {
+            (XTweetRelation.Likes, true) => "likes",
+            (XTweetRelation.Likes, false) => "unlikes",
+            (XTweetRelation.Retweets, true) => "retweets",
+            (XTweetRelation.Retweets, false) => "undone retweets",
+            (_, true) => "bookmarks",
+            _ => "removed bookmarks",
+        };
+        var key = action.Replace(' ', '-');
+        var window = new RateWindow($"{key}:user:{xUserId}", 50, TimeSpan.FromMinutes(15), $"X's limit of 50 {action} per 15 minutes for this account");
+        return relation == XTweetRelation.Likes && on
+            ? [window, new($"likes:user-24h:{xUserId}", 1_000, TimeSpan.FromHours(24), "X's limit of 1,000 likes per 24 hours for this account")]
+            : [window];
+    }
+
     public static RateWindow UserDay(string xUserId) =>
         new($"tweets:user-24h:{xUserId}", int.MaxValue, TimeSpan.FromHours(24), "X's 24-hour post limit for this account");
 

@@ -73,7 +73,12 @@ public sealed class MembersModel(SosyabotDbContext db, CurrentWorkspace current,
             return NotFound();
         }
         await db.WorkspaceMembers.Where(m => m.WorkspaceId == Workspace.WorkspaceId && m.UserId == userId).ExecuteDeleteAsync(cancellationToken);
-        StatusMessage = $"{member.Email} no longer has access to {Workspace.Workspace.Name}.";
+        // Tokens they made would otherwise keep acting for the workspace after they left it.
+        var revoked = await db.ApiTokens
+            .Where(t => t.WorkspaceId == Workspace.WorkspaceId && t.CreatedByUserId == userId && t.RevokedAt == null)
+            .ExecuteUpdateAsync(update => update.SetProperty(t => t.RevokedAt, time.GetUtcNow()), cancellationToken);
+        StatusMessage = $"{member.Email} no longer has access to {Workspace.Workspace.Name}."
+                        + (revoked > 0 ? $" The {revoked} API token(s) they created were revoked." : "");
         return RedirectToPage();
     }
 

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 
 namespace Sosyabot.Web.X;
@@ -42,31 +43,31 @@ public sealed class XClient(HttpClient http, IOptions<XOptions> options, TimePro
         await EnsureSuccessAsync(response, cancellationToken);
     }
 
-    public async Task<XUserProfile> GetMeAsync(string accessToken, CancellationToken cancellationToken)
+    public async Task<XUserProfile> GetMeAsync(XAuth auth, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/2/users/me?user.fields=profile_image_url");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
-        using var response = await http.SendAsync(request, cancellationToken);
-        await EnsureSuccessAsync(response, cancellationToken);
-        var body = await response.Content.ReadFromJsonAsync<XData<XUserProfile>>(cancellationToken);
-        return body?.Data ?? throw new XApiException(response.StatusCode, "invalid_response", "X's /2/users/me answer had no user in it.");
+        using var request = Authorized(HttpMethod.Get, "/2/users/me?user.fields=profile_image_url", auth);
+        return await SendForDataAsync<XUserProfile>(request, cancellationToken);
+    }
+
+    /// <summary>Looks an account up by its @handle (an app-only bearer is enough).</summary>
+    public async Task<XUserProfile> GetUserByUsernameAsync(XAuth auth, string username, CancellationToken cancellationToken)
+    {
+        using var request = Authorized(HttpMethod.Get, $"/2/users/by/username/{Uri.EscapeDataString(username)}?user.fields=profile_image_url", auth);
+        return await SendForDataAsync<XUserProfile>(request, cancellationToken);
     }
 
     /// <summary>
-    /// Posts one tweet (a reply when <paramref name="inReplyToTweetId"/> is set, for the parts of a thread).
+    /// Posts one tweet (a reply to the previous part for the parts of a thread).
     /// Never retried here: only the caller knows whether a lost answer means the tweet exists.
     /// </summary>
-    public async Task<XCreatedTweet> CreateTweetAsync(
-        string accessToken, string text, string? inReplyToTweetId, IReadOnlyList<string>? mediaIds, CancellationToken cancellationToken)
+    public async Task<XCreatedTweet> CreateTweetAsync(XAuth auth, XTweetDraft draft, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/2/tweets")
-        {
-            Content = JsonContent.Create(new CreateTweetRequest(
-                text,
-                inReplyToTweetId is null ? null : new ReplyTo(inReplyToTweetId),
-                mediaIds is { Count: > 0 } ? new TweetMedia(mediaIds) : null)),
-        };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        using var request = Authorized(HttpMethod.Post, "/2/tweets", auth);
+        request.Content = JsonContent.Create(new CreateTweetRequest(
+            draft.Text,
+            draft.InReplyToTweetId is null ? null : new ReplyTo(draft.InReplyToTweetId),
+            draft.QuoteTweetId,
+            draft.MediaIds is { Count: > 0 } ? new TweetMedia(draft.MediaIds) : null));
         using var response = await http.SendAsync(request, cancellationToken);
         await EnsureSuccessAsync(response, cancellationToken);
         var body = await response.Content.ReadFromJsonAsync<XData<XTweet>>(cancellationToken);
@@ -80,16 +81,16 @@ public sealed class XClient(HttpClient http, IOptions<XOptions> options, TimePro
     /// X has moved them more than once. Returns X's media id and when X forgets it.
     /// </summary>
     public async Task<XUploadedMedia> UploadMediaAsync(
-        string accessToken, byte[] bytes, string contentType, string? altText, CancellationToken cancellationToken)
+        XAuth auth, byte[] bytes, string contentType, string? altText, CancellationToken cancellationToken)
     {
         var category = contentType == "image/gif" ? "tweet_gif" : "tweet_image";
-        using var initialize = Authorized(HttpMethod.Post, "/2/media/upload/initialize", accessToken);
+        using var initialize = Authorized(HttpMethod.Post, "/2/media/upload/initialize", auth);
         initialize.Content = JsonContent.Create(new { media_type = contentType, total_bytes = bytes.Length, media_category = category });
         var started = await SendForDataAsync<MediaUpload>(initialize, cancellationToken);
 
         for (int offset = 0, segment = 0; offset < bytes.Length; offset += MediaChunkBytes, segment++)
         {
-            using var append = Authorized(HttpMethod.Post, $"/2/media/upload/{Uri.EscapeDataString(started.Id)}/append", accessToken);
+            using var append = Authorized(HttpMethod.Post, $"/2/media/upload/{Uri.EscapeDataString(started.Id)}/append", auth);
             var chunk = new ByteArrayContent(bytes, offset, Math.Min(MediaChunkBytes, bytes.Length - offset));
             chunk.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
             append.Content = new MultipartFormDataContent
@@ -101,13 +102,13 @@ public sealed class XClient(HttpClient http, IOptions<XOptions> options, TimePro
             await EnsureSuccessAsync(appended, cancellationToken);
         }
 
-        using var finalize = Authorized(HttpMethod.Post, $"/2/media/upload/{Uri.EscapeDataString(started.Id)}/finalize", accessToken);
+        using var finalize = Authorized(HttpMethod.Post, $"/2/media/upload/{Uri.EscapeDataString(started.Id)}/finalize", auth);
         var finalized = await SendForDataAsync<MediaUpload>(finalize, cancellationToken);
         var processing = finalized.ProcessingInfo;
         while (processing is { State: "pending" or "in_progress" })
         {
             await Task.Delay(TimeSpan.FromSeconds(Math.Clamp(processing.CheckAfterSecs ?? 1, 1, 30)), timeProvider, cancellationToken);
-            using var status = Authorized(HttpMethod.Get, $"/2/media/upload?command=STATUS&media_id={Uri.EscapeDataString(started.Id)}", accessToken);
+            using var status = Authorized(HttpMethod.Get, $"/2/media/upload?command=STATUS&media_id={Uri.EscapeDataString(started.Id)}", auth);
             processing = (await SendForDataAsync<MediaUpload>(status, cancellationToken)).ProcessingInfo;
         }
         if (processing is { State: "failed" })
@@ -117,7 +118,7 @@ public sealed class XClient(HttpClient http, IOptions<XOptions> options, TimePro
 
         if (!string.IsNullOrWhiteSpace(altText))
         {
-            using var metadata = Authorized(HttpMethod.Post, "/2/media/metadata", accessToken);
+            using var metadata = Authorized(HttpMethod.Post, "/2/media/metadata", auth);
             metadata.Content = JsonContent.Create(new { id = started.Id, metadata = new { alt_text = new { text = altText } } });
             using var described = await http.SendAsync(metadata, cancellationToken);
             await EnsureSuccessAsync(described, cancellationToken);
@@ -126,16 +127,83 @@ public sealed class XClient(HttpClient http, IOptions<XOptions> options, TimePro
     }
 
     /// <summary>The account's own posts since <paramref name="since"/>, newest first: how a lost answer is reconciled.</summary>
-    public async Task<IReadOnlyList<XTweet>> GetRecentTweetsAsync(string accessToken, string xUserId, DateTimeOffset since, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<XTweet>> GetRecentTweetsAsync(XAuth auth, string xUserId, DateTimeOffset since, CancellationToken cancellationToken)
     {
         var startTime = since.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
-        using var request = new HttpRequestMessage(HttpMethod.Get,
-            $"/2/users/{Uri.EscapeDataString(xUserId)}/tweets?max_results=100&start_time={startTime}&tweet.fields=created_at");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        var page = await GetTweetPageAsync(auth, $"/2/users/{Uri.EscapeDataString(xUserId)}/tweets",
+            new() { ["max_results"] = "100", ["start_time"] = startTime }, cancellationToken);
+        return page.Tweets;
+    }
+
+    /// <summary>A user's posts, newest first (GET /2/users/:id/tweets).</summary>
+    public Task<XTweetPage> GetUserTweetsAsync(XAuth auth, string xUserId, XPageRequest page, CancellationToken cancellationToken) =>
+        GetTweetPageAsync(auth, $"/2/users/{Uri.EscapeDataString(xUserId)}/tweets", page.ToQuery("pagination_token"), cancellationToken);
+
+    /// <summary>Posts that mention a user, newest first (GET /2/users/:id/mentions).</summary>
+    public Task<XTweetPage> GetMentionsAsync(XAuth auth, string xUserId, XPageRequest page, CancellationToken cancellationToken) =>
+        GetTweetPageAsync(auth, $"/2/users/{Uri.EscapeDataString(xUserId)}/mentions", page.ToQuery("pagination_token"), cancellationToken);
+
+    /// <summary>Posts of the last seven days matching a query (GET /2/tweets/search/recent), paged with next_token.</summary>
+    public Task<XTweetPage> SearchRecentAsync(XAuth auth, string query, XPageRequest page, CancellationToken cancellationToken)
+    {
+        var parameters = page.ToQuery("next_token");
+        parameters["query"] = query;
+        return GetTweetPageAsync(auth, "/2/tweets/search/recent", parameters, cancellationToken);
+    }
+
+    /// <summary>The user's bookmarks; X serves them to OAuth 2.0 user tokens only.</summary>
+    public Task<XTweetPage> GetBookmarksAsync(XAuth auth, string xUserId, XPageRequest page, CancellationToken cancellationToken) =>
+        GetTweetPageAsync(auth, $"/2/users/{Uri.EscapeDataString(xUserId)}/bookmarks", page.ToQuery("pagination_token"), cancellationToken);
+
+    /// <summary>Likes or unlikes, retweets or undoes it, bookmarks or removes it: X's on/off relations between a user and a post.</summary>
+    public async Task<XRateLimits> SetTweetRelationAsync(
+        XAuth auth, string xUserId, XTweetRelation relation, string tweetId, bool on, CancellationToken cancellationToken)
+    {
+        var collection = $"/2/users/{Uri.EscapeDataString(xUserId)}/{relation.ToString().ToLowerInvariant()}";
+        using var request = on
+            ? Authorized(HttpMethod.Post, collection, auth)
+            : Authorized(HttpMethod.Delete, $"{collection}/{Uri.EscapeDataString(tweetId)}", auth);
+        if (on)
+        {
+            request.Content = JsonContent.Create(new { tweet_id = tweetId });
+        }
         using var response = await http.SendAsync(request, cancellationToken);
         await EnsureSuccessAsync(response, cancellationToken);
-        var body = await response.Content.ReadFromJsonAsync<XData<List<XTweet>>>(cancellationToken);
-        return body?.Data ?? [];
+        return XRateLimits.From(response);
+    }
+
+    /// <summary>Sends a direct message to one person, in (or starting) the one-to-one conversation with them.</summary>
+    public async Task<XSentMessage> SendDirectMessageAsync(XAuth auth, string participantId, string text, CancellationToken cancellationToken)
+    {
+        using var request = Authorized(HttpMethod.Post, $"/2/dm_conversations/with/{Uri.EscapeDataString(participantId)}/messages", auth);
+        request.Content = JsonContent.Create(new { text });
+        using var response = await http.SendAsync(request, cancellationToken);
+        await EnsureSuccessAsync(response, cancellationToken);
+        var body = await response.Content.ReadFromJsonAsync<XData<XSentMessage>>(cancellationToken);
+        return body?.Data is { } sent ? sent with { RateLimits = XRateLimits.From(response) }
+            : throw new XApiException(response.StatusCode, "invalid_response", "X's answer to the direct message had no event id.");
+    }
+
+    /// <summary>The user's recent direct message events, newest first (GET /2/dm_events).</summary>
+    public async Task<XMessagePage> GetDirectMessagesAsync(XAuth auth, XPageRequest page, CancellationToken cancellationToken)
+    {
+        var parameters = page.ToQuery("pagination_token");
+        parameters["dm_event.fields"] = "id,text,event_type,created_at,sender_id,dm_conversation_id";
+        using var request = Authorized(HttpMethod.Get, QueryHelpers.AddQueryString("/2/dm_events", parameters), auth);
+        using var response = await http.SendAsync(request, cancellationToken);
+        await EnsureSuccessAsync(response, cancellationToken);
+        var body = await response.Content.ReadFromJsonAsync<XPage<XMessage>>(cancellationToken);
+        return new XMessagePage(body?.Data ?? [], body?.Meta?.NextToken);
+    }
+
+    private async Task<XTweetPage> GetTweetPageAsync(XAuth auth, string path, Dictionary<string, string?> parameters, CancellationToken cancellationToken)
+    {
+        parameters["tweet.fields"] = "created_at,author_id,conversation_id";
+        using var request = Authorized(HttpMethod.Get, QueryHelpers.AddQueryString(path, parameters), auth);
+        using var response = await http.SendAsync(request, cancellationToken);
+        await EnsureSuccessAsync(response, cancellationToken);
+        var body = await response.Content.ReadFromJsonAsync<XPage<XTweet>>(cancellationToken);
+        return new XTweetPage(body?.Data ?? [], body?.Meta?.NextToken);
     }
 
     /// <summary>
@@ -206,10 +274,11 @@ public sealed class XClient(HttpClient http, IOptions<XOptions> options, TimePro
 
     private const int MediaChunkBytes = 1024 * 1024;
 
-    private static HttpRequestMessage Authorized(HttpMethod method, string path, string accessToken)
+    // XRequestSigner turns the auth into a header on each attempt (a fresh OAuth 1.0a nonce per retry).
+    private static HttpRequestMessage Authorized(HttpMethod method, string pathAndQuery, XAuth auth)
     {
-        var request = new HttpRequestMessage(method, path);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        var request = new HttpRequestMessage(method, pathAndQuery);
+        request.Options.Set(XAuth.OptionKey, auth);
         return request;
     }
 
@@ -224,6 +293,7 @@ public sealed class XClient(HttpClient http, IOptions<XOptions> options, TimePro
     private sealed record CreateTweetRequest(
         [property: JsonPropertyName("text")] string Text,
         [property: JsonPropertyName("reply"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ReplyTo? Reply,
+        [property: JsonPropertyName("quote_tweet_id"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? QuoteTweetId,
         [property: JsonPropertyName("media"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] TweetMedia? Media);
 
     private sealed record TweetMedia([property: JsonPropertyName("media_ids")] IReadOnlyList<string> MediaIds);
@@ -243,6 +313,10 @@ public sealed class XClient(HttpClient http, IOptions<XOptions> options, TimePro
     private sealed record ReplyTo([property: JsonPropertyName("in_reply_to_tweet_id")] string InReplyToTweetId);
 
     private sealed record XData<T>([property: JsonPropertyName("data")] T? Data);
+
+    private sealed record XPage<T>([property: JsonPropertyName("data")] List<T>? Data, [property: JsonPropertyName("meta")] XPageMeta? Meta);
+
+    private sealed record XPageMeta([property: JsonPropertyName("next_token")] string? NextToken);
 
     private sealed record WebUser(
         [property: JsonPropertyName("id_str")] string IdStr,

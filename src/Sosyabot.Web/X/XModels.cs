@@ -48,7 +48,58 @@ public sealed record XUploadedMedia(string MediaId, DateTimeOffset ExpiresAt);
 public sealed record XTweet(
     [property: JsonPropertyName("id")] string Id,
     [property: JsonPropertyName("text")] string Text,
+    [property: JsonPropertyName("created_at")] DateTimeOffset? CreatedAt,
+    [property: JsonPropertyName("author_id")] string? AuthorId = null,
+    [property: JsonPropertyName("conversation_id")] string? ConversationId = null);
+
+/// <summary>One post to create: its text, what it answers or quotes, and media already uploaded.</summary>
+public sealed record XTweetDraft(string Text, string? InReplyToTweetId = null, string? QuoteTweetId = null, IReadOnlyList<string>? MediaIds = null);
+
+/// <summary>Which page of a list to ask X for; X's own pagination token passes through untouched.</summary>
+public sealed record XPageRequest(int? MaxResults, string? PageToken)
+{
+    public Dictionary<string, string?> ToQuery(string tokenParameter)
+    {
+        var query = new Dictionary<string, string?>();
+        if (MaxResults is { } max)
+        {
+            query["max_results"] = max.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        if (!string.IsNullOrEmpty(PageToken))
+        {
+            query[tokenParameter] = PageToken;
+        }
+        return query;
+    }
+}
+
+public sealed record XTweetPage(IReadOnlyList<XTweet> Tweets, string? NextToken);
+
+/// <summary>The user-to-post relations X lets a user switch on and off; the names are X's path segments.</summary>
+public enum XTweetRelation
+{
+    Likes,
+    Retweets,
+    Bookmarks,
+}
+
+public sealed record XSentMessage(
+    [property: JsonPropertyName("dm_conversation_id")] string ConversationId,
+    [property: JsonPropertyName("dm_event_id")] string EventId)
+{
+    [JsonIgnore]
+    public XRateLimits RateLimits { get; init; } = XRateLimits.None;
+}
+
+public sealed record XMessage(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("event_type")] string EventType,
+    [property: JsonPropertyName("text")] string? Text,
+    [property: JsonPropertyName("sender_id")] string? SenderId,
+    [property: JsonPropertyName("dm_conversation_id")] string? ConversationId,
     [property: JsonPropertyName("created_at")] DateTimeOffset? CreatedAt);
+
+public sealed record XMessagePage(IReadOnlyList<XMessage> Messages, string? NextToken);
 
 /// <summary>
 /// X answered with an error. Carries X's own words (OAuth <c>error</c>/<c>error_description</c>, or the

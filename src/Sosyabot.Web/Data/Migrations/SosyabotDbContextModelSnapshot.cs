@@ -210,6 +210,68 @@ namespace Sosyabot.Web.Data.Migrations
                     b.ToTable("options", (string)null);
                 });
 
+            modelBuilder.Entity("Sosyabot.Web.Agents.ApiToken", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedByUserId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("created_by_user_id");
+
+                    b.Property<string>("Hint")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("hint");
+
+                    b.Property<DateTimeOffset?>("LastUsedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_used_at");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.Property<DateTimeOffset?>("RevokedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("revoked_at");
+
+                    b.PrimitiveCollection<List<string>>("Scopes")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("scopes");
+
+                    b.Property<byte[]>("SecretHash")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("secret_hash");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("workspace_id");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CreatedByUserId");
+
+                    b.HasIndex("SecretHash")
+                        .IsUnique();
+
+                    b.HasIndex("WorkspaceId", "CreatedAt");
+
+                    b.ToTable("api_tokens", (string)null);
+                });
+
             modelBuilder.Entity("Sosyabot.Web.Channels.Channel", b =>
                 {
                     b.Property<Guid>("Id")
@@ -224,6 +286,10 @@ namespace Sosyabot.Web.Data.Migrations
                     b.Property<string>("AccessTokenProtected")
                         .HasColumnType("text")
                         .HasColumnName("access_token_protected");
+
+                    b.Property<string>("ApiKeysProtected")
+                        .HasColumnType("text")
+                        .HasColumnName("api_keys_protected");
 
                     b.Property<string>("AvatarUrl")
                         .HasMaxLength(500)
@@ -250,6 +316,10 @@ namespace Sosyabot.Web.Data.Migrations
                         .HasMaxLength(50)
                         .HasColumnType("character varying(50)")
                         .HasColumnName("handle");
+
+                    b.Property<bool>("IsReadOnly")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_read_only");
 
                     b.Property<string>("Kind")
                         .IsRequired()
@@ -507,10 +577,20 @@ namespace Sosyabot.Web.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("due_at");
 
+                    b.Property<string>("InReplyToTweetId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("in_reply_to_tweet_id");
+
                     b.PrimitiveCollection<List<string>>("Parts")
                         .IsRequired()
                         .HasColumnType("text[]")
                         .HasColumnName("parts");
+
+                    b.Property<string>("QuoteTweetId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("quote_tweet_id");
 
                     b.Property<string>("TimeZone")
                         .HasMaxLength(64)
@@ -695,6 +775,25 @@ namespace Sosyabot.Web.Data.Migrations
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Sosyabot.Web.Agents.ApiToken", b =>
+                {
+                    b.HasOne("Sosyabot.Web.Identity.AppUser", "CreatedBy")
+                        .WithMany()
+                        .HasForeignKey("CreatedByUserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Sosyabot.Web.Workspaces.Workspace", "Workspace")
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("CreatedBy");
+
+                    b.Navigation("Workspace");
                 });
 
             modelBuilder.Entity("Sosyabot.Web.Channels.Channel", b =>

@@ -1,0 +1,179 @@
+using Microsoft.EntityFrameworkCore;
+using Sosyabot.Web.Channels;
+using Sosyabot.Web.Data;
+using Sosyabot.Web.Publishing;
+using Sosyabot.Web.X;
+
+namespace Sosyabot.Web.Agents;
+
+/// <summary>The workspace's channel an agent named was not found (or belongs to another workspace: the same answer).</summary>
+public sealed class ChannelNotFoundException(Guid channelId) : Exception($"There is no channel {channelId} in this token's workspace.");
+
+/// <summary>Sosyabot's own rate budget for the action is spent; nothing was sent to X.</summary>
+public sealed class RateBudgetSpentException(RateWindow window, DateTimeOffset resetAt) : Exception(window.Description)
+{
+    public RateWindow Window { get; } = window;
+    public DateTimeOffset ResetAt { get; } = resetAt;
+}
+
+/// <summary>
+/// What an agent can do on X through one of its workspace's channels. Every call is scoped to the
+/// caller's workspace; writes pay into the same shared rate budgets as the publisher before X is called.
+/// </summary>
+public sealed class AgentActions(
+    SosyabotDbContext db,
+    XClient x,
+    ChannelTokens tokens,
+    RateBudgets budgets,
+    PublishingQueue queue)
+{
+    public async Task<IReadOnlyList<Channel>> ListChannelsAsync(AgentCaller caller, CancellationToken cancellationToken) =>
+        await db.Channels.AsNoTracking()
+            .Where(c => c.WorkspaceId == caller.WorkspaceId && c.State != ChannelStates.Disconnected)
+            .OrderBy(c => c.Handle)
+            .ToListAsync(cancellationToken);
+
+    public async Task<XTweetPage> TimelineAsync(AgentCaller caller, Guid channelId, string? userId, XPageRequest page, CancellationToken cancellationToken)
+    {
+        var channel = await FindAsync(caller, channelId, cancellationToken);
+        var auth = await tokens.AuthorizeAsync(channel, XCallContext.AppOnlyAllowed, "tweet.read", cancellationToken);
+        return await OnBehalfOfAsync(channel, write: false, () => x.GetUserTweetsAsync(auth.Auth, userId ?? channel.XUserId, page, cancellationToken), cancellationToken);
+    }
+
+    public async Task<XTweetPage> MentionsAsync(AgentCaller caller, Guid channelId, string? userId, XPageRequest page, CancellationToken cancellationToken)
+    {
+        var channel = await FindAsync(caller, channelId, cancellationToken);
+        var auth = await tokens.AuthorizeAsync(channel, XCallContext.AppOnlyAllowed, "tweet.read", cancellationToken);
+        return await OnBehalfOfAsync(channel, write: false, () => x.GetMentionsAsync(auth.Auth, userId ?? channel.XUserId, page, cancellationToken), cancellationToken);
+    }
+
+    public async Task<XTweetPage> SearchAsync(AgentCaller caller, Guid channelId, string query, XPageRequest page, CancellationToken cancellationToken)
+    {
+        var channel = await FindAsync(caller, channelId, cancellationToken);
+        var auth = await tokens.AuthorizeAsync(channel, XCallContext.AppOnlyAllowed, "tweet.read", cancellationToken);
+        return await OnBehalfOfAsync(channel, write: false, () => x.SearchRecentAsync(auth.Auth, query, page, cancellationToken), cancellationToken);
+    }
+
+    public async Task<XTweetPage> BookmarksAsync(AgentCaller caller, Guid channelId, XPageRequest page, CancellationToken cancellationToken)
+    {
+        var channel = await FindBookmarkableAsync(caller, channelId, cancellationToken);
+        var auth = await tokens.AuthorizeAsync(channel, XCallContext.UserRequired, "bookmark.read", cancellationToken);
+        return await OnBehalfOfAsync(channel, write: false, () => x.GetBookmarksAsync(auth.Auth, channel.XUserId, page, cancellationToken), cancellationToken);
+    }
+
+    public async Task<XMessagePage> DirectMessagesAsync(AgentCaller caller, Guid channelId, XPageRequest page, CancellationToken cancellationToken)
+    {
+        var channel = await FindAsync(caller, channelId, cancellationToken);
+        var auth = await tokens.AuthorizeAsync(channel, XCallContext.UserRequired, "dm.read", cancellationToken);
+        return await OnBehalfOfAsync(channel, write: false, () => x.GetDirectMessagesAsync(auth.Auth, page, cancellationToken), cancellationToken);
+    }
+
+    public async Task<XSentMessage> SendDirectMessageAsync(AgentCaller caller, Guid channelId, string participantId, string text, CancellationToken cancellationToken)
+    {
+        var channel = await FindAsync(caller, channelId, cancellationToken);
+        var auth = await tokens.AuthorizeAsync(channel, XCallContext.UserRequired, "dm.write", cancellationToken);
+        var windows = RateBudgets.ForDirectMessages(channel.XUserId);
+        return await SpendAsync(windows, () => OnBehalfOfAsync(channel, write: true,
+            () => x.SendDirectMessageAsync(auth.Auth, participantId, text, cancellationToken), cancellationToken), sent => sent.RateLimits, cancellationToken);
+    }
+
+    /// <summary>Switches a like, retweet or bookmark on or off.</summary>
+    public async Task SetRelationAsync(AgentCaller caller, Guid channelId, XTweetRelation relation, string tweetId, bool on, CancellationToken cancellationToken)
+    {
+        var channel = relation == XTweetRelation.Bookmarks
+            ? await FindBookmarkableAsync(caller, channelId, cancellationToken)
+            : await FindAsync(caller, channelId, cancellationToken);
+        var scope = relation switch
+        {
+            XTweetRelation.Likes => "like.write",
+            XTweetRelation.Retweets => "tweet.write",
+            _ => "bookmark.write",
+        };
+        var auth = await tokens.AuthorizeAsync(channel, XCallContext.UserRequired, scope, cancellationToken);
+        var windows = RateBudgets.ForRelation(channel.XUserId, relation, on);
+        await SpendAsync(windows, () => OnBehalfOfAsync(channel, write: true,
+            () => x.SetTweetRelationAsync(auth.Auth, channel.XUserId, relation, tweetId, on, cancellationToken), cancellationToken), limits => limits, cancellationToken);
+    }
+
+    /// <summary>Queues a post for the publisher, which sends it within X's limits and never twice.</summary>
+    public async Task<Post> QueuePostAsync(AgentCaller caller, Guid channelId, PostDraft draft, CancellationToken cancellationToken)
+    {
+        var channel = await FindAsync(caller, channelId, cancellationToken);
+        // Refused here, with the fix, rather than queued to fail: the agent is waiting for an answer.
+        await tokens.AuthorizeAsync(channel, XCallContext.UserRequired, "tweet.write", cancellationToken);
+        return await queue.QueueAsync(caller.WorkspaceId, caller.CreatedByUserId, draft with { ChannelIds = [channel.Id] }, cancellationToken);
+    }
+
+    public async Task<Delivery> GetDeliveryAsync(AgentCaller caller, Guid postId, CancellationToken cancellationToken) =>
+        await db.Deliveries.AsNoTracking()
+            .Where(d => d.PostId == postId && d.WorkspaceId == caller.WorkspaceId)
+            .SingleOrDefaultAsync(cancellationToken)
+        ?? throw new PostNotFoundException(postId);
+
+    private async Task<T> SpendAsync<T>(
+        IReadOnlyList<RateWindow> windows, Func<Task<T>> call, Func<T, XRateLimits> limitsOf, CancellationToken cancellationToken)
+    {
+        var reservation = await budgets.TryReserveAsync(windows, cancellationToken);
+        if (!reservation.Granted)
+        {
+            throw new RateBudgetSpentException(reservation.Exhausted!, reservation.ResetAt!.Value);
+        }
+        try
+        {
+            var result = await call();
+            if (limitsOf(result).Endpoint is { } observed)
+            {
+                await budgets.ObserveAsync(windows[0], observed, cancellationToken);
+            }
+            return result;
+        }
+        catch (XApiException ex) when (ex.Status == System.Net.HttpStatusCode.TooManyRequests && ex.RateLimits.Endpoint is { } endpoint)
+        {
+            await budgets.ExhaustAsync(windows[0], endpoint.ResetAt, cancellationToken);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Makes X's refusals of a channel's credentials say what to do: any 401 marks the channel needs_reconnect
+    /// (X's answer on a call is as final as on a check), and a 403 on a write is a read-only app or token.
+    /// </summary>
+    private async Task<T> OnBehalfOfAsync<T>(Channel channel, bool write, Func<Task<T>> call, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (XApiException ex) when (ex.Status == System.Net.HttpStatusCode.Unauthorized)
+        {
+            var reason = ChannelGuidance.Unauthorized(channel.Kind, ex);
+            await tokens.MarkNeedsReconnectAsync(channel.Id, reason, cancellationToken);
+            throw new XRefusedException(ex, reason);
+        }
+        catch (XApiException ex) when (ex.Status == System.Net.HttpStatusCode.Forbidden && write)
+        {
+            throw new XRefusedException(ex, ChannelGuidance.ForbiddenWrite(ex));
+        }
+    }
+
+    private async Task<Channel> FindAsync(AgentCaller caller, Guid channelId, CancellationToken cancellationToken) =>
+        await db.Channels.AsNoTracking().SingleOrDefaultAsync(c => c.Id == channelId && c.WorkspaceId == caller.WorkspaceId, cancellationToken)
+        ?? throw new ChannelNotFoundException(channelId);
+
+    // X serves bookmarks to OAuth 2.0 user tokens only; an OAuth 1.0a signature gets a 403 there.
+    private async Task<Channel> FindBookmarkableAsync(AgentCaller caller, Guid channelId, CancellationToken cancellationToken)
+    {
+        var channel = await FindAsync(caller, channelId, cancellationToken);
+        return channel.Kind == ChannelKind.ApiKeys
+            ? throw new ChannelRefusedException($"X serves bookmarks to OAuth 2.0 connections only, and @{channel.Handle} is connected with API keys. Connect it through X's consent page to use bookmarks.")
+            : channel;
+    }
+}
+
+public sealed class PostNotFoundException(Guid postId) : Exception($"There is no post {postId} in this token's workspace.");
+
+/// <summary>X refused the call for a reason the channel's owner has to fix; <see cref="Exception.Message"/> says how.</summary>
+public sealed class XRefusedException(XApiException refusal, string guidance) : Exception(guidance, refusal)
+{
+    public XApiException Refusal { get; } = refusal;
+}

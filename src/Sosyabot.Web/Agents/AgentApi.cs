@@ -1,0 +1,336 @@
+using System.ComponentModel;
+using System.Globalization;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Sosyabot.Web.Channels;
+using Sosyabot.Web.Publishing;
+using Sosyabot.Web.X;
+
+namespace Sosyabot.Web.Agents;
+
+/// <summary>
+/// /api/v1 for a workspace's agents: each call names one of the token's workspace's channels, and answers
+/// JSON carrying X's own ids and pagination tokens. Failures are problem details that say what to do.
+/// </summary>
+public static class AgentApi
+{
+    public static RouteGroupBuilder MapAgentApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1")
+            .WithTags("Agents")
+            .AddEndpointFilter(ProblemsFromFailuresAsync);
+        var read = ApiTokenDefaults.PolicyFor(ApiScopes.Read);
+        var write = ApiTokenDefaults.PolicyFor(ApiScopes.Write);
+        var dm = ApiTokenDefaults.PolicyFor(ApiScopes.Dm);
+
+        api.MapGet("/channels", ListChannelsAsync).RequireAuthorization(read)
+            .WithSummary("The workspace's connected X accounts (read).");
+        api.MapPost("/channels/{channelId:guid}/posts", CreatePostAsync).RequireAuthorization(write)
+            .WithSummary("Queue a post, thread, reply or quote, with images, now or at scheduled_at (write). X's limits are respected; poll the returned status.");
+        api.MapGet("/posts/{postId:guid}", GetPostAsync).RequireAuthorization(read)
+            .WithSummary("Where a queued post is: queued, publishing, published (with X's tweet ids), waiting_for_rate_limit or failed (read).");
+        api.MapGet("/channels/{channelId:guid}/timeline", TimelineAsync).RequireAuthorization(read)
+            .WithSummary("A user's posts, newest first: the channel's own unless user_id is given (read).");
+        api.MapGet("/channels/{channelId:guid}/mentions", MentionsAsync).RequireAuthorization(read)
+            .WithSummary("Posts mentioning a user: the channel's own account unless user_id is given (read).");
+        api.MapGet("/channels/{channelId:guid}/search", SearchAsync).RequireAuthorization(read)
+            .WithSummary("Search posts of the last seven days with X's query syntax (read).");
+        api.MapPost("/channels/{channelId:guid}/likes", (Guid channelId, TweetReference body, HttpContext http, AgentActions actions, CancellationToken ct) =>
+                SetRelationAsync(channelId, XTweetRelation.Likes, body.TweetId, true, http, actions, ct))
+            .RequireAuthorization(write).WithName("Like").WithSummary("Like a post (write).");
+        api.MapDelete("/channels/{channelId:guid}/likes/{tweetId}", (Guid channelId, string tweetId, HttpContext http, AgentActions actions, CancellationToken ct) =>
+                SetRelationAsync(channelId, XTweetRelation.Likes, tweetId, false, http, actions, ct))
+            .RequireAuthorization(write).WithName("Unlike").WithSummary("Unlike a post (write).");
+        api.MapPost("/channels/{channelId:guid}/retweets", (Guid channelId, TweetReference body, HttpContext http, AgentActions actions, CancellationToken ct) =>
+                SetRelationAsync(channelId, XTweetRelation.Retweets, body.TweetId, true, http, actions, ct))
+            .RequireAuthorization(write).WithName("Retweet").WithSummary("Retweet a post (write).");
+        api.MapDelete("/channels/{channelId:guid}/retweets/{tweetId}", (Guid channelId, string tweetId, HttpContext http, AgentActions actions, CancellationToken ct) =>
+                SetRelationAsync(channelId, XTweetRelation.Retweets, tweetId, false, http, actions, ct))
+            .RequireAuthorization(write).WithName("UndoRetweet").WithSummary("Undo a retweet (write).");
+        api.MapGet("/channels/{channelId:guid}/bookmarks", BookmarksAsync).RequireAuthorization(read)
+            .WithSummary("The account's bookmarks (read; OAuth 2.0 channels only, as X serves them).");
+        api.MapPost("/channels/{channelId:guid}/bookmarks", (Guid channelId, TweetReference body, HttpContext http, AgentActions actions, CancellationToken ct) =>
+                SetRelationAsync(channelId, XTweetRelation.Bookmarks, body.TweetId, true, http, actions, ct))
+            .RequireAuthorization(write).WithName("AddBookmark").WithSummary("Bookmark a post (write; OAuth 2.0 channels only).");
+        api.MapDelete("/channels/{channelId:guid}/bookmarks/{tweetId}", (Guid channelId, string tweetId, HttpContext http, AgentActions actions, CancellationToken ct) =>
+                SetRelationAsync(channelId, XTweetRelation.Bookmarks, tweetId, false, http, actions, ct))
+            .RequireAuthorization(write).WithName("RemoveBookmark").WithSummary("Remove a bookmark (write; OAuth 2.0 channels only).");
+        api.MapPost("/channels/{channelId:guid}/direct-messages", SendDirectMessageAsync).RequireAuthorization(dm)
+            .WithSummary("Send a direct message to one person (dm).");
+        api.MapGet("/channels/{channelId:guid}/direct-messages", DirectMessagesAsync).RequireAuthorization(dm)
+            .WithSummary("The account's recent direct message events, newest first (dm).");
+        return api;
+    }
+
+    private static async Task<Ok<List<ChannelResponse>>> ListChannelsAsync(HttpContext http, AgentActions actions, CancellationToken cancellationToken) =>
+        TypedResults.Ok((await actions.ListChannelsAsync(AgentCaller.From(http.User), cancellationToken)).Select(ChannelResponse.From).ToList());
+
+    private static async Task<Results<Accepted<PostStatusResponse>, ValidationProblem>> CreatePostAsync(
+        Guid channelId, CreatePostRequest request, HttpContext http, AgentActions actions, CancellationToken cancellationToken)
+    {
+        if (request.Problems() is { Count: > 0 } problems)
+        {
+            return TypedResults.ValidationProblem(problems);
+        }
+        var caller = AgentCaller.From(http.User);
+        var post = await actions.QueuePostAsync(caller, channelId, request.ToDraft(), cancellationToken);
+        var delivery = await actions.GetDeliveryAsync(caller, post.Id, cancellationToken);
+        return TypedResults.Accepted($"/api/v1/posts/{post.Id}", PostStatusResponse.From(delivery));
+    }
+
+    private static async Task<Ok<PostStatusResponse>> GetPostAsync(Guid postId, HttpContext http, AgentActions actions, CancellationToken cancellationToken) =>
+        TypedResults.Ok(PostStatusResponse.From(await actions.GetDeliveryAsync(AgentCaller.From(http.User), postId, cancellationToken)));
+
+    private static async Task<Results<Ok<TweetPageResponse>, ValidationProblem>> TimelineAsync(
+        Guid channelId, [FromQuery(Name = "user_id")] string? userId, [FromQuery(Name = "max_results")] int? maxResults,
+        [FromQuery(Name = "pagination_token")] string? paginationToken, HttpContext http, AgentActions actions, CancellationToken cancellationToken)
+    {
+        if (PageProblems(maxResults, 5, userId) is { } problems)
+        {
+            return problems;
+        }
+        var page = await actions.TimelineAsync(AgentCaller.From(http.User), channelId, userId, new XPageRequest(maxResults, paginationToken), cancellationToken);
+        return TypedResults.Ok(new TweetPageResponse(page.Tweets, page.NextToken));
+    }
+
+    private static async Task<Results<Ok<TweetPageResponse>, ValidationProblem>> MentionsAsync(
+        Guid channelId, [FromQuery(Name = "user_id")] string? userId, [FromQuery(Name = "max_results")] int? maxResults,
+        [FromQuery(Name = "pagination_token")] string? paginationToken, HttpContext http, AgentActions actions, CancellationToken cancellationToken)
+    {
+        if (PageProblems(maxResults, 5, userId) is { } problems)
+        {
+            return problems;
+        }
+        var page = await actions.MentionsAsync(AgentCaller.From(http.User), channelId, userId, new XPageRequest(maxResults, paginationToken), cancellationToken);
+        return TypedResults.Ok(new TweetPageResponse(page.Tweets, page.NextToken));
+    }
+
+    private static async Task<Results<Ok<TweetPageResponse>, ValidationProblem>> SearchAsync(
+        Guid channelId, [FromQuery(Name = "query")] string? query, [FromQuery(Name = "max_results")] int? maxResults,
+        [FromQuery(Name = "next_token")] string? nextToken, HttpContext http, AgentActions actions, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(query) || query.Length > 512)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["query"] = ["Give a search query of 1 to 512 characters in X's query syntax."] });
+        }
+        if (PageProblems(maxResults, 10, null) is { } problems)
+        {
+            return problems;
+        }
+        var page = await actions.SearchAsync(AgentCaller.From(http.User), channelId, query, new XPageRequest(maxResults, nextToken), cancellationToken);
+        return TypedResults.Ok(new TweetPageResponse(page.Tweets, page.NextToken));
+    }
+
+    private static async Task<Results<Ok<TweetPageResponse>, ValidationProblem>> BookmarksAsync(
+        Guid channelId, [FromQuery(Name = "max_results")] int? maxResults, [FromQuery(Name = "pagination_token")] string? paginationToken,
+        HttpContext http, AgentActions actions, CancellationToken cancellationToken)
+    {
+        if (PageProblems(maxResults, 1, null) is { } problems)
+        {
+            return problems;
+        }
+        var page = await actions.BookmarksAsync(AgentCaller.From(http.User), channelId, new XPageRequest(maxResults, paginationToken), cancellationToken);
+        return TypedResults.Ok(new TweetPageResponse(page.Tweets, page.NextToken));
+    }
+
+    private static async Task<Results<Ok<RelationResponse>, ValidationProblem>> SetRelationAsync(
+        Guid channelId, XTweetRelation relation, string? tweetId, bool on, HttpContext http, AgentActions actions, CancellationToken cancellationToken)
+    {
+        if (!IsXId(tweetId))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["tweet_id"] = ["tweet_id must be the numeric id of an X post."] });
+        }
+        await actions.SetRelationAsync(AgentCaller.From(http.User), channelId, relation, tweetId!, on, cancellationToken);
+        return TypedResults.Ok(new RelationResponse(tweetId!, relation.ToString().ToLowerInvariant(), on));
+    }
+
+    private static async Task<Results<Ok<XSentMessage>, ValidationProblem>> SendDirectMessageAsync(
+        Guid channelId, DirectMessageRequest request, HttpContext http, AgentActions actions, CancellationToken cancellationToken)
+    {
+        var problems = new Dictionary<string, string[]>();
+        if (!IsXId(request.ParticipantId))
+        {
+            problems["participant_id"] = ["participant_id must be the numeric X user id of the person to write to."];
+        }
+        if (string.IsNullOrWhiteSpace(request.Text) || request.Text.Length > 10_000)
+        {
+            problems["text"] = ["A direct message needs text, up to 10,000 characters."];
+        }
+        if (problems.Count > 0)
+        {
+            return TypedResults.ValidationProblem(problems);
+        }
+        return TypedResults.Ok(await actions.SendDirectMessageAsync(AgentCaller.From(http.User), channelId, request.ParticipantId!, request.Text!, cancellationToken));
+    }
+
+    private static async Task<Results<Ok<MessagePageResponse>, ValidationProblem>> DirectMessagesAsync(
+        Guid channelId, [FromQuery(Name = "max_results")] int? maxResults, [FromQuery(Name = "pagination_token")] string? paginationToken,
+        HttpContext http, AgentActions actions, CancellationToken cancellationToken)
+    {
+        if (PageProblems(maxResults, 1, null) is { } problems)
+        {
+            return problems;
+        }
+        var page = await actions.DirectMessagesAsync(AgentCaller.From(http.User), channelId, new XPageRequest(maxResults, paginationToken), cancellationToken);
+        return TypedResults.Ok(new MessagePageResponse(page.Messages, page.NextToken));
+    }
+
+    private static ValidationProblem? PageProblems(int? maxResults, int minimum, string? userId)
+    {
+        var problems = new Dictionary<string, string[]>();
+        if (maxResults is { } max && (max < minimum || max > 100))
+        {
+            problems["max_results"] = [$"max_results is between {minimum} and 100."];
+        }
+        if (userId is not null && !IsXId(userId))
+        {
+            problems["user_id"] = ["user_id must be a numeric X user id."];
+        }
+        return problems.Count > 0 ? TypedResults.ValidationProblem(problems) : null;
+    }
+
+    internal static bool IsXId(string? id) => id is { Length: > 0 and <= 20 } && id.All(char.IsAsciiDigit);
+
+    /// <summary>Turns what went wrong into problem details an agent's developer can act on.</summary>
+    private static async ValueTask<object?> ProblemsFromFailuresAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        var now = http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
+        try
+        {
+            return await next(context);
+        }
+        catch (Exception ex) when (ex is ChannelNotFoundException or PostNotFoundException)
+        {
+            return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status404NotFound, title: "Not found");
+        }
+        catch (ChannelRefusedException ex)
+        {
+            return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status403Forbidden, title: "The channel cannot do this");
+        }
+        catch (ChannelNeedsReconnectException ex)
+        {
+            return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status409Conflict, title: "The channel needs reconnecting");
+        }
+        catch (DraftRejectedException ex)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["post"] = [.. ex.Problems] });
+        }
+        catch (RateBudgetSpentException ex)
+        {
+            return RateLimited(http, ex.ResetAt, now, $"{ChannelGuidance.RateLimited(ex.ResetAt, now)} ({ex.Window.Description}; nothing was sent to X.)");
+        }
+        catch (XApiException ex) when (ex.Status == System.Net.HttpStatusCode.TooManyRequests)
+        {
+            var reset = ex.RateLimits.Endpoint?.ResetAt ?? now.AddMinutes(15);
+            return RateLimited(http, reset, now, ChannelGuidance.RateLimited(reset, now));
+        }
+        catch (XRefusedException ex)
+        {
+            return XProblem(ex.Refusal, ex.Message);
+        }
+        catch (XApiException ex)
+        {
+            return XProblem(ex, $"X refused the request{ChannelGuidance.Detail(ex)}.");
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TimeoutException or Polly.Timeout.TimeoutRejectedException
+                                       or Polly.CircuitBreaker.BrokenCircuitException && !http.RequestAborted.IsCancellationRequested)
+        {
+            return TypedResults.Problem($"X did not answer ({ex.GetType().Name}). Nothing is known to have changed on X; try again in a moment.",
+                statusCode: StatusCodes.Status504GatewayTimeout, title: "X did not answer");
+        }
+    }
+
+    private static ProblemHttpResult RateLimited(HttpContext http, DateTimeOffset resetAt, DateTimeOffset now, string detail)
+    {
+        http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling((resetAt - now).TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        return TypedResults.Problem(detail, statusCode: StatusCodes.Status429TooManyRequests, title: "Rate limit reached",
+            extensions: new Dictionary<string, object?> { ["reset_at"] = resetAt.UtcDateTime });
+    }
+
+    // 502, not X's own status: a 401 or 403 here would read as a problem with the Sosyabot token.
+    private static ProblemHttpResult XProblem(XApiException ex, string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status502BadGateway, title: $"X answered {(int)ex.Status}",
+            extensions: new Dictionary<string, object?> { ["x_status"] = (int)ex.Status, ["x_error"] = ex.Error, ["x_detail"] = ex.Description });
+}
+
+public sealed record TweetReference([property: JsonPropertyName("tweet_id"), Description("The X id of the post.")] string? TweetId);
+
+public sealed record DirectMessageRequest(
+    [property: JsonPropertyName("participant_id"), Description("The X user id of the person to write to.")] string? ParticipantId,
+    [property: JsonPropertyName("text")] string? Text);
+
+public sealed record MediaUpload(
+    [property: JsonPropertyName("content_type"), Description("image/jpeg, image/png, image/gif or image/webp")] string? ContentType,
+    [property: JsonPropertyName("data"), Description("The file, base64-encoded.")] string? Data,
+    [property: JsonPropertyName("alt_text")] string? AltText,
+    [property: JsonPropertyName("file_name")] string? FileName);
+
+public sealed record CreatePostRequest(
+    [property: JsonPropertyName("text"), Description("The post's text; or use thread.")] string? Text,
+    [property: JsonPropertyName("thread"), Description("The parts of a thread, in order; each answers the one before.")] IReadOnlyList<string>? Thread,
+    [property: JsonPropertyName("reply_to_tweet_id"), Description("Answer this X post.")] string? ReplyToTweetId,
+    [property: JsonPropertyName("quote_tweet_id"), Description("Quote this X post.")] string? QuoteTweetId,
+    [property: JsonPropertyName("media"), Description("Up to 4 images for the first part.")] IReadOnlyList<MediaUpload>? Media,
+    [property: JsonPropertyName("scheduled_at"), Description("When to publish (ISO 8601 with offset); now when absent.")] DateTimeOffset? ScheduledAt)
+{
+    public Dictionary<string, string[]> Problems()
+    {
+        var problems = new Dictionary<string, string[]>();
+        if ((Text is null) == (Thread is null))
+        {
+            problems["text"] = ["Give either text (one post) or thread (its parts), not both."];
+        }
+        foreach (var (name, id) in new[] { ("reply_to_tweet_id", ReplyToTweetId), ("quote_tweet_id", QuoteTweetId) })
+        {
+            if (id is not null && !AgentApi.IsXId(id))
+            {
+                problems[name] = [$"{name} must be the numeric id of an X post."];
+            }
+        }
+        for (var i = 0; i < (Media?.Count ?? 0); i++)
+        {
+            if (Media![i].Data is not { Length: > 0 } data || !Convert.TryFromBase64String(data, new byte[data.Length], out _))
+            {
+                problems[$"media[{i}].data"] = ["data must be the file's bytes in base64."];
+            }
+        }
+        return problems;
+    }
+
+    public PostDraft ToDraft() => new(
+        Thread?.Cast<string?>().ToList() ?? [Text],
+        ChannelIds: [],
+        ScheduledAt,
+        TimeZone: null,
+        Media?.Select((m, i) => new MediaDraft(m.FileName ?? $"image-{i + 1}", m.ContentType ?? "", Convert.FromBase64String(m.Data!), m.AltText)).ToList(),
+        ReplyToTweetId,
+        QuoteTweetId);
+}
+
+public sealed record TweetPageResponse(
+    [property: JsonPropertyName("tweets")] IReadOnlyList<XTweet> Tweets,
+    [property: JsonPropertyName("next_token"), Description("X's token for the next page: pass it back as pagination_token (next_token for search).")] string? NextToken);
+
+public sealed record MessagePageResponse(
+    [property: JsonPropertyName("messages")] IReadOnlyList<XMessage> Messages,
+    [property: JsonPropertyName("next_token"), Description("X's token for the next page: pass it back as pagination_token.")] string? NextToken);
+
+public sealed record RelationResponse(
+    [property: JsonPropertyName("tweet_id")] string TweetId,
+    [property: JsonPropertyName("relation"), Description("likes, retweets or bookmarks")] string Relation,
+    [property: JsonPropertyName("active"), Description("Whether the like, retweet or bookmark now exists.")] bool Active);
+
+public sealed record PostStatusResponse(
+    [property: JsonPropertyName("id")] Guid Id,
+    [property: JsonPropertyName("channel_id")] Guid ChannelId,
+    [property: JsonPropertyName("state")] string State,
+    [property: JsonPropertyName("tweet_ids"), Description("X's ids of the published parts, in order.")] IReadOnlyList<string> TweetIds,
+    [property: JsonPropertyName("reason"), Description("Why it waits or failed, and what to do.")] string? Reason,
+    [property: JsonPropertyName("due_at")] DateTimeOffset DueAt,
+    [property: JsonPropertyName("published_at")] DateTimeOffset? PublishedAt)
+{
+    public static PostStatusResponse From(Delivery delivery) => new(
+        delivery.PostId, delivery.ChannelId, delivery.State, delivery.TweetIds, delivery.Reason, delivery.DueAt, delivery.PublishedAt);
+}

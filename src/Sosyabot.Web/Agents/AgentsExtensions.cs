@@ -1,0 +1,60 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.OpenApi;
+using Scalar.AspNetCore;
+
+namespace Sosyabot.Web.Agents;
+
+public static class AgentsExtensions
+{
+    public const string OpenApiPath = "/openapi/v1.json";
+    public const string ReferencePath = "/api/reference";
+
+    public static WebApplicationBuilder AddAgents(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddScoped<AgentActions>();
+        builder.Services.AddProblemDetails();
+        builder.Services.AddAuthentication()
+            .AddScheme<AuthenticationSchemeOptions, ApiTokenAuthenticationHandler>(ApiTokenDefaults.Scheme, _ => { });
+
+        var authorization = builder.Services.AddAuthorizationBuilder();
+        foreach (var scope in ApiScopes.All)
+        {
+            authorization.AddPolicy(ApiTokenDefaults.PolicyFor(scope), policy => policy
+                .AddAuthenticationSchemes(ApiTokenDefaults.Scheme)
+                .RequireAuthenticatedUser()
+                .RequireClaim(AgentCaller.ScopeClaim, scope));
+        }
+
+        builder.Services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info = new OpenApiInfo
+            {
+                Title = "Sosyabot agent API",
+                Version = "v1",
+                Description = "Act on X through a workspace's channels. Authenticate with a workspace API token: " +
+                              "'Authorization: Bearer sbt_...' (Settings → API tokens). Scopes: read, write, dm.",
+            };
+            document.Components ??= new OpenApiComponents();
+            document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+            document.Components.SecuritySchemes[ApiTokenDefaults.Scheme] = new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.Http,
+                Scheme = "bearer",
+                Description = "A workspace API token (sbt_...).",
+            };
+            document.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiTokenDefaults.Scheme, document)] = [] }];
+            return Task.CompletedTask;
+        }));
+        return builder;
+    }
+
+    public static WebApplication MapAgents(this WebApplication app)
+    {
+        app.MapAgentApi();
+        app.MapOpenApi(OpenApiPath).AllowAnonymous();
+        app.MapScalarApiReference(ReferencePath, options => options
+            .WithTitle("Sosyabot agent API")
+            .WithOpenApiRoutePattern(OpenApiPath)).AllowAnonymous();
+        return app;
+    }
+}

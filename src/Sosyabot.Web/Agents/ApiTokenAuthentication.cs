@@ -1,0 +1,115 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Sosyabot.Web.Data;
+
+namespace Sosyabot.Web.Agents;
+
+/// <summary>Who is calling the agent API: a token of one workspace, with its scopes.</summary>
+public sealed record AgentCaller(Guid TokenId, Guid WorkspaceId, string CreatedByUserId)
+{
+    public const string WorkspaceClaim = "sosyabot:workspace";
+    public const string CreatedByClaim = "sosyabot:created_by";
+    public const string ScopeClaim = "scope";
+
+    public static AgentCaller From(ClaimsPrincipal user) => new(
+        Guid.Parse(user.FindFirstValue(ClaimTypes.NameIdentifier)!),
+        Guid.Parse(user.FindFirstValue(WorkspaceClaim)!),
+        user.FindFirstValue(CreatedByClaim)!);
+}
+
+public static class ApiTokenDefaults
+{
+    public const string Scheme = "ApiToken";
+
+    /// <summary>The authorization policy for each scope has the scope's own name, prefixed.</summary>
+    public static string PolicyFor(string scope) => "api:" + scope;
+}
+
+/// <summary>
+/// Authenticates <c>Authorization: Bearer sbt_...</c>. Answers 401 and 403 as problem details, naming what is
+/// wrong (no token, an unknown or revoked one, a missing scope), since an agent's developer reads them.
+/// </summary>
+public sealed partial class ApiTokenAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory loggerFactory,
+    UrlEncoder encoder,
+    SosyabotDbContext db,
+    TimeProvider time) : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
+{
+    /// <summary>Last-used times are written at most this often per token, not on every call.</summary>
+    private static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var header = Request.Headers.Authorization.ToString();
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return AuthenticateResult.NoResult();
+        }
+        var secret = header["Bearer ".Length..].Trim();
+        if (!secret.StartsWith(ApiToken.Prefix, StringComparison.Ordinal))
+        {
+            return AuthenticateResult.Fail("The bearer token is not a Sosyabot API token (they start with sbt_).");
+        }
+
+        var hash = ApiToken.Hash(secret);
+        var token = await db.ApiTokens.AsNoTracking()
+            .Where(t => t.SecretHash == hash && t.RevokedAt == null)
+            .Select(t => new { t.Id, t.WorkspaceId, t.CreatedByUserId, t.Scopes, t.LastUsedAt })
+            .SingleOrDefaultAsync(Context.RequestAborted);
+        if (token is null)
+        {
+            return AuthenticateResult.Fail("The API token is unknown or has been revoked.");
+        }
+
+        var now = time.GetUtcNow();
+        if (token.LastUsedAt is not { } lastUsed || now - lastUsed >= LastUsedResolution)
+        {
+            await db.ApiTokens.Where(t => t.Id == token.Id)
+                .ExecuteUpdateAsync(update => update.SetProperty(t => t.LastUsedAt, now), Context.RequestAborted);
+        }
+
+        var identity = new ClaimsIdentity(
+            [
+                new Claim(ClaimTypes.NameIdentifier, token.Id.ToString()),
+                new Claim(AgentCaller.WorkspaceClaim, token.WorkspaceId.ToString()),
+                new Claim(AgentCaller.CreatedByClaim, token.CreatedByUserId),
+                .. token.Scopes.Select(scope => new Claim(AgentCaller.ScopeClaim, scope)),
+            ],
+            ApiTokenDefaults.Scheme);
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), ApiTokenDefaults.Scheme));
+    }
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        var failure = (await HandleAuthenticateOnceSafeAsync()).Failure?.Message;
+        Response.Headers.WWWAuthenticate = failure is null ? "Bearer" : "Bearer error=\"invalid_token\"";
+        await WriteProblemAsync(StatusCodes.Status401Unauthorized, "API token required",
+            failure ?? "Send a workspace API token as 'Authorization: Bearer sbt_...'. Create one under Settings → API tokens.");
+    }
+
+    protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
+    {
+        var needed = Context.GetEndpoint()?.Metadata.GetOrderedMetadata<IAuthorizeData>()
+            .Select(data => data.Policy)
+            .Where(policy => policy?.StartsWith("api:", StringComparison.Ordinal) == true)
+            .Select(policy => policy!["api:".Length..])
+            .FirstOrDefault();
+        await WriteProblemAsync(StatusCodes.Status403Forbidden, "Missing scope",
+            needed is null ? "This API token may not do this." : $"This API token lacks the '{needed}' scope. Create a token with it under Settings → API tokens.");
+    }
+
+    private Task WriteProblemAsync(int status, string title, string detail)
+    {
+        Response.StatusCode = status;
+        return Context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = Context,
+            ProblemDetails = { Status = status, Title = title, Detail = detail },
+        }).AsTask();
+    }
+}

@@ -1,0 +1,33 @@
+using System.Globalization;
+using Sosyabot.Web.X;
+
+namespace Sosyabot.Web.Channels;
+
+/// <summary>
+/// What a person (or an agent) is told when X refuses a channel: X's reason and the fix. One place, so that
+/// the channels page, the publisher's history and the API's problem details say the same thing.
+/// </summary>
+public static class ChannelGuidance
+{
+    public const string ReadOnlyFix =
+        "In X's developer portal set the app's User authentication permissions to Read and write, then regenerate " +
+        "the access token and secret (a token keeps the permissions it was created with) and connect the account again with the new pair.";
+
+    public static string Unauthorized(ChannelKind kind, XApiException ex) => kind == ChannelKind.ApiKeys
+        ? $"X answered 401 Unauthorized{Detail(ex)}: the consumer key/secret is invalid or the app is suspended. " +
+          "Regenerate the keys in X's developer portal (Keys and tokens) and connect the account again with the new ones."
+        : $"X answered 401 Unauthorized{Detail(ex)}: the access was revoked or has expired. Reconnect the account.";
+
+    public static string ForbiddenWrite(XApiException ex) =>
+        $"X answered 403 Forbidden{Detail(ex)}: the app or its access token is read-only. {ReadOnlyFix}";
+
+    public static string ReadOnlyChannel(string handle) =>
+        $"@{handle} is read-only: it was connected with API keys but without an access token and secret. {ReadOnlyFix}";
+
+    public static string RateLimited(DateTimeOffset resetAt, DateTimeOffset now) =>
+        $"X's rate limit for this is used up; it resets at {resetAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)} UTC " +
+        $"(in {Math.Max(0, (int)Math.Ceiling((resetAt - now).TotalSeconds))} s). Try again then.";
+
+    public static string Detail(XApiException ex) =>
+        ex.Error is null && ex.Description is null ? "" : $" ({string.Join(": ", new[] { ex.Error, ex.Description }.Where(s => s is not null))})";
+}
