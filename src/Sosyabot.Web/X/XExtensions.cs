@@ -17,9 +17,18 @@ public static class XExtensions
         });
         // Reads are retried on transient faults; a POST never is, because X may already have acted on it
         // (a tweet posted, an authorization code spent). Whoever sent it decides what happens next.
-        client.AddStandardResilienceHandler(options => options.Retry.DisableForUnsafeHttpMethods());
+        // A 429 is not transient: X's window resets minutes away, and asking again only spends more of it.
+        client.AddStandardResilienceHandler(options =>
+        {
+            options.Retry.ShouldHandle = args => ValueTask.FromResult(IsTransientFailure(args.Outcome));
+            options.Retry.DisableForUnsafeHttpMethods();
+            options.CircuitBreaker.ShouldHandle = args => ValueTask.FromResult(IsTransientFailure(args.Outcome));
+        });
         // Added after the resilience handler, so it runs inside it: once per attempt.
         client.AddHttpMessageHandler<XRequestSigner>();
         return builder;
     }
+
+    private static bool IsTransientFailure(Polly.Outcome<HttpResponseMessage> outcome) =>
+        outcome.Result?.StatusCode != System.Net.HttpStatusCode.TooManyRequests && HttpClientResiliencePredicates.IsTransient(outcome);
 }

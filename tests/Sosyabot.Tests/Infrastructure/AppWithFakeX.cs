@@ -34,7 +34,8 @@ public sealed class AppWithFakeX : SosyabotAppFactory
     }
 
     /// <summary>X's token endpoint answering an authorization code with these tokens.</summary>
-    public void GivenTokenEndpointIssues(string accessToken, string? refreshToken = null, int expiresIn = 7200, string grantType = "authorization_code")
+    public void GivenTokenEndpointIssues(
+        string accessToken, string? refreshToken = null, int expiresIn = 7200, string grantType = "authorization_code", string scope = "tweet.read tweet.write users.read")
     {
         X.Given(Request.Create().WithPath("/2/oauth2/token").UsingPost().WithBody(b => b!.Contains($"grant_type={grantType}")))
             .RespondWith(Response.Create().WithStatusCode(200).WithBodyAsJson(new
@@ -42,7 +43,7 @@ public sealed class AppWithFakeX : SosyabotAppFactory
                 token_type = "bearer",
                 expires_in = expiresIn,
                 access_token = accessToken,
-                scope = "tweet.read tweet.write users.read" + (refreshToken is null ? "" : " offline.access"),
+                scope = scope + (refreshToken is null ? "" : " offline.access"),
                 refresh_token = refreshToken,
             }));
     }

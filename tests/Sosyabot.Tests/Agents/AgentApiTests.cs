@@ -1,0 +1,368 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Sosyabot.Tests.Channels;
+using Sosyabot.Tests.Infrastructure;
+using Sosyabot.Tests.Publishing;
+using Sosyabot.Web.Channels;
+using Sosyabot.Web.Publishing;
+using WireMock;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+
+namespace Sosyabot.Tests.Agents;
+
+/// <summary>Each /api/v1 agent endpoint, checked by what X (WireMock) received: method, path, query, body and a valid signature.</summary>
+public sealed class AgentApiTests(AppWithFakeX app) : IClassFixture<AppWithFakeX>, IAsyncLifetime
+{
+    private AgentWorkspace _workspace = null!;
+    private ByokKeys _keys = null!;
+    private Channel _channel = null!;
+    private HttpClient _agent = null!;
+
+    public async Task InitializeAsync()
+    {
+        app.X.Reset();
+        await using (var cleanup = app.Database.CreateDbContext())
+        {
+            await cleanup.Posts.ExecuteDeleteAsync();
+            await cleanup.RateBudgets.ExecuteDeleteAsync();
+        }
+        _workspace = await AgentWorkspace.RegisterAsync(app);
+        _keys = ByokKeys.NewReadWrite();
+        _channel = await _workspace.ConnectApiKeysAsync(_keys);
+        _agent = AgentWorkspace.Agent(app, await _workspace.CreateTokenAsync("read", "write", "dm"));
+        app.X.Reset();
+    }
+
+    public Task DisposeAsync()
+    {
+        _agent.Dispose();
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task Timeline_ReadsWithTheAppBearerAndPassesPaginationThrough()
+    {
+        GivenX("GET", $"/2/users/{_keys.XUserId}/tweets", new
+        {
+            data = new[] { new { id = "1850000000000000002", text = "newer", author_id = _keys.XUserId, created_at = "2026-11-20T10:00:00.000Z" } },
+            meta = new { result_count = 1, next_token = "7140dibdnow9c7btw4" },
+        });
+
+        using var response = await _agent.GetAsync($"/api/v1/channels/{_channel.Id}/timeline?max_results=10&pagination_token=prev-page-token");
+
+        var body = await OkJsonAsync(response);
+        Assert.Equal("1850000000000000002", body.GetProperty("tweets")[0].GetProperty("id").GetString());
+        Assert.Equal("7140dibdnow9c7btw4", body.GetProperty("next_token").GetString());
+        var request = Received("GET", $"/2/users/{_keys.XUserId}/tweets");
+        Assert.Equal("10", request.Query!["max_results"].Single());
+        Assert.Equal("prev-page-token", request.Query["pagination_token"].Single());
+        Assert.Contains("created_at", request.Query["tweet.fields"]);
+        OAuth1Check.AssertAppBearer(request, _keys);
+    }
+
+    [Fact]
+    public async Task Mentions_OfAnotherUser_AsksXForThatUsersMentions()
+    {
+        GivenX("GET", "/2/users/783214/mentions", new { data = new[] { new { id = "1850000000000000003", text = "@x hi" } }, meta = new { result_count = 1 } });
+
+        using var response = await _agent.GetAsync($"/api/v1/channels/{_channel.Id}/mentions?user_id=783214");
+
+        var body = await OkJsonAsync(response);
+        Assert.Equal("1850000000000000003", body.GetProperty("tweets")[0].GetProperty("id").GetString());
+        Assert.Equal(JsonValueKind.Null, body.GetProperty("next_token").ValueKind);
+        OAuth1Check.AssertAppBearer(Received("GET", "/2/users/783214/mentions"), _keys);
+    }
+
+    [Fact]
+    public async Task Search_SendsTheQueryAndNextToken()
+    {
+        GivenX("GET", "/2/tweets/search/recent", new { data = new[] { new { id = "1850000000000000004", text = "sosyabot rocks" } }, meta = new { next_token = "b26v89c19zqg8o3fpds" } });
+
+        using var response = await _agent.GetAsync($"/api/v1/channels/{_channel.Id}/search?query={Uri.EscapeDataString("sosyabot -is:retweet")}&max_results=25&next_token=abc");
+
+        var body = await OkJsonAsync(response);
+        Assert.Equal("b26v89c19zqg8o3fpds", body.GetProperty("next_token").GetString());
+        var request = Received("GET", "/2/tweets/search/recent");
+        Assert.Equal("sosyabot -is:retweet", request.Query!["query"].Single());
+        Assert.Equal("25", request.Query["max_results"].Single());
+        Assert.Equal("abc", request.Query["next_token"].Single());
+    }
+
+    [Theory]
+    [InlineData("likes", "liked")]
+    [InlineData("retweets", "retweeted")]
+    public async Task LikeAndRetweet_OnAndOff_AreSignedRequestsOnTheUsersCollection(string collection, string field)
+    {
+        GivenX("POST", $"/2/users/{_keys.XUserId}/{collection}", new { data = new Dictionary<string, bool> { [field] = true } });
+        GivenX("DELETE", $"/2/users/{_keys.XUserId}/{collection}/1850000000000000005", new { data = new Dictionary<string, bool> { [field] = false } });
+
+        using var on = await _agent.PostAsJsonAsync($"/api/v1/channels/{_channel.Id}/{collection}", new { tweet_id = "1850000000000000005" });
+        using var off = await _agent.DeleteAsync($"/api/v1/channels/{_channel.Id}/{collection}/1850000000000000005");
+
+        Assert.True((await OkJsonAsync(on)).GetProperty("active").GetBoolean());
+        Assert.False((await OkJsonAsync(off)).GetProperty("active").GetBoolean());
+        var posted = Received("POST", $"/2/users/{_keys.XUserId}/{collection}");
+        Assert.Equal("1850000000000000005", JsonDocument.Parse(posted.Body!).RootElement.GetProperty("tweet_id").GetString());
+        OAuth1Check.AssertSignedByUser(posted, _keys);
+        OAuth1Check.AssertSignedByUser(Received("DELETE", $"/2/users/{_keys.XUserId}/{collection}/1850000000000000005"), _keys);
+    }
+
+    [Fact]
+    public async Task DirectMessages_SendAndRead_AreSignedWithTheQueryInTheSignature()
+    {
+        GivenX("POST", "/2/dm_conversations/with/9876543210/messages", new { data = new { dm_conversation_id = "9876543210-" + _keys.XUserId, dm_event_id = "1850000000000000006" } });
+        GivenX("GET", "/2/dm_events", new
+        {
+            data = new[] { new { id = "1850000000000000007", event_type = "MessageCreate", text = "hello back", sender_id = "9876543210", dm_conversation_id = "c1" } },
+            meta = new { next_token = "dm-next" },
+        });
+
+        using var sent = await _agent.PostAsJsonAsync($"/api/v1/channels/{_channel.Id}/direct-messages", new { participant_id = "9876543210", text = "Hello from an agent" });
+        using var read = await _agent.GetAsync($"/api/v1/channels/{_channel.Id}/direct-messages?max_results=20&pagination_token=dm-prev");
+
+        Assert.Equal("1850000000000000006", (await OkJsonAsync(sent)).GetProperty("dm_event_id").GetString());
+        var page = await OkJsonAsync(read);
+        Assert.Equal("hello back", page.GetProperty("messages")[0].GetProperty("text").GetString());
+        Assert.Equal("dm-next", page.GetProperty("next_token").GetString());
+        var send = Received("POST", "/2/dm_conversations/with/9876543210/messages");
+        Assert.Equal("Hello from an agent", JsonDocument.Parse(send.Body!).RootElement.GetProperty("text").GetString());
+        OAuth1Check.AssertSignedByUser(send, _keys);
+        var list = Received("GET", "/2/dm_events");
+        Assert.Equal("dm-prev", list.Query!["pagination_token"].Single());
+        OAuth1Check.AssertSignedByUser(list, _keys);
+    }
+
+    [Fact]
+    public async Task Bookmarks_OnAnApiKeyChannel_AreRefusedBeforeX()
+    {
+        using var list = await _agent.GetAsync($"/api/v1/channels/{_channel.Id}/bookmarks");
+        using var add = await _agent.PostAsJsonAsync($"/api/v1/channels/{_channel.Id}/bookmarks", new { tweet_id = "1" });
+
+        Assert.Equal(HttpStatusCode.Forbidden, list.StatusCode);
+        Assert.Contains("X serves bookmarks to OAuth 2.0 connections only", await list.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Forbidden, add.StatusCode);
+        Assert.Empty(app.X.LogEntries);
+    }
+
+    [Fact]
+    public async Task Bookmarks_OnAnOAuth2Channel_UseTheUsersBearer()
+    {
+        await XConnectFlow.ConfigureIntegrationAsync(app);
+        var xUserId = Random.Shared.NextInt64(1_000_000, 9_999_999).ToString(CultureInfo.InvariantCulture);
+        app.GivenTokenEndpointIssues("oauth2-user-token-" + xUserId, expiresIn: 86_400,
+            scope: "tweet.read tweet.write users.read bookmark.read bookmark.write like.write");
+        app.GivenUsersMe(xUserId, "oauth_" + xUserId);
+        await XConnectFlow.ConnectAsync(_workspace.User);
+        Guid channelId;
+        await using (var db = app.Database.CreateDbContext())
+        {
+            channelId = await db.Channels.Where(c => c.XUserId == xUserId).Select(c => c.Id).SingleAsync();
+        }
+        app.X.Reset();
+        GivenX("GET", $"/2/users/{xUserId}/bookmarks", new { data = new[] { new { id = "1850000000000000008", text = "saved" } }, meta = new { next_token = "bm-next" } });
+        GivenX("POST", $"/2/users/{xUserId}/bookmarks", new { data = new { bookmarked = true } });
+        GivenX("DELETE", $"/2/users/{xUserId}/bookmarks/1850000000000000008", new { data = new { bookmarked = false } });
+
+        using var list = await _agent.GetAsync($"/api/v1/channels/{channelId}/bookmarks?pagination_token=bm-prev");
+        using var add = await _agent.PostAsJsonAsync($"/api/v1/channels/{channelId}/bookmarks", new { tweet_id = "1850000000000000008" });
+        using var remove = await _agent.DeleteAsync($"/api/v1/channels/{channelId}/bookmarks/1850000000000000008");
+
+        Assert.Equal("bm-next", (await OkJsonAsync(list)).GetProperty("next_token").GetString());
+        await OkJsonAsync(add);
+        await OkJsonAsync(remove);
+        var listed = Received("GET", $"/2/users/{xUserId}/bookmarks");
+        Assert.Equal($"Bearer oauth2-user-token-{xUserId}", listed.Headers!["Authorization"].Single());
+        Assert.Equal("bm-prev", listed.Query!["pagination_token"].Single());
+        Assert.Equal("1850000000000000008", JsonDocument.Parse(Received("POST", $"/2/users/{xUserId}/bookmarks").Body!).RootElement.GetProperty("tweet_id").GetString());
+    }
+
+    [Fact]
+    public async Task Post_ThreadReplyQuoteAndImage_QueuedThenPublishedSignedWithXsIds()
+    {
+        var posts = new FakeXPosts(app.Clock);
+        posts.Install(app.X);
+        GivenMediaUpload("1880000000000000001");
+        var image = Convert.ToBase64String([0x89, 0x50, 0x4E, 0x47, 1, 2, 3]);
+
+        using var queued = await _agent.PostAsJsonAsync($"/api/v1/channels/{_channel.Id}/posts", new
+        {
+            thread = new[] { "First part, quoting and replying", "Second part" },
+            reply_to_tweet_id = "1700000000000000001",
+            quote_tweet_id = "1700000000000000002",
+            media = new[] { new { content_type = "image/png", data = image, alt_text = "A tiny image" } },
+        });
+
+        Assert.Equal(HttpStatusCode.Accepted, queued.StatusCode);
+        var status = await queued.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("queued", status.GetProperty("state").GetString());
+        Assert.Equal($"/api/v1/posts/{status.GetProperty("id").GetString()}", queued.Headers.Location!.ToString());
+
+        await DrainPublisherAsync();
+        var published = await OkJsonAsync(await _agent.GetAsync(queued.Headers.Location));
+
+        Assert.Equal("published", published.GetProperty("state").GetString());
+        var ids = published.GetProperty("tweet_ids").EnumerateArray().Select(e => e.GetString()).ToList();
+        Assert.Equal(posts.Created.Select(t => t.Id), ids);
+        var tweets = app.X.LogEntries.Where(e => e.RequestMessage.Path == "/2/tweets").Select(e => e.RequestMessage).ToList();
+        Assert.Equal(2, tweets.Count);
+        var first = JsonDocument.Parse(tweets[0].Body!).RootElement;
+        Assert.Equal("1700000000000000001", first.GetProperty("reply").GetProperty("in_reply_to_tweet_id").GetString());
+        Assert.Equal("1700000000000000002", first.GetProperty("quote_tweet_id").GetString());
+        Assert.Equal("1880000000000000001", first.GetProperty("media").GetProperty("media_ids")[0].GetString());
+        var second = JsonDocument.Parse(tweets[1].Body!).RootElement;
+        Assert.Equal(ids[0], second.GetProperty("reply").GetProperty("in_reply_to_tweet_id").GetString());
+        Assert.False(second.TryGetProperty("quote_tweet_id", out _));
+        Assert.All(tweets, request => OAuth1Check.AssertSignedByUser(request, _keys));
+        Assert.All(app.X.LogEntries.Where(e => e.RequestMessage.Path.StartsWith("/2/media")).Select(e => e.RequestMessage),
+            request => OAuth1Check.AssertSignedByUser(request, _keys));
+    }
+
+    [Fact]
+    public async Task Post_InvalidInput_Answers400WithEveryProblem()
+    {
+        using var both = await _agent.PostAsJsonAsync($"/api/v1/channels/{_channel.Id}/posts", new { text = "a", thread = new[] { "b" } });
+        using var tooLong = await _agent.PostAsJsonAsync($"/api/v1/channels/{_channel.Id}/posts", new { text = new string('x', 281), quote_tweet_id = "not-an-id" });
+
+        Assert.Equal(HttpStatusCode.BadRequest, both.StatusCode);
+        Assert.Contains("either text", await both.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.BadRequest, tooLong.StatusCode);
+        Assert.Contains("quote_tweet_id must be the numeric id", await tooLong.Content.ReadAsStringAsync());
+        Assert.Empty(app.X.LogEntries);
+    }
+
+    [Fact]
+    public async Task ReadOnlyChannel_AskedToWrite_IsRefusedBeforeXWithTheGuidance()
+    {
+        var readOnlyKeys = ByokKeys.NewReadWrite().ReadOnly();
+        var readOnly = await _workspace.ConnectApiKeysAsync(readOnlyKeys);
+        app.X.Reset();
+
+        using var like = await _agent.PostAsJsonAsync($"/api/v1/channels/{readOnly.Id}/likes", new { tweet_id = "1" });
+        using var post = await _agent.PostAsJsonAsync($"/api/v1/channels/{readOnly.Id}/posts", new { text = "hello" });
+        using var dm = await _agent.PostAsJsonAsync($"/api/v1/channels/{readOnly.Id}/direct-messages", new { participant_id = "1", text = "hi" });
+
+        foreach (var response in new[] { like, post, dm })
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+            var problem = await response.Content.ReadAsStringAsync();
+            Assert.Contains("is read-only", problem);
+            Assert.Contains("Read and write", problem);
+            Assert.Contains("regenerate the access token and secret", problem);
+        }
+        Assert.Empty(app.X.LogEntries);
+        await using var db = app.Database.CreateDbContext();
+        Assert.False(await db.Posts.AnyAsync(p => p.Deliveries.Any(d => d.ChannelId == readOnly.Id)));
+    }
+
+    [Fact]
+    public async Task XAnswers401_ProblemSaysRegenerateKeysAndTheChannelNeedsReconnect()
+    {
+        GivenX("POST", $"/2/users/{_keys.XUserId}/likes", new { title = "Unauthorized", status = 401, detail = "Unauthorized" }, status: 401);
+
+        using var response = await _agent.PostAsJsonAsync($"/api/v1/channels/{_channel.Id}/likes", new { tweet_id = "1" });
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(401, problem.GetProperty("x_status").GetInt32());
+        Assert.Contains("the consumer key/secret is invalid or the app is suspended", problem.GetProperty("detail").GetString());
+        Assert.Contains("Regenerate the keys", problem.GetProperty("detail").GetString());
+        var page = await _workspace.User.GetDocumentAsync($"/app/channels/{_channel.Id}");
+        Assert.Equal("needs_reconnect", page.QuerySelector("#channel-state")!.TextContent);
+        Assert.Contains("consumer key/secret is invalid", page.QuerySelector("#channel-reason")!.TextContent);
+    }
+
+    [Fact]
+    public async Task XAnswers403OnAWrite_ProblemSaysTheAppOrTokenIsReadOnly()
+    {
+        GivenX("POST", $"/2/users/{_keys.XUserId}/retweets", new
+        {
+            title = "Forbidden", status = 403, detail = "Your client app is not configured with the appropriate oauth1 app permissions for this endpoint.",
+        }, status: 403);
+
+        using var response = await _agent.PostAsJsonAsync($"/api/v1/channels/{_channel.Id}/retweets", new { tweet_id = "1" });
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(403, problem.GetProperty("x_status").GetInt32());
+        var detail = problem.GetProperty("detail").GetString();
+        Assert.Contains("the app or its access token is read-only", detail);
+        Assert.Contains("Read and write", detail);
+        Assert.Contains("regenerate the access token and secret", detail);
+    }
+
+    [Fact]
+    public async Task XAnswers429_ProblemSaysWhenTheLimitResetsWithRetryAfter()
+    {
+        var reset = app.Clock.GetUtcNow().AddMinutes(9);
+        app.X.Given(Request.Create().WithPath("/2/tweets/search/recent").UsingGet()).RespondWith(Response.Create().WithStatusCode(429)
+            .WithHeader("x-rate-limit-limit", "450").WithHeader("x-rate-limit-remaining", "0")
+            .WithHeader("x-rate-limit-reset", reset.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture))
+            .WithBodyAsJson(new { title = "Too Many Requests", status = 429, detail = "Too Many Requests" }));
+
+        using var response = await _agent.GetAsync($"/api/v1/channels/{_channel.Id}/search?query=x");
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
+        Assert.InRange(response.Headers.RetryAfter!.Delta!.Value.TotalSeconds, 535, 541);
+        var detail = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString();
+        Assert.Contains($"resets at {reset.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC", detail);
+        // Not retried: X's window is minutes away, and asking again would only spend more of it.
+        Assert.Single(app.X.LogEntries);
+    }
+
+    [Fact]
+    public async Task Likes_PastXsFiftyPer15Minutes_AreHeldBackWithoutCallingX()
+    {
+        GivenX("POST", $"/2/users/{_keys.XUserId}/likes", new { data = new { liked = true } });
+
+        for (var i = 0; i < 50; i++)
+        {
+            using var ok = await _agent.PostAsJsonAsync($"/api/v1/channels/{_channel.Id}/likes", new { tweet_id = $"{1850000000000000100 + i}" });
+            Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        }
+        using var refused = await _agent.PostAsJsonAsync($"/api/v1/channels/{_channel.Id}/likes", new { tweet_id = "1850000000000000999" });
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.Contains("50 likes per 15 minutes", await refused.Content.ReadAsStringAsync());
+        Assert.Contains("nothing was sent to X", await refused.Content.ReadAsStringAsync());
+        Assert.Equal(50, app.X.LogEntries.Count(e => e.RequestMessage.Path.EndsWith("/likes")));
+
+        app.Clock.Advance(TimeSpan.FromMinutes(15));
+        using var later = await _agent.PostAsJsonAsync($"/api/v1/channels/{_channel.Id}/likes", new { tweet_id = "1850000000000000999" });
+        Assert.Equal(HttpStatusCode.OK, later.StatusCode);
+    }
+
+    private void GivenX(string method, string path, object body, int status = 200) =>
+        app.X.Given(Request.Create().WithPath(path).UsingMethod(method))
+            .RespondWith(Response.Create().WithStatusCode(status).WithBodyAsJson(body));
+
+    private void GivenMediaUpload(string mediaId)
+    {
+        GivenX("POST", "/2/media/upload/initialize", new { data = new { id = mediaId, expires_after_secs = 86_400 } });
+        GivenX("POST", $"/2/media/upload/{mediaId}/append", new { });
+        GivenX("POST", $"/2/media/upload/{mediaId}/finalize", new { data = new { id = mediaId, expires_after_secs = 86_400 } });
+        GivenX("POST", "/2/media/metadata", new { data = new { id = mediaId } });
+    }
+
+    private IRequestMessage Received(string method, string path) =>
+        Assert.Single(app.X.LogEntries, e => e.RequestMessage.Method == method && e.RequestMessage.Path == path).RequestMessage;
+
+    private static async Task<JsonElement> OkJsonAsync(HttpResponseMessage response)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {text}");
+        return JsonDocument.Parse(text).RootElement;
+    }
+
+    private async Task DrainPublisherAsync()
+    {
+        var publisher = app.Services.GetRequiredService<Publisher>();
+        while (await publisher.RunOnceAsync(CancellationToken.None) > 0)
+        {
+        }
+    }
+}
