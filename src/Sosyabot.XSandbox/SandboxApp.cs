@@ -133,10 +133,11 @@ public static class SandboxApp
             return Results.Json(new { revoked = true });
         });
 
-        app.MapGet("/2/users/me", (HttpRequest request, SandboxState state, TimeProvider time) =>
-            Authenticate(request, state, time) is { } account
-                ? Results.Json(new { data = Profile(request, account) })
-                : Unauthorized());
+        app.MapGet("/2/users/me", async (HttpRequest request, SandboxState state, TimeProvider time) =>
+        {
+            var (account, refusal) = await SandboxAuth.UserAsync(request, state, time);
+            return account is null ? refusal! : Results.Json(new { data = Profile(request, account) });
+        });
 
         app.MapGet("/i/api/1.1/account/verify_credentials.json", (HttpRequest request) =>
         {
@@ -155,9 +156,10 @@ public static class SandboxApp
         app.MapPost("/2/tweets", async (HttpRequest request, HttpResponse response, SandboxState state, TimeProvider time) =>
         {
             var now = time.GetUtcNow();
-            if (Authenticate(request, state, time) is not { } account)
+            var (account, refusal) = await SandboxAuth.UserAsync(request, state, time);
+            if (account is null)
             {
-                return Unauthorized();
+                return refusal!;
             }
             var userWindow = state.RateWindows.GetOrAdd($"tweets:user:{account.Id}", _ => new RateWindow(TweetsPerUserPer15Minutes, TimeSpan.FromMinutes(15)));
             var appWindow = state.RateWindows.GetOrAdd("tweets:app", _ => new RateWindow(TweetsPerAppPer24Hours, TimeSpan.FromHours(24)));
@@ -192,23 +194,20 @@ public static class SandboxApp
             {
                 return Results.Json(new { title = "Invalid Request", detail = "Your media IDs are invalid.", type = "https://api.twitter.com/2/problems/invalid-request", status = 400 }, statusCode: 400);
             }
-            var post = new SandboxPost(state.NextPostId(), account, body.Text, now, mediaIds);
+            var post = new SandboxPost(state.NextPostId(), account, body.Text, now, mediaIds, body.Reply?.InReplyToTweetId, body.QuoteTweetId);
             state.Posts.Enqueue(post);
             return Results.Json(new { data = new { id = post.Id, text = post.Text, edit_history_tweet_ids = new[] { post.Id } } }, statusCode: 201);
         });
 
-        app.MapGet("/2/users/{id}/tweets", (string id, HttpRequest request, SandboxState state, TimeProvider time) =>
+        app.MapGet("/2/users/{id}/tweets", async (string id, HttpRequest request, SandboxState state, TimeProvider time) =>
         {
-            if (Authenticate(request, state, time) is null)
+            if (await SandboxAuth.CallerAsync(request, state, time) is null)
             {
-                return Unauthorized();
+                return SandboxAuth.Unauthorized();
             }
             var since = DateTimeOffset.TryParse(request.Query["start_time"], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var start)
                 ? start : DateTimeOffset.MinValue;
-            var posts = state.Posts.Where(p => p.Account.Id == id && p.CreatedAt >= since).Reverse().Take(100)
-                .Select(p => new { id = p.Id, text = p.Text, created_at = p.CreatedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture) })
-                .ToList();
-            return Results.Json(new { data = posts, meta = new { result_count = posts.Count } });
+            return SandboxAgentEndpoints.PostPage(state.Posts.Where(p => p.Account.Id == id && p.CreatedAt >= since), request.Query, "pagination_token");
         });
 
         app.MapGet("/{username}/status/{id}", (string username, string id, SandboxState state) =>
@@ -219,9 +218,9 @@ public static class SandboxApp
         // X's v2 media upload: initialize, append chunks, finalize; alt text through /2/media/metadata.
         app.MapPost("/2/media/upload/initialize", async (HttpRequest request, SandboxState state, TimeProvider time) =>
         {
-            if (Authenticate(request, state, time) is null)
+            if (await SandboxAuth.UserAsync(request, state, time) is (null, var refusal))
             {
-                return Unauthorized();
+                return refusal!;
             }
             var body = await request.ReadFromJsonAsync<MediaInitialize>();
             if (body is null || body.TotalBytes <= 0 || string.IsNullOrEmpty(body.MediaType))
@@ -235,9 +234,9 @@ public static class SandboxApp
 
         app.MapPost("/2/media/upload/{id}/append", async (string id, HttpRequest request, SandboxState state, TimeProvider time) =>
         {
-            if (Authenticate(request, state, time) is null)
+            if (await SandboxAuth.UserAsync(request, state, time) is (null, var refusal))
             {
-                return Unauthorized();
+                return refusal!;
             }
             var form = await request.ReadFormAsync();
             if (!state.Media.TryGetValue(id, out var media) || form.Files["media"] is not { } chunk || !int.TryParse(form["segment_index"], out var segment))
@@ -248,11 +247,11 @@ public static class SandboxApp
             return Results.Json(new { data = new { expires_at = time.GetUtcNow().AddDays(1).ToUnixTimeSeconds() } });
         });
 
-        app.MapPost("/2/media/upload/{id}/finalize", (string id, HttpRequest request, SandboxState state, TimeProvider time) =>
+        app.MapPost("/2/media/upload/{id}/finalize", async (string id, HttpRequest request, SandboxState state, TimeProvider time) =>
         {
-            if (Authenticate(request, state, time) is null)
+            if (await SandboxAuth.UserAsync(request, state, time) is (null, var refusal))
             {
-                return Unauthorized();
+                return refusal!;
             }
             if (!state.Media.TryGetValue(id, out var media) || media.Segments.Values.Sum() != media.TotalBytes)
             {
@@ -264,9 +263,9 @@ public static class SandboxApp
 
         app.MapPost("/2/media/metadata", async (HttpRequest request, SandboxState state, TimeProvider time) =>
         {
-            if (Authenticate(request, state, time) is null)
+            if (await SandboxAuth.UserAsync(request, state, time) is (null, var refusal))
             {
-                return Unauthorized();
+                return refusal!;
             }
             using var body = await System.Text.Json.JsonDocument.ParseAsync(request.Body);
             var id = body.RootElement.GetProperty("id").GetString()!;
@@ -278,6 +277,8 @@ public static class SandboxApp
             return Results.Json(new { data = new { associated_metadata = true, id } });
         });
 
+        app.MapAgentEndpoints();
+
         app.MapGet("/sandbox/posts", (SandboxState state) =>
             state.Posts.Select(p => new
             {
@@ -288,7 +289,13 @@ public static class SandboxApp
         return app;
     }
 
-    private sealed record TweetRequest(string? Text, TweetMediaRequest? Media);
+    private sealed record TweetRequest(
+        string? Text,
+        TweetMediaRequest? Media,
+        TweetReplyRequest? Reply,
+        [property: JsonPropertyName("quote_tweet_id")] string? QuoteTweetId);
+
+    private sealed record TweetReplyRequest([property: JsonPropertyName("in_reply_to_tweet_id")] string? InReplyToTweetId);
 
     private sealed record TweetMediaRequest([property: JsonPropertyName("media_ids")] List<string>? MediaIds);
 
@@ -310,12 +317,6 @@ public static class SandboxApp
         return new { token_type = "bearer", expires_in = 7200, access_token = access, scope = grant.Scope, refresh_token = refresh };
     }
 
-    private static SandboxAccount? Authenticate(HttpRequest request, SandboxState state, TimeProvider time) =>
-        AuthenticationHeaderValue.TryParse(request.Headers.Authorization, out var header) && header.Scheme == "Bearer"
-        && state.AccessTokens.TryGetValue(header.Parameter ?? "", out var token) && !token.Grant.Revoked && token.ExpiresAt > time.GetUtcNow()
-            ? token.Grant.Account
-            : null;
-
     private static bool HasClientCredentials(HttpRequest request, string clientId, string clientSecret)
     {
         if (!AuthenticationHeaderValue.TryParse(request.Headers.Authorization, out var header) || header.Scheme != "Basic" || header.Parameter is null)
@@ -336,13 +337,10 @@ public static class SandboxApp
     private static IResult OAuthError(int status, string error, string description) =>
         Results.Json(new { error, error_description = description }, statusCode: status);
 
-    private static IResult Unauthorized() =>
-        Results.Json(new { title = "Unauthorized", type = "about:blank", status = 401, detail = "Unauthorized" }, statusCode: 401);
-
-    private static UserJson Profile(HttpRequest request, SandboxAccount account) =>
+    internal static UserJson Profile(HttpRequest request, SandboxAccount account) =>
         new(account.Id, account.Name, account.Username, $"{request.Scheme}://{request.Host}/avatars/{account.Username}.svg");
 
-    private sealed record UserJson(
+    internal sealed record UserJson(
         [property: JsonPropertyName("id")] string Id,
         [property: JsonPropertyName("name")] string Name,
         [property: JsonPropertyName("username")] string Username,
@@ -397,9 +395,15 @@ public static class SandboxApp
                 <table><tbody>{rows}</tbody></table></section>
                 """;
         }));
+        var keys = string.Concat(SandboxState.Accounts.Select(a =>
+            $"<tr><td>@{E(a.Username)}</td><td><code>{E(a.AccessToken)}</code></td><td><code>{E(a.AccessTokenSecret)}</code></td></tr>"));
         return $"""
             <h1>X Sandbox</h1>
             <p>OAuth 2.0 client: Client ID <code>{E(clientId)}</code>, Client Secret <code>{E(clientSecret)}</code>.</p>
+            <section id=api-keys><h2>Developer app keys (Connect with API keys)</h2>
+            <p>API key <code>{SandboxAuth.ConsumerKey}</code>, API key secret <code>{SandboxAuth.ConsumerSecret}</code>,
+            bearer token <code>{SandboxAuth.AppBearerToken}</code>.</p>
+            <table><thead><tr><th>Account</th><th>Access token</th><th>Access token secret</th></tr></thead><tbody>{keys}</tbody></table></section>
             {accounts}
             """;
     }

@@ -4,7 +4,12 @@ using Microsoft.AspNetCore.WebUtilities;
 
 namespace Sosyabot.XSandbox;
 
-public sealed record SandboxAccount(string Id, string Username, string Name, string WebAuthToken);
+/// <summary>A sandbox account, with its browser session token and its access token pair for the sandbox's developer app.</summary>
+public sealed record SandboxAccount(string Id, string Username, string Name, string WebAuthToken)
+{
+    public string AccessToken => $"{Id}-SandboxAccessToken{Username.Replace("_", "", StringComparison.Ordinal)}";
+    public string AccessTokenSecret => $"SandboxAccessSecret{Username.Replace("_", "", StringComparison.Ordinal)}0000000000";
+}
 
 public sealed record AuthorizationCode(
     string ClientId, string RedirectUri, string CodeChallenge, string Scope, SandboxAccount Account, DateTimeOffset IssuedAt);
@@ -19,7 +24,11 @@ public sealed class Grant(SandboxAccount account, string scope)
 
 public sealed record AccessToken(Grant Grant, DateTimeOffset ExpiresAt);
 
-public sealed record SandboxPost(string Id, SandboxAccount Account, string Text, DateTimeOffset CreatedAt, IReadOnlyList<string> MediaIds);
+public sealed record SandboxPost(
+    string Id, SandboxAccount Account, string Text, DateTimeOffset CreatedAt, IReadOnlyList<string> MediaIds,
+    string? InReplyToId = null, string? QuoteOfId = null);
+
+public sealed record SandboxMessage(string Id, string ConversationId, SandboxAccount Sender, string RecipientId, string Text, DateTimeOffset CreatedAt);
 
 public sealed class SandboxMedia(string mediaType, long totalBytes)
 {
@@ -46,6 +55,10 @@ public sealed class SandboxState
     public ConcurrentQueue<SandboxPost> Posts { get; } = new();
     public ConcurrentDictionary<string, SandboxMedia> Media { get; } = new();
     public ConcurrentDictionary<string, RateWindow> RateWindows { get; } = new();
+    public ConcurrentDictionary<string, byte> SeenNonces { get; } = new();
+    /// <summary>Likes, retweets and bookmarks, as "relation:userId:tweetId".</summary>
+    public ConcurrentDictionary<string, DateTimeOffset> Relations { get; } = new();
+    public ConcurrentQueue<SandboxMessage> Messages { get; } = new();
 
     private long _lastPostId = 1_800_000_000_000_000_000;
 

@@ -52,9 +52,17 @@ public static class AgentsExtensions
     {
         app.MapAgentApi();
         app.MapOpenApi(OpenApiPath).AllowAnonymous();
-        app.MapScalarApiReference(ReferencePath, options => options
-            .WithTitle("Sosyabot agent API")
-            .WithOpenApiRoutePattern(OpenApiPath)).AllowAnonymous();
+        app.MapScalarApiReference(ReferencePath, options =>
+        {
+            options.WithTitle("Sosyabot agent API").WithOpenApiRoutePattern(OpenApiPath);
+            // A self-hosted instance calls home to nobody: no telemetry, no web fonts, no hosted extras.
+            options.Telemetry = false;
+            options.DefaultFonts = false;
+            options.DotNetFlag = false;
+            options.HideClientButton = true;
+            options.ShowDeveloperTools = DeveloperToolsVisibility.Never;
+            options.Agent = new ScalarAgentOptions { Disabled = true };
+        }).AllowAnonymous();
         return app;
     }
 }

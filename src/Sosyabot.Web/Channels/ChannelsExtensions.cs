@@ -59,6 +59,7 @@ public static class ChannelsExtensions
     {
         app.MapPost("/api/v1/auth/twitter/unofficial", ConnectWebSessionAsync)
             .WithName("ConnectWebSession")
+            .WithTags("Channels (signed-in browser session)")
             .WithSummary("Connect an X account with the auth_token and ct0 cookies of a logged-in x.com session.");
         return app;
     }

@@ -68,7 +68,10 @@ public static class HostingExtensions
         headers.XContentTypeOptions = "nosniff";
         headers["Referrer-Policy"] = "strict-origin-when-cross-origin";
         headers.XFrameOptions = "DENY";
-        headers.ContentSecurityPolicy = "default-src 'self'; img-src 'self' data: https: http:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'self'";
+        // The API reference (Scalar) boots from an inline module and styles itself inline; it shows no user content.
+        var inline = context.Request.Path.StartsWithSegments(Agents.AgentsExtensions.ReferencePath) ? " 'unsafe-inline'" : "";
+        headers.ContentSecurityPolicy =
+            $"default-src 'self'; img-src 'self' data: https: http:; style-src 'self'{inline}; script-src 'self'{inline}; frame-ancestors 'none'; base-uri 'self'";
         return next(context);
     });
 }

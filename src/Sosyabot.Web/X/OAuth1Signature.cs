@@ -8,7 +8,7 @@ namespace Sosyabot.Web.X;
 /// ("Creating a signature"). Pure functions, so that the XSandbox can verify with the same rules it is
 /// written against and tests can check them against the published examples.
 /// </summary>
-public static class OAuth1Signature
+internal static class OAuth1Signature
 {
     public const string Method = "HMAC-SHA1";
 

@@ -9,7 +9,7 @@ using WireMock.ResponseBuilders;
 namespace Sosyabot.Tests.Agents;
 
 /// <summary>A registered user's workspace with channels and API tokens, made through the real pages.</summary>
-internal sealed class AgentWorkspace(AppWithFakeX app, BrowserClient user)
+internal sealed class AgentWorkspace(AppWithFakeX? app, BrowserClient user)
 {
     public BrowserClient User { get; } = user;
 
@@ -41,6 +41,7 @@ internal sealed class AgentWorkspace(AppWithFakeX app, BrowserClient user)
 
     public async Task<Channel> ConnectApiKeysAsync(ByokKeys keys)
     {
+        ArgumentNullException.ThrowIfNull(app);
         GivenXKnows(app, keys);
         var landed = await SubmitApiKeysAsync(keys);
         Assert.True(landed.QuerySelector(".flash-success") is not null, landed.QuerySelector(".flash-error")?.TextContent ?? "no message");
