@@ -21,8 +21,13 @@ public sealed class ApiTokensModel(SosyabotDbContext db, CurrentWorkspace curren
 
     public IReadOnlyList<TokenRow> Tokens { get; private set; } = [];
 
-    /// <summary>The token just created: in this one response and nowhere else, ever.</summary>
-    public string? CreatedSecret { get; private set; }
+    /// <summary>
+    /// The token just created, shown on the one page view after the redirect and never again. It rides in
+    /// TempData (a DataProtection-encrypted cookie, dropped once read), the Identity UI's way with recovery
+    /// codes, so that a reload cannot resubmit the form and mint a second token.
+    /// </summary>
+    [TempData(Key = "Sosyabot.NewApiToken")]
+    public string? CreatedSecret { get; set; }
 
     public sealed record TokenRow(Guid Id, string Name, string Hint, IReadOnlyList<string> Scopes, string? CreatedBy,
         DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt, DateTimeOffset? RevokedAt);
@@ -35,7 +40,14 @@ public sealed class ApiTokensModel(SosyabotDbContext db, CurrentWorkspace curren
         public List<string> Scopes { get; set; } = [];
     }
 
-    public async Task OnGetAsync(CancellationToken cancellationToken) => await LoadAsync(cancellationToken);
+    public async Task OnGetAsync(CancellationToken cancellationToken)
+    {
+        if (CreatedSecret is not null)
+        {
+            Response.Headers.CacheControl = "no-store";
+        }
+        await LoadAsync(cancellationToken);
+    }
 
     public async Task<IActionResult> OnPostCreateAsync(CancellationToken cancellationToken)
     {
@@ -63,12 +75,8 @@ public sealed class ApiTokensModel(SosyabotDbContext db, CurrentWorkspace curren
         });
         await db.SaveChangesAsync(cancellationToken);
 
-        // Rendered in this response rather than carried through a redirect, so the secret never sits in a cookie.
-        Response.Headers.CacheControl = "no-store";
         CreatedSecret = secret;
-        Input = new CreateInput();
-        await LoadAsync(cancellationToken);
-        return Page();
+        return RedirectToPage();
     }
 
     public async Task<IActionResult> OnPostRevokeAsync(Guid id, CancellationToken cancellationToken)
