@@ -36,26 +36,24 @@ public static class AgentApi
             .WithSummary("Posts mentioning a user: the channel's own account unless user_id is given (read).");
         api.MapGet("/channels/{channelId:guid}/search", SearchAsync).RequireAuthorization(read)
             .WithSummary("Search posts of the last seven days with X's query syntax (read).");
-        api.MapPost("/channels/{channelId:guid}/likes", (Guid channelId, TweetReference body, HttpContext http, AgentActions actions, CancellationToken ct) =>
-                SetRelationAsync(channelId, XTweetRelation.Likes, body.TweetId, true, http, actions, ct))
-            .RequireAuthorization(write).WithName("Like").WithSummary("Like a post (write).");
-        api.MapDelete("/channels/{channelId:guid}/likes/{tweetId}", (Guid channelId, string tweetId, HttpContext http, AgentActions actions, CancellationToken ct) =>
-                SetRelationAsync(channelId, XTweetRelation.Likes, tweetId, false, http, actions, ct))
-            .RequireAuthorization(write).WithName("Unlike").WithSummary("Unlike a post (write).");
-        api.MapPost("/channels/{channelId:guid}/retweets", (Guid channelId, TweetReference body, HttpContext http, AgentActions actions, CancellationToken ct) =>
-                SetRelationAsync(channelId, XTweetRelation.Retweets, body.TweetId, true, http, actions, ct))
-            .RequireAuthorization(write).WithName("Retweet").WithSummary("Retweet a post (write).");
-        api.MapDelete("/channels/{channelId:guid}/retweets/{tweetId}", (Guid channelId, string tweetId, HttpContext http, AgentActions actions, CancellationToken ct) =>
-                SetRelationAsync(channelId, XTweetRelation.Retweets, tweetId, false, http, actions, ct))
-            .RequireAuthorization(write).WithName("UndoRetweet").WithSummary("Undo a retweet (write).");
         api.MapGet("/channels/{channelId:guid}/bookmarks", BookmarksAsync).RequireAuthorization(read)
             .WithSummary("The account's bookmarks (read; OAuth 2.0 channels only, as X serves them).");
-        api.MapPost("/channels/{channelId:guid}/bookmarks", (Guid channelId, TweetReference body, HttpContext http, AgentActions actions, CancellationToken ct) =>
-                SetRelationAsync(channelId, XTweetRelation.Bookmarks, body.TweetId, true, http, actions, ct))
-            .RequireAuthorization(write).WithName("AddBookmark").WithSummary("Bookmark a post (write; OAuth 2.0 channels only).");
-        api.MapDelete("/channels/{channelId:guid}/bookmarks/{tweetId}", (Guid channelId, string tweetId, HttpContext http, AgentActions actions, CancellationToken ct) =>
-                SetRelationAsync(channelId, XTweetRelation.Bookmarks, tweetId, false, http, actions, ct))
-            .RequireAuthorization(write).WithName("RemoveBookmark").WithSummary("Remove a bookmark (write; OAuth 2.0 channels only).");
+        foreach (var (relation, noun, undo) in new[]
+                 {
+                     (XTweetRelation.Likes, "Like", "Unlike"),
+                     (XTweetRelation.Retweets, "Retweet", "UndoRetweet"),
+                     (XTweetRelation.Bookmarks, "AddBookmark", "RemoveBookmark"),
+                 })
+        {
+            var collection = relation.ToString().ToLowerInvariant();
+            var only = relation == XTweetRelation.Bookmarks ? "; OAuth 2.0 channels only" : "";
+            api.MapPost($"/channels/{{channelId:guid}}/{collection}", (Guid channelId, TweetReference body, HttpContext http, AgentActions actions, CancellationToken ct) =>
+                    SetRelationAsync(channelId, relation, body.TweetId, true, http, actions, ct))
+                .RequireAuthorization(write).WithName(noun).WithSummary($"{noun} a post (write{only}).");
+            api.MapDelete($"/channels/{{channelId:guid}}/{collection}/{{tweetId}}", (Guid channelId, string tweetId, HttpContext http, AgentActions actions, CancellationToken ct) =>
+                    SetRelationAsync(channelId, relation, tweetId, false, http, actions, ct))
+                .RequireAuthorization(write).WithName(undo).WithSummary($"{undo} (write{only}).");
+        }
         api.MapPost("/channels/{channelId:guid}/direct-messages", SendDirectMessageAsync).RequireAuthorization(dm)
             .WithSummary("Send a direct message to one person (dm).");
         api.MapGet("/channels/{channelId:guid}/direct-messages", DirectMessagesAsync).RequireAuthorization(dm)
@@ -82,27 +80,25 @@ public static class AgentApi
     private static async Task<Ok<PostStatusResponse>> GetPostAsync(Guid postId, HttpContext http, AgentActions actions, CancellationToken cancellationToken) =>
         TypedResults.Ok(PostStatusResponse.From(await actions.GetDeliveryAsync(AgentCaller.From(http.User), postId, cancellationToken)));
 
-    private static async Task<Results<Ok<TweetPageResponse>, ValidationProblem>> TimelineAsync(
+    private static Task<Results<Ok<TweetPageResponse>, ValidationProblem>> TimelineAsync(
         Guid channelId, [FromQuery(Name = "user_id")] string? userId, [FromQuery(Name = "max_results")] int? maxResults,
-        [FromQuery(Name = "pagination_token")] string? paginationToken, HttpContext http, AgentActions actions, CancellationToken cancellationToken)
-    {
-        if (PageProblems(maxResults, 5, userId) is { } problems)
-        {
-            return problems;
-        }
-        var page = await actions.TimelineAsync(AgentCaller.From(http.User), channelId, userId, new XPageRequest(maxResults, paginationToken), cancellationToken);
-        return TypedResults.Ok(new TweetPageResponse(page.Tweets, page.NextToken));
-    }
+        [FromQuery(Name = "pagination_token")] string? paginationToken, HttpContext http, AgentActions actions, CancellationToken cancellationToken) =>
+        UserPostsAsync(actions.TimelineAsync, channelId, userId, maxResults, paginationToken, http, cancellationToken);
 
-    private static async Task<Results<Ok<TweetPageResponse>, ValidationProblem>> MentionsAsync(
+    private static Task<Results<Ok<TweetPageResponse>, ValidationProblem>> MentionsAsync(
         Guid channelId, [FromQuery(Name = "user_id")] string? userId, [FromQuery(Name = "max_results")] int? maxResults,
-        [FromQuery(Name = "pagination_token")] string? paginationToken, HttpContext http, AgentActions actions, CancellationToken cancellationToken)
+        [FromQuery(Name = "pagination_token")] string? paginationToken, HttpContext http, AgentActions actions, CancellationToken cancellationToken) =>
+        UserPostsAsync(actions.MentionsAsync, channelId, userId, maxResults, paginationToken, http, cancellationToken);
+
+    private static async Task<Results<Ok<TweetPageResponse>, ValidationProblem>> UserPostsAsync(
+        Func<AgentCaller, Guid, string?, XPageRequest, CancellationToken, Task<XTweetPage>> read,
+        Guid channelId, string? userId, int? maxResults, string? paginationToken, HttpContext http, CancellationToken cancellationToken)
     {
         if (PageProblems(maxResults, 5, userId) is { } problems)
         {
             return problems;
         }
-        var page = await actions.MentionsAsync(AgentCaller.From(http.User), channelId, userId, new XPageRequest(maxResults, paginationToken), cancellationToken);
+        var page = await read(AgentCaller.From(http.User), channelId, userId, new XPageRequest(maxResults, paginationToken), cancellationToken);
         return TypedResults.Ok(new TweetPageResponse(page.Tweets, page.NextToken));
     }
 

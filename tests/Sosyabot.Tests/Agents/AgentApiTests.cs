@@ -358,11 +358,5 @@ public sealed class AgentApiTests(AppWithFakeX app) : IClassFixture<AppWithFakeX
         return JsonDocument.Parse(text).RootElement;
     }
 
-    private async Task DrainPublisherAsync()
-    {
-        var publisher = app.Services.GetRequiredService<Publisher>();
-        while (await publisher.RunOnceAsync(CancellationToken.None) > 0)
-        {
-        }
-    }
+    private Task DrainPublisherAsync() => app.Services.GetRequiredService<Publisher>().DrainAsync();
 }

@@ -184,11 +184,5 @@ public sealed class ApiKeyChannelTests(AppWithFakeX app) : IClassFixture<AppWith
         return post.Deliveries.Single().Id;
     }
 
-    private async Task DrainAsync()
-    {
-        var publisher = app.Services.GetRequiredService<Publisher>();
-        while (await publisher.RunOnceAsync(CancellationToken.None) > 0)
-        {
-        }
-    }
+    private Task DrainAsync() => app.Services.GetRequiredService<Publisher>().DrainAsync();
 }

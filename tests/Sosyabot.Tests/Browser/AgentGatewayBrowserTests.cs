@@ -12,12 +12,7 @@ public sealed class AgentGatewayBrowserTests(SandboxedApp app, BrowserSession br
         app.StartServer();
         var carol = SandboxState.Accounts[2];
         var page = await browser.NewPageAsync(app.Address);
-        await page.GotoAsync("/account/register");
-        await page.GetByLabel("Email").FillAsync("keys@sosyabot.test");
-        await page.GetByLabel("Password", new() { Exact = true }).FillAsync("keys-password-123");
-        await page.GetByLabel("Confirm password").FillAsync("keys-password-123");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Register" }).ClickAsync();
-        await page.WaitForURLAsync("**/app/channels");
+        await SandboxSteps.RegisterAsync(page, "keys@sosyabot.test", "keys-password-123");
 
         await page.Locator("#api-keys-connect summary").ClickAsync();
         await page.GetByLabel("API key", new() { Exact = true }).FillAsync(SandboxAuth.ConsumerKey);

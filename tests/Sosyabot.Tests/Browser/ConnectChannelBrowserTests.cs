@@ -14,12 +14,7 @@ public sealed class ConnectChannelBrowserTests(SandboxedApp app, BrowserSession 
         Assert.Contains("Client ID: sandbo…", await SandboxSteps.ConfigureSandboxClientAsync(admin));
 
         var user = await browser.NewPageAsync(app.Address);
-        await user.GotoAsync("/account/register");
-        await user.GetByLabel("Email").FillAsync("member@sosyabot.test");
-        await user.GetByLabel("Password", new() { Exact = true }).FillAsync("member-password-123");
-        await user.GetByLabel("Confirm password").FillAsync("member-password-123");
-        await user.GetByRole(AriaRole.Button, new() { Name = "Register" }).ClickAsync();
-        await user.WaitForURLAsync("**/app/channels");
+        await SandboxSteps.RegisterAsync(user, "member@sosyabot.test", "member-password-123");
         await BrowserSession.ScreenshotAsync(user, "04-channels-empty");
 
         await SandboxSteps.ConnectSandboxAccountAsync(user, app, "Bob Sandbox", screenshot: "05-sandbox-consent");

@@ -45,6 +45,17 @@ public static class SandboxSteps
         await page.WaitForURLAsync("**" + path);
     }
 
+    /// <summary>Registers a new account through the form and lands on its channels page.</summary>
+    public static async Task RegisterAsync(Microsoft.Playwright.IPage page, string email, string password)
+    {
+        await page.GotoAsync("/account/register");
+        await page.GetByLabel("Email").FillAsync(email);
+        await page.GetByLabel("Password", new() { Exact = true }).FillAsync(password);
+        await page.GetByLabel("Confirm password").FillAsync(password);
+        await page.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "Register" }).ClickAsync();
+        await page.WaitForURLAsync("**/app/channels");
+    }
+
     /// <summary>As the admin: saves the sandbox's client and presses Test credentials.</summary>
     public static async Task<string?> ConfigureSandboxClientAsync(Microsoft.Playwright.IPage page)
     {

@@ -151,7 +151,7 @@ public sealed class PublisherTests(AppWithFakeX app) : IClassFixture<AppWithFake
         var first = NewPublisher();
         var second = NewPublisher();
 
-        await Task.WhenAll(DrainAsync(first), DrainAsync(second));
+        await Task.WhenAll(first.DrainAsync(), second.DrainAsync());
 
         Assert.Equal(40, _x.Created.Count);
         Assert.Equal(40, _x.Created.Select(t => t.Text).Distinct().Count());
@@ -390,14 +390,7 @@ public sealed class PublisherTests(AppWithFakeX app) : IClassFixture<AppWithFake
     private Publisher NewPublisher() =>
         new(app.Services.GetRequiredService<IServiceScopeFactory>(), app.Clock, app.Services.GetRequiredService<ILogger<Publisher>>());
 
-    private Task DrainAsync() => DrainAsync(app.Services.GetRequiredService<Publisher>());
-
-    private static async Task DrainAsync(Publisher publisher)
-    {
-        while (await publisher.RunOnceAsync(CancellationToken.None) > 0)
-        {
-        }
-    }
+    private Task DrainAsync() => app.Services.GetRequiredService<Publisher>().DrainAsync();
 
     private async Task SimulateCrashMidSendAsync(Guid deliveryId, DateTimeOffset at)
     {
