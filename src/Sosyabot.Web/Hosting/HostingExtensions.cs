@@ -36,15 +36,14 @@ public static class HostingExtensions
             options.Conventions.AuthorizeFolder("/Admin", Identity.Roles.InstanceAdminPolicy);
         });
         builder.Services.AddHealthChecks();
+        builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
         return builder;
     }
 
     public static WebApplication UseHosting(this WebApplication app)
     {
-        if (!app.Environment.IsDevelopment())
-        {
-            app.UseExceptionHandler("/error/500");
-        }
+        // In every environment, so that a database outage looks the same in development as in production.
+        app.UseExceptionHandler("/error/500");
         app.UseStatusCodePagesWithReExecute("/error/{0}");
         app.UseSecurityHeaders();
         app.UseStaticFiles();
@@ -58,7 +57,13 @@ public static class HostingExtensions
     public static WebApplication MapHealth(this WebApplication app)
     {
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
-        app.MapHealthChecks("/readyz").AllowAnonymous();
+        app.MapHealthChecks("/readyz", new HealthCheckOptions
+        {
+            // The reason (database unreachable, migrations pending) in plain words, for people and probes alike.
+            ResponseWriter = (context, report) => context.Response.WriteAsync(report.Status == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy
+                ? "Healthy"
+                : "Unhealthy: " + string.Join(" ", report.Entries.Values.Select(e => e.Description))),
+        }).AllowAnonymous();
         return app;
     }
 
