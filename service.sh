@@ -213,6 +213,68 @@ stop_sandbox() {
   rm -f "$SANDBOX_PID_FILE"
 }
 
+# --- Docker: the same commands through docker compose, for machines without the .NET SDK -------------
+
+# 'local' (dotnet + a local PostgreSQL cluster) or 'docker' (compose); SOSYABOT_RUNTIME in .env decides.
+runtime() {
+  case "${SOSYABOT_RUNTIME:-}" in
+    local|docker) echo "$SOSYABOT_RUNTIME" ;;
+    "")
+      if command -v dotnet >/dev/null 2>&1; then echo local
+      elif compose_cmd >/dev/null; then echo docker
+      else fail "neither the .NET 10 SDK nor Docker Compose is installed. Install one of them: https://dotnet.microsoft.com/download or https://docs.docker.com/compose/install/"
+      fi ;;
+    *) fail "SOSYABOT_RUNTIME must be 'local' or 'docker' (it is '$SOSYABOT_RUNTIME')" ;;
+  esac
+}
+
+compose_cmd() {
+  if docker compose version >/dev/null 2>&1; then echo "docker compose"
+  elif command -v docker-compose >/dev/null 2>&1; then echo "docker-compose"
+  else return 1
+  fi
+}
+
+compose() {
+  local cmd; cmd="$(compose_cmd)" || fail "Docker Compose is not installed (SOSYABOT_RUNTIME=docker): https://docs.docker.com/compose/install/"
+  docker info >/dev/null 2>&1 || fail "the Docker engine is not reachable (docker info failed). Start Docker, or set SOSYABOT_RUNTIME=local to run with the .NET SDK instead."
+  $cmd --profile sandbox "$@"
+}
+
+docker_start() {
+  local services=(app)
+  if [[ "${1:-}" == "--sandbox" ]]; then
+    services+=(xsandbox)
+    # The app reaches the sandbox by its compose name; the browser, on the host's published port.
+    export X_API_BASE_URL="http://xsandbox:5090"
+    export X_AUTHORIZE_URL="http://localhost:${SANDBOX_PORT:-5090}/i/oauth2/authorize" X_WEB_BASE_URL="http://localhost:${SANDBOX_PORT:-5090}"
+    export TWITTER_CLIENT_ID="${TWITTER_CLIENT_ID:-sandbox-client-id}" TWITTER_CLIENT_SECRET="${TWITTER_CLIENT_SECRET:-sandbox-client-secret}"
+  fi
+  say "Building and starting ${services[*]} with docker compose"
+  compose up -d --build "${services[@]}"
+  for _ in $(seq 1 120); do
+    if curl -fsS -o /dev/null "http://127.0.0.1:$PORT/healthz" 2>/dev/null; then
+      say "Sosyabot is up: $BASE_URL (logs: ./service.sh logs)"
+      return
+    fi
+    sleep 1
+  done
+  fail "the app did not answer on port $PORT within 2 minutes; see ./service.sh logs"
+}
+
+docker_command() {
+  case "$1" in
+    start) docker_start "${2:-}" ;;
+    stop) say "Stopping the compose services (the database volume is kept)"; compose down ;;
+    # Compose reads .env on every call, so recreating the container is what re-reads it.
+    restart) say "Recreating the app container with the current .env"; compose up -d --no-deps --force-recreate app ;;
+    status) compose ps ;;
+    logs) compose logs -f --tail 200 app ;;
+    migrate) compose run --rm migrate ;;
+    *) fail "'$1' runs only without Docker (SOSYABOT_RUNTIME=local): it needs the .NET SDK" ;;
+  esac
+}
+
 # --- Tests --------------------------------------------------------------------------------------------
 
 ensure_chromium() {
@@ -227,7 +289,7 @@ ensure_chromium() {
 }
 
 run_tests() {
-  require dotnet "Install the .NET 10 SDK."
+  require dotnet "The tests need the .NET 10 SDK: https://dotnet.microsoft.com/download"
   ensure_chromium
   local pg_was_running=0
   if pg_running; then pg_was_running=1; fi
@@ -259,11 +321,25 @@ Usage: ./service.sh <command>
   db            start only the local PostgreSQL and print its URLs (for running 'dotnet test' by hand)
   test          run every test (starts PostgreSQL, installs Chromium when missing)
   help          this text
+
+With the .NET 10 SDK installed, the app runs from source next to a local PostgreSQL 15 cluster.
+Without it (or with SOSYABOT_RUNTIME=docker in .env), start/stop/restart/status/logs/migrate drive
+docker compose instead; 'test' and 'db' always need the SDK. Configuration: .env (see .env.example).
 TXT
 }
 
 mkdir -p "$LOG_DIR"
 load_env
+
+case "${1:-help}" in
+  start|stop|restart|status|logs|migrate)
+    if [[ "$(runtime)" == docker ]]; then
+      [[ "$1" != restart || "${2:-api}" == api ]] || fail "usage: ./service.sh restart api"
+      docker_command "$1" "${2:-}"
+      exit 0
+    fi
+    ;;
+esac
 
 case "${1:-help}" in
   start)
