@@ -26,6 +26,7 @@ public sealed class AgentGatewayBrowserTests(SandboxedApp app, BrowserSession br
         Assert.Contains("@sandbox_carol is connected with your app's keys.", await page.Locator(".flash-success").TextContentAsync());
         Assert.Equal("API keys", await page.Locator("li.channel[data-handle='sandbox_carol'] [data-kind]").TextContentAsync());
 
+        await page.GetByRole(AriaRole.Link, new() { Name = "Settings" }).ClickAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = "API tokens" }).ClickAsync();
         await page.GetByLabel("Name").FillAsync("support-agent");
         await page.Locator("input[name='Input.Scopes'][value='write']").CheckAsync();
