@@ -353,11 +353,11 @@ public static class SandboxApp
         <title>{{E(title)}} · X Sandbox</title>
         <style>
           body{font-family:system-ui,sans-serif;background:#000;color:#e7e9ea;margin:0;padding:2rem;}
-          main{max-width:640px;margin:0 auto;background:#16181c;border-radius:16px;padding:1.5rem 2rem;}
+          main{max-width:760px;margin:0 auto;background:#16181c;border-radius:16px;padding:1.5rem 2rem;}
           h1{font-size:1.4rem} .muted{color:#71767b} .error{color:#f4212e}
           button{font:inherit;font-weight:700;border-radius:999px;padding:.6rem 1.4rem;border:1px solid #536471;cursor:pointer;margin-right:.6rem}
           .primary{background:#eff3f4;color:#0f1419} .cancel{background:transparent;color:#eff3f4}
-          code{background:#202327;padding:.1em .3em;border-radius:4px} li{margin:.3rem 0} table{width:100%;border-collapse:collapse}
+          code{background:#202327;padding:.1em .3em;border-radius:4px;word-break:break-all} li{margin:.3rem 0} table{width:100%;border-collapse:collapse}
           td,th{text-align:left;padding:.3rem;border-bottom:1px solid #2f3336}
         </style></head><body><main>{{body}}</main></body></html>
         """, "text/html; charset=utf-8", statusCode: status);

@@ -26,8 +26,13 @@ public sealed class AdminCredentialsBrowserTests(KestrelAppFactory app, BrowserS
         Assert.DoesNotContain("browser-secret-abcdef", await page.ContentAsync());
     }
 
-    [Fact]
-    public async Task AdminPage_OnPhoneWidth_StaysReadable()
+    [Theory]
+    [InlineData("/admin/api-integration/x-twitter", "03-admin-x-twitter-phone")]
+    [InlineData("/app/channels", "17-channels-phone")]
+    [InlineData("/app/publishing", "18-publishing-phone")]
+    [InlineData("/app/settings/api-tokens", "19-api-tokens-phone")]
+    [InlineData("/app/workspace/members", "20-members-phone")]
+    public async Task MainPages_OnPhoneWidth_DoNotScrollSideways(string path, string screenshot)
     {
         app.StartServer();
         var page = await browser.NewPageAsync(app.Address, width: 390, height: 844);
@@ -35,10 +40,10 @@ public sealed class AdminCredentialsBrowserTests(KestrelAppFactory app, BrowserS
         await BrowserSession.SubmitLoginAsync(page, SosyabotAppFactory.AdminEmail, SosyabotAppFactory.AdminPassword);
         await page.WaitForURLAsync(app.Address + "/app/channels");
 
-        await page.GotoAsync("/admin/api-integration/x-twitter");
-        await BrowserSession.ScreenshotAsync(page, "03-admin-x-twitter-phone");
+        await page.GotoAsync(path);
+        await BrowserSession.ScreenshotAsync(page, screenshot);
 
         var overflow = await page.EvaluateAsync<bool>("document.documentElement.scrollWidth > window.innerWidth");
-        Assert.False(overflow, "The page scrolls sideways on a 390 px wide phone.");
+        Assert.False(overflow, $"{path} scrolls sideways on a 390 px wide phone.");
     }
 }
