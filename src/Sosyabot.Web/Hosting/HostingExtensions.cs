@@ -46,6 +46,16 @@ public static class HostingExtensions
         app.UseExceptionHandler("/error/500");
         app.UseStatusCodePagesWithReExecute("/error/{0}");
         app.UseSecurityHeaders();
+        // Behind TLS (an https BASE_URL, usually through a reverse proxy) every cookie is Secure, whatever
+        // scheme the proxy speaks to the app; on a plain-http install they could not be, or nobody could log in.
+        var https = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<SiteOptions>>().Value.BaseUrl
+            .StartsWith("https://", StringComparison.OrdinalIgnoreCase);
+        app.UseCookiePolicy(new CookiePolicyOptions
+        {
+            Secure = https ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest,
+            MinimumSameSitePolicy = SameSiteMode.Lax,
+            HttpOnly = Microsoft.AspNetCore.CookiePolicy.HttpOnlyPolicy.Always,
+        });
         app.UseStaticFiles();
         app.UseSerilogRequestLogging();
         app.UseRouting();

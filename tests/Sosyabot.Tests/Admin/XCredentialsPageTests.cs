@@ -170,7 +170,7 @@ public sealed class XCredentialsPageTests(SosyabotAppFactory app) : IClassFixtur
         using var response = await anonymous.GetAsync(PagePath);
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-        Assert.StartsWith("http://localhost/account/login", response.Headers.Location!.ToString());
+        Assert.StartsWith("https://localhost/account/login", response.Headers.Location!.ToString());
     }
 
     [Fact]

@@ -16,7 +16,8 @@ public sealed class BrowserClient : HttpClient
     {
         _server = server;
         Cookies = cookies;
-        BaseAddress = new Uri("http://localhost");
+        // https, like the instance's BASE_URL in tests: its cookies are Secure and a cookie jar sends them only over https.
+        BaseAddress = new Uri("https://localhost");
     }
 
     public CookieContainer Cookies { get; }
