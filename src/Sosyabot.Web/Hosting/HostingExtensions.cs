@@ -25,6 +25,7 @@ public static class HostingExtensions
             .ReadFrom.Configuration(builder.Configuration)
             .ReadFrom.Services(services)
             .Enrich.FromLogContext()
+            .Enrich.With<RedactSensitiveProperties>()
             .WriteTo.Console(formatProvider: System.Globalization.CultureInfo.InvariantCulture));
 
         builder.Services.AddOptions<SiteOptions>().Bind(builder.Configuration).ValidateDataAnnotations().ValidateOnStart();

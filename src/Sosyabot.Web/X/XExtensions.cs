@@ -26,6 +26,8 @@ public static class XExtensions
         });
         // Added after the resilience handler, so it runs inside it: once per attempt.
         client.AddHttpMessageHandler<XRequestSigner>();
+        // HttpClient's own logs (at Trace) list request headers: Authorization and Cookie carry credentials.
+        client.RedactLoggedHeaders(_ => true);
         return builder;
     }
 

@@ -8,7 +8,7 @@ using WireMock.Server;
 namespace Sosyabot.Tests.Infrastructure;
 
 /// <summary>The app with WireMock.Net in X's place and a clock the tests move.</summary>
-public sealed class AppWithFakeX : SosyabotAppFactory
+public class AppWithFakeX : SosyabotAppFactory
 {
     public const string AuthorizeUrl = "https://x.example.test/i/oauth2/authorize";
     public const string ClientId = "FakeXClientId-0123456789";
