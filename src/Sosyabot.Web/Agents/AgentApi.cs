@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Sosyabot.Web.Channels;
+using Sosyabot.Web.Hosting;
 using Sosyabot.Web.Publishing;
 using Sosyabot.Web.X;
 
@@ -110,6 +111,10 @@ public static class AgentApi
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["query"] = ["Give a search query of 1 to 512 characters in X's query syntax."] });
         }
+        if (PlainText.Problem(query) is { } queryProblem)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["query"] = [$"The query {queryProblem}"] });
+        }
         if (PageProblems(maxResults, 10, null) is { } problems)
         {
             return problems;
@@ -152,6 +157,10 @@ public static class AgentApi
         if (string.IsNullOrWhiteSpace(request.Text) || request.Text.Length > 10_000)
         {
             problems["text"] = ["A direct message needs text, up to 10,000 characters."];
+        }
+        else if (PlainText.Problem(request.Text, multiline: true) is { } textProblem)
+        {
+            problems["text"] = [$"The text {textProblem}"];
         }
         if (problems.Count > 0)
         {

@@ -34,7 +34,7 @@ public sealed class ApiTokensModel(SosyabotDbContext db, CurrentWorkspace curren
 
     public sealed class CreateInput
     {
-        [Required(ErrorMessage = "Name the token after the agent or automation that will use it."), StringLength(100), Display(Name = "Name")]
+        [Required(ErrorMessage = "Name the token after the agent or automation that will use it."), StringLength(100), PlainText, Display(Name = "Name")]
         public string? Name { get; set; }
 
         public List<string> Scopes { get; set; } = [];

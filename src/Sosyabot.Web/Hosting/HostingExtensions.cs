@@ -38,6 +38,9 @@ public static class HostingExtensions
         });
         builder.Services.AddHealthChecks();
         builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
+        builder.Services.AddExceptionHandler<BadRequestProblemHandler>();
+        // Malformed API bodies throw, so that BadRequestProblemHandler can say what was wrong with them.
+        builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         return builder;
     }
 
@@ -45,7 +48,9 @@ public static class HostingExtensions
     {
         // In every environment, so that a database outage looks the same in development as in production.
         app.UseExceptionHandler("/error/500");
-        app.UseStatusCodePagesWithReExecute("/error/{0}");
+        // People get an error page; API callers get problem details, never HTML.
+        app.UseWhen(context => !context.Request.Path.StartsWithSegments("/api"), pages => pages.UseStatusCodePagesWithReExecute("/error/{0}"));
+        app.UseWhen(context => context.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
         app.UseSecurityHeaders();
         // Behind TLS (an https BASE_URL, usually through a reverse proxy) every cookie is Secure, whatever
         // scheme the proxy speaks to the app; on a plain-http install they could not be, or nobody could log in.

@@ -1,3 +1,4 @@
+using Sosyabot.Web.Hosting;
 using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
@@ -17,7 +18,7 @@ public sealed class LoginModel(SignInManager<AppUser> signIn) : PageModel
 
     public sealed class InputModel
     {
-        [Required, EmailAddress, StringLength(256)]
+        [Required, EmailAddress, StringLength(256), PlainText]
         public string Email { get; set; } = "";
 
         [Required, DataType(DataType.Password), StringLength(256)]

@@ -1,3 +1,4 @@
+using Sosyabot.Web.Hosting;
 using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
@@ -21,7 +22,7 @@ public sealed class RegisterModel(
 
     public sealed class InputModel
     {
-        [Required, EmailAddress, StringLength(256)]
+        [Required, EmailAddress, StringLength(256), PlainText]
         public string Email { get; set; } = "";
 
         [Required, DataType(DataType.Password), StringLength(256, MinimumLength = 10, ErrorMessage = "The password must be at least {2} characters long.")]

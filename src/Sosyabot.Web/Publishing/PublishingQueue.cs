@@ -53,6 +53,10 @@ public sealed class PublishingQueue(SosyabotDbContext db, TimeProvider time, Pub
             {
                 problems.Add($"{label} is {measured.WeightedLength} characters as X counts them; the limit is {TweetText.MaxWeightedLength}.");
             }
+            else if (Hosting.PlainText.Problem(parts[i], multiline: true) is { } textProblem)
+            {
+                problems.Add($"{label} {textProblem}");
+            }
             else if (!measured.IsValid)
             {
                 problems.Add($"{label} contains characters X does not accept (U+FFFE, U+FEFF or U+FFFF).");
@@ -78,6 +82,10 @@ public sealed class PublishingQueue(SosyabotDbContext db, TimeProvider time, Pub
             if (image.AltText is { Length: > MaxAltTextLength })
             {
                 problems.Add($"The description of {image.FileName} is longer than X's {MaxAltTextLength} characters.");
+            }
+            else if (Hosting.PlainText.Problem(image.AltText, multiline: true) is { } altProblem)
+            {
+                problems.Add($"The description of {image.FileName} {altProblem}");
             }
         }
 

@@ -15,7 +15,7 @@ public sealed class MembersModel(SosyabotDbContext db, CurrentWorkspace current,
     [TempData(Key = Flash.SuccessKey)]
     public string? StatusMessage { get; set; }
 
-    [BindProperty, Required, EmailAddress, StringLength(256), Display(Name = "Email of an existing Sosyabot account")]
+    [BindProperty, Required, EmailAddress, StringLength(256), PlainText, Display(Name = "Email of an existing Sosyabot account")]
     public string? Email { get; set; }
 
     public WorkspaceContext Workspace { get; private set; } = null!;

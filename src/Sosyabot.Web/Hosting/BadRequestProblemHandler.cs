@@ -1,0 +1,31 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+
+namespace Sosyabot.Web.Hosting;
+
+/// <summary>
+/// An API body that is not the JSON it should be (a number where text goes, a truncated document) gets a
+/// 400 problem naming the parameter and the JSON path, instead of an empty 400: agents' developers read these.
+/// </summary>
+internal sealed class BadRequestProblemHandler(IProblemDetailsService problems) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+    {
+        if (exception is not BadHttpRequestException badRequest)
+        {
+            return false;
+        }
+        var json = badRequest.InnerException as JsonException;
+        context.Response.StatusCode = badRequest.StatusCode;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails =
+            {
+                Status = badRequest.StatusCode,
+                Title = "The request body could not be read",
+                Detail = json is null ? badRequest.Message : $"{badRequest.Message} {json.Message}",
+            },
+        });
+    }
+}
