@@ -94,26 +94,77 @@ public sealed class PublisherTests(AppWithFakeX app) : IClassFixture<AppWithFake
         Assert.Single(_x.Created);
     }
 
-    [Fact]
-    public async Task Publish_XAnswers503ThenWorks_RetriesAndPostsOneTweet()
+    public enum XFault
     {
+        Status500,
+        Status502,
+        Status503,
+        ConnectionReset,
+        BrokenChunk,
+        MalformedJsonAfterCreating,
+    }
+
+    [Theory]
+    [InlineData(XFault.Status500)]
+    [InlineData(XFault.Status502)]
+    [InlineData(XFault.Status503)]
+    [InlineData(XFault.ConnectionReset)]
+    [InlineData(XFault.BrokenChunk)]
+    [InlineData(XFault.MalformedJsonAfterCreating)]
+    public async Task Publish_XFailsOnceThenWorks_PostsExactlyOneTweet(XFault fault)
+    {
+        var text = $"Survives {fault}";
         app.X.Given(Request.Create().WithPath("/2/tweets").UsingPost()).AtPriority(1)
             .InScenario("flaky").WillSetStateTo("recovered")
-            .RespondWith(Response.Create().WithStatusCode(503).WithBodyAsJson(new { title = "Service Unavailable", status = 503 }));
-        var deliveryId = await QueueAsync("Survives a 503");
+            .RespondWith(Response.Create().WithCallback(_ => fault switch
+            {
+                XFault.Status500 or XFault.Status502 or XFault.Status503 => new WireMock.ResponseMessage
+                {
+                    StatusCode = fault switch { XFault.Status500 => 500, XFault.Status502 => 502, _ => 503 },
+                    BodyData = new WireMock.Util.BodyData { BodyAsString = "{\"title\":\"Service Unavailable\"}", DetectedBodyType = BodyType.String },
+                },
+                XFault.ConnectionReset => new WireMock.ResponseMessage { FaultType = FaultType.EMPTY_RESPONSE },
+                XFault.BrokenChunk => new WireMock.ResponseMessage { FaultType = FaultType.MALFORMED_RESPONSE_CHUNK },
+                _ => Malformed(_x.AcceptOutOfBand(text)),
+            }));
+        var deliveryId = await QueueAsync(text);
 
         await DrainAsync();
         var retrying = await DeliveryAsync(deliveryId);
         Assert.Equal(DeliveryStates.Queued, retrying.State);
-        Assert.Contains("503", retrying.Reason);
+        Assert.Contains("retrying at", retrying.Reason);
 
         app.Clock.Advance(TimeSpan.FromMinutes(2));
         await DrainAsync();
 
         var published = await DeliveryAsync(deliveryId);
         Assert.Equal(DeliveryStates.Published, published.State);
-        var tweet = Assert.Single(_x.Created);
+        var tweet = Assert.Single(_x.Created, t => t.Text == text);
         Assert.Equal([tweet.Id], published.TweetIds);
+
+        static WireMock.ResponseMessage Malformed(string _) => new()
+        {
+            StatusCode = 201,
+            BodyData = new WireMock.Util.BodyData { BodyAsString = "{\"data\": {\"id\": ", DetectedBodyType = BodyType.String },
+        };
+    }
+
+    [Fact]
+    public async Task Publish_XAnswers429WithoutResetHeaders_WaitsOneWholeWindow()
+    {
+        app.X.Given(Request.Create().WithPath("/2/tweets").UsingPost()).AtPriority(1)
+            .RespondWith(Response.Create().WithStatusCode(429).WithBodyAsJson(new { title = "Too Many Requests", status = 429 }));
+        var start = app.Clock.GetUtcNow();
+        var deliveryId = await QueueAsync("429 without headers");
+
+        await DrainAsync();
+        app.Clock.Advance(TimeSpan.FromMinutes(14));
+        await DrainAsync();
+
+        var waiting = await DeliveryAsync(deliveryId);
+        Assert.Equal(DeliveryStates.WaitingForRateLimit, waiting.State);
+        Assert.Equal((start + TimeSpan.FromMinutes(15)).ToUnixTimeSeconds(), waiting.DueAt.ToUnixTimeSeconds());
+        Assert.Single(PostsTo("/2/tweets"));
     }
 
     [Fact]
