@@ -21,7 +21,7 @@ public static class SandboxAgentEndpoints
             {
                 return SandboxAuth.Unauthorized();
             }
-            return SandboxState.Accounts.FirstOrDefault(a => string.Equals(a.Username, username, StringComparison.OrdinalIgnoreCase)) is { } account
+            return state.Everyone.FirstOrDefault(a => string.Equals(a.Username, username, StringComparison.OrdinalIgnoreCase)) is { } account
                 ? Results.Json(new { data = SandboxApp.Profile(request, account) })
                 : Results.Json(new { errors = new[] { new { value = username, detail = $"Could not find user with username: [{username}].", title = "Not Found Error", type = "https://api.twitter.com/2/problems/resource-not-found" } } });
         });
@@ -32,7 +32,7 @@ public static class SandboxAgentEndpoints
             {
                 return SandboxAuth.Unauthorized();
             }
-            var username = SandboxState.Accounts.FirstOrDefault(a => a.Id == id)?.Username ?? "";
+            var username = state.Everyone.FirstOrDefault(a => a.Id == id)?.Username ?? "";
             return PostPage(state.Posts.Where(p => username.Length > 0 && p.Text.Contains("@" + username, StringComparison.OrdinalIgnoreCase)), request.Query, "pagination_token");
         });
 

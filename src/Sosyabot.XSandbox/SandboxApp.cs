@@ -139,11 +139,11 @@ public static class SandboxApp
             return account is null ? refusal! : Results.Json(new { data = Profile(request, account) });
         });
 
-        app.MapGet("/i/api/1.1/account/verify_credentials.json", (HttpRequest request) =>
+        app.MapGet("/i/api/1.1/account/verify_credentials.json", (HttpRequest request, SandboxState state) =>
         {
             var authToken = request.Cookies["auth_token"];
             var ct0 = request.Cookies["ct0"];
-            var account = SandboxState.Accounts.FirstOrDefault(a => a.WebAuthToken == authToken);
+            var account = state.Everyone.FirstOrDefault(a => a.WebAuthToken == authToken);
             if (account is null || string.IsNullOrEmpty(ct0) || request.Headers["x-csrf-token"] != ct0
                 || request.Headers.Authorization.ToString() is not { Length: > 7 } bearer || !bearer.StartsWith("Bearer ", StringComparison.Ordinal))
             {
@@ -169,6 +169,7 @@ public static class SandboxApp
             response.Headers["x-rate-limit-reset"] = userWindow.ResetAt.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
             if (!allowed)
             {
+                state.CountRateLimitRefusal();
                 return Results.Json(new { title = "Too Many Requests", detail = "Too Many Requests", type = "about:blank", status = 429 }, statusCode: 429);
             }
             var appAllowed = appWindow.TryTake(now);
@@ -177,6 +178,7 @@ public static class SandboxApp
             response.Headers["x-app-limit-24hour-reset"] = appWindow.ResetAt.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
             if (!appAllowed)
             {
+                state.CountRateLimitRefusal();
                 return Results.Json(new { title = "Too Many Requests", detail = "Too Many Requests", type = "about:blank", status = 429 }, statusCode: 429);
             }
 
@@ -185,8 +187,13 @@ public static class SandboxApp
             {
                 return Results.Json(new { title = "Invalid Request", detail = "One or more parameters to your request was invalid.", type = "https://api.twitter.com/2/problems/invalid-request", status = 400 }, statusCode: 400);
             }
+            if (state.PostLatency > TimeSpan.Zero)
+            {
+                await Task.Delay(state.PostLatency);
+            }
             if (state.Posts.Any(p => p.Account.Id == account.Id && p.Text == body.Text))
             {
+                state.CountDuplicateRefusal();
                 return Results.Json(new { title = "Forbidden", detail = "You are not allowed to create a Tweet with duplicate content.", type = "about:blank", status = 403 }, statusCode: 403);
             }
             var mediaIds = body.Media?.MediaIds ?? [];
@@ -278,6 +285,13 @@ public static class SandboxApp
         });
 
         app.MapAgentEndpoints();
+
+        app.MapGet("/sandbox/stats", (SandboxState state) => new
+        {
+            posts = state.Posts.Count,
+            duplicate_refusals = state.DuplicateRefusals,
+            rate_limit_refusals = state.RateLimitRefusals,
+        });
 
         app.MapGet("/sandbox/posts", (SandboxState state) =>
             state.Posts.Select(p => new

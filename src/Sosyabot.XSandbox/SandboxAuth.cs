@@ -68,7 +68,7 @@ public static class SandboxAuth
         var oauth = OAuth1Signature.ParseAuthorizationHeader(header);
         if (oauth is null
             || !oauth.TryGetValue("oauth_consumer_key", out var consumerKey) || consumerKey != ConsumerKey
-            || !oauth.TryGetValue("oauth_token", out var token) || SandboxState.Accounts.FirstOrDefault(a => a.AccessToken == token) is not { } account
+            || !oauth.TryGetValue("oauth_token", out var token) || state.Everyone.FirstOrDefault(a => a.AccessToken == token) is not { } account
             || oauth.GetValueOrDefault("oauth_signature_method") != OAuth1Signature.Method
             || !long.TryParse(oauth.GetValueOrDefault("oauth_timestamp"), out var timestamp)
             || (time.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(timestamp)).Duration() > TimestampTolerance

@@ -40,7 +40,7 @@ public sealed class SandboxMedia(string mediaType, long totalBytes)
 }
 
 /// <summary>Everything the stand-in remembers; in memory, as befits a stand-in.</summary>
-public sealed class SandboxState
+public sealed class SandboxState(IConfiguration configuration)
 {
     public static readonly SandboxAccount[] Accounts =
     [
@@ -48,6 +48,26 @@ public sealed class SandboxState
         new("1000000000000000002", "sandbox_bob", "Bob Sandbox", "b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2"),
         new("1000000000000000003", "sandbox_carol", "Carol Sandbox", "c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3"),
     ];
+
+    /// <summary>The demo accounts, then SANDBOX_EXTRA_ACCOUNTS more (sandbox_load01, ...) for load drills and the benchmark.</summary>
+    public IReadOnlyList<SandboxAccount> Everyone { get; } =
+    [
+        .. Accounts,
+        .. Enumerable.Range(1, configuration.GetValue("SANDBOX_EXTRA_ACCOUNTS", 0)).Select(i => new SandboxAccount(
+            (2_000_000_000_000_000_000 + i).ToString(System.Globalization.CultureInfo.InvariantCulture), $"sandbox_load{i:00}", $"Load Account {i:00}",
+            Convert.ToHexStringLower(System.Security.Cryptography.SHA1.HashData(System.Text.Encoding.ASCII.GetBytes($"load{i}"))))),
+    ];
+
+    /// <summary>How long POST /2/tweets takes, to widen the window in which a crash drill can kill a node mid-request.</summary>
+    public TimeSpan PostLatency { get; } = TimeSpan.FromMilliseconds(configuration.GetValue("SANDBOX_POST_LATENCY_MS", 0));
+
+    private long _duplicateRefusals;
+    private long _rateLimitRefusals;
+
+    public long DuplicateRefusals => Interlocked.Read(ref _duplicateRefusals);
+    public long RateLimitRefusals => Interlocked.Read(ref _rateLimitRefusals);
+    public void CountDuplicateRefusal() => Interlocked.Increment(ref _duplicateRefusals);
+    public void CountRateLimitRefusal() => Interlocked.Increment(ref _rateLimitRefusals);
 
     public ConcurrentDictionary<string, AuthorizationCode> Codes { get; } = new();
     public ConcurrentDictionary<string, AccessToken> AccessTokens { get; } = new();

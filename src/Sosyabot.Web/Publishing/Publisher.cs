@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Sosyabot.Web.Channels;
 using Sosyabot.Web.Data;
 using Sosyabot.Web.X;
@@ -12,13 +13,13 @@ namespace Sosyabot.Web.Publishing;
 /// as soon as X returns it, and a part whose answer was lost is looked for among the account's recent
 /// posts before it is sent again. So a delivery goes out at most once, and none is dropped.
 /// </summary>
-public sealed partial class Publisher(IServiceScopeFactory scopes, TimeProvider time, ILogger<Publisher> logger)
+public sealed partial class Publisher(IServiceScopeFactory scopes, TimeProvider time, IOptions<PublishingOptions> options, ILogger<Publisher> logger)
 {
     public const int MaxAttempts = 6;
     public const int BatchSize = 20;
 
     /// <summary>A claim older than this belongs to a node that died mid-publish; the delivery is reconciled.</summary>
-    public static readonly TimeSpan ClaimLease = TimeSpan.FromMinutes(5);
+    public TimeSpan ClaimLease => options.Value.ClaimLease;
 
     /// <summary>Who holds a claim, for people reading the table; claims are judged by time, not by this.</summary>
     public string NodeId { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}" is var id && id.Length > 100 ? id[..100] : id;

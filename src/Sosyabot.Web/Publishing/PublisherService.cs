@@ -7,6 +7,15 @@ public sealed class PublishingOptions
     /// <summary>Run the publisher in this process. Every node may: claims never overlap.</summary>
     [ConfigurationKeyName("PUBLISHER_ENABLED")]
     public bool Enabled { get; set; } = true;
+
+    /// <summary>
+    /// A claim older than this belongs to a node that died mid-publish, and its delivery is reconciled by
+    /// another. Longer than any publish takes (uploads included); shorter only for crash drills.
+    /// </summary>
+    [ConfigurationKeyName("PUBLISHER_CLAIM_LEASE_SECONDS"), System.ComponentModel.DataAnnotations.Range(1, 86_400)]
+    public int ClaimLeaseSeconds { get; set; } = 300;
+
+    public TimeSpan ClaimLease => TimeSpan.FromSeconds(ClaimLeaseSeconds);
 }
 
 /// <summary>The publisher's loop: publish what is due, then sleep until the next due time, a new post, or 5 seconds.</summary>

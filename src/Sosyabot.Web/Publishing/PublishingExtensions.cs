@@ -4,7 +4,7 @@ public static class PublishingExtensions
 {
     public static WebApplicationBuilder AddPublishing(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<PublishingOptions>().Bind(builder.Configuration);
+        builder.Services.AddOptions<PublishingOptions>().Bind(builder.Configuration).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddScoped<PublishingQueue>();
         builder.Services.AddScoped<RateBudgets>();
         builder.Services.AddSingleton<Publisher>();

@@ -70,25 +70,9 @@ public sealed class AgentWalkthroughTests(SandboxedApp app) : IClassFixture<Sand
 
     private async Task<string> PersonConnectsKeysAndCreatesTokenAsync(SandboxAccount account)
     {
-        var person = new BrowserClient(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }, new CookieContainer(), followRedirects: true)
-        {
-            BaseAddress = new Uri(app.Address),
-        };
-        var register = await person.GetDocumentAsync("/account/register");
-        using (await person.SubmitAsync(register, "#register", new Dictionary<string, string>
-               {
-                   ["Input.Email"] = $"walkthrough-{Guid.NewGuid():N}@sosyabot.test",
-                   ["Input.Password"] = "a-long-enough-password",
-                   ["Input.ConfirmPassword"] = "a-long-enough-password",
-               }))
-        {
-        }
-        var keys = new ByokKeys(account.Id, account.Username, SandboxAuth.ConsumerKey, SandboxAuth.ConsumerSecret, SandboxAuth.AppBearerToken,
-            account.AccessToken, account.AccessTokenSecret);
-        var workspace = new AgentWorkspace(null!, person);
-        var page = await workspace.SubmitApiKeysAsync(keys);
-        Assert.True(page.QuerySelector(".flash-success") is not null, page.QuerySelector(".flash-error")?.TextContent);
-        return await workspace.CreateTokenAsync("read", "write", "dm");
+        var person = await Reliability.RemotePerson.RegisterAsync(app.Address, $"walkthrough-{Guid.NewGuid():N}@sosyabot.test");
+        await Reliability.RemotePerson.ConnectSandboxKeysAsync(person, account);
+        return await Reliability.RemotePerson.CreateTokenAsync(person);
     }
 
     private static async Task<JsonElement> WaitUntilPublishedAsync(HttpClient agent, Uri status)

@@ -221,7 +221,7 @@ public sealed class PublisherTests(AppWithFakeX app) : IClassFixture<AppWithFake
         await DrainAsync();
         Assert.Equal(DeliveryStates.Publishing, (await DeliveryAsync(deliveryId)).State);
 
-        app.Clock.Advance(Publisher.ClaimLease + TimeSpan.FromSeconds(1));
+        app.Clock.Advance(app.Services.GetRequiredService<Publisher>().ClaimLease + TimeSpan.FromSeconds(1));
         await DrainAsync();
 
         var published = await DeliveryAsync(deliveryId);
@@ -236,7 +236,7 @@ public sealed class PublisherTests(AppWithFakeX app) : IClassFixture<AppWithFake
         var deliveryId = await QueueAsync("Never reached X before the crash");
         await SimulateCrashMidSendAsync(deliveryId, app.Clock.GetUtcNow());
 
-        app.Clock.Advance(Publisher.ClaimLease + TimeSpan.FromSeconds(1));
+        app.Clock.Advance(app.Services.GetRequiredService<Publisher>().ClaimLease + TimeSpan.FromSeconds(1));
         await DrainAsync();
 
         Assert.Equal(DeliveryStates.Published, (await DeliveryAsync(deliveryId)).State);
@@ -439,7 +439,7 @@ public sealed class PublisherTests(AppWithFakeX app) : IClassFixture<AppWithFake
     }
 
     private Publisher NewPublisher() =>
-        new(app.Services.GetRequiredService<IServiceScopeFactory>(), app.Clock, app.Services.GetRequiredService<ILogger<Publisher>>());
+        new(app.Services.GetRequiredService<IServiceScopeFactory>(), app.Clock, app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<PublishingOptions>>(), app.Services.GetRequiredService<ILogger<Publisher>>());
 
     private Task DrainAsync() => app.Services.GetRequiredService<Publisher>().DrainAsync();
 

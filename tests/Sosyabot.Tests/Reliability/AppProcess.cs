@@ -1,0 +1,136 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Sosyabot.Tests.Reliability;
+
+/// <summary>
+/// The app as its own OS process (the build's Sosyabot.Web.dll), as a node of a deployment is: started with
+/// environment variables, killed with SIGKILL. For the crash and scale-out drills.
+/// </summary>
+public sealed class AppProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output = new();
+
+    private AppProcess(Process process, int port)
+    {
+        _process = process;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    public string Address => $"http://127.0.0.1:{Port}";
+
+    /// <summary>The last lines the process wrote, for a failure message.</summary>
+    public string Tail => string.Join("\n", _output.TakeLast(30));
+
+    public static async Task<AppProcess> StartAsync(IReadOnlyDictionary<string, string> environment)
+    {
+        var port = FreePort();
+        var start = new ProcessStartInfo("dotnet", WebDll())
+        {
+            WorkingDirectory = Path.GetDirectoryName(WebDll())!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var name in new[] { "DATABASE_URL", "TWITTER_CLIENT_ID", "TWITTER_CLIENT_SECRET", "ADMIN_EMAIL", "ADMIN_PASSWORD", "ASPNETCORE_URLS" })
+        {
+            start.Environment.Remove(name);
+        }
+        start.Environment["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["BASE_URL"] = $"http://127.0.0.1:{port}";
+        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        start.Environment["Serilog__MinimumLevel__Default"] = "Warning";
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+        var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
+        var app = new AppProcess(process, port);
+        process.OutputDataReceived += (_, line) => app.Keep(line.Data);
+        process.ErrorDataReceived += (_, line) => app.Keep(line.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        for (var waited = 0; waited < 600; waited++)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"The app exited during start-up:\n{app.Tail}");
+            }
+            try
+            {
+                using var health = await probe.GetAsync($"{app.Address}/healthz");
+                if (health.IsSuccessStatusCode)
+                {
+                    return app;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            await Task.Delay(50);
+        }
+        app.Kill();
+        throw new TimeoutException($"The app did not answer /healthz within 30 s:\n{app.Tail}");
+    }
+
+    /// <summary>SIGKILL: no shutdown hooks, no flushing, the way a node dies when its machine does.</summary>
+    public void Kill()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+        _process.WaitForExit();
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Kill();
+        _process.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        _output.Enqueue(line);
+        while (_output.Count > 200 && _output.TryDequeue(out _))
+        {
+        }
+    }
+
+    /// <summary>The Sosyabot.Web.dll built with the same configuration as these tests.</summary>
+    private static string WebDll()
+    {
+        var testBin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var framework = testBin.Name;
+        var configuration = testBin.Parent!.Name;
+        for (var dir = testBin; dir is not null; dir = dir.Parent)
+        {
+            var dll = Path.Combine(dir.FullName, "src", "Sosyabot.Web", "bin", configuration, framework, "Sosyabot.Web.dll");
+            if (File.Exists(dll))
+            {
+                return dll;
+            }
+        }
+        throw new FileNotFoundException($"Sosyabot.Web.dll ({configuration}) was not built next to the tests.");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
