@@ -1,0 +1,90 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Sosyabot.Web.Publishing;
+using Xunit.Abstractions;
+
+namespace Sosyabot.Tests.Reliability;
+
+/// <summary>
+/// 50 clients at once, for a bounded time, publishing to 20 channels through the app (a real process) with
+/// the XSandbox as X on loopback: no errors, and X never answers 429 because the publisher waits first.
+/// </summary>
+public sealed class LoadTests(ITestOutputHelper output)
+{
+    private const int Clients = 50;
+    private const int Channels = 20;
+    private static readonly TimeSpan Duration = TimeSpan.FromSeconds(15);
+
+    [Fact]
+    public async Task FiftyClientsTwentyChannels_BoundedTime_NoErrorsNoRateLimitViolations()
+    {
+        await using var drill = await Drill.StartAsync($"--SANDBOX_EXTRA_ACCOUNTS={Channels - 3}");
+        await using var node = await AppProcess.StartAsync(drill.Environment(publisher: true));
+        var person = await RemotePerson.RegisterAsync(node.Address, "load@sosyabot.test");
+        var channels = new List<Guid>();
+        foreach (var account in drill.XState.Everyone.Take(Channels))
+        {
+            channels.Add(await RemotePerson.ConnectSandboxKeysAsync(person, account));
+        }
+        var tokens = new List<string>();
+        for (var i = 0; i < Clients; i++)
+        {
+            tokens.Add(await RemotePerson.CreateTokenAsync(person));
+        }
+
+        var latencies = new ConcurrentBag<double>();
+        var errors = new ConcurrentBag<string>();
+        var queued = 0;
+        var stop = DateTime.UtcNow + Duration;
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(tokens.Select(async (token, client) =>
+        {
+            using var http = new HttpClient { BaseAddress = new Uri(node.Address) };
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            for (var n = 0; DateTime.UtcNow < stop; n++)
+            {
+                var channel = channels[(client + n) % channels.Count];
+                var started = Stopwatch.GetTimestamp();
+                using var post = await http.PostAsJsonAsync($"/api/v1/channels/{channel}/posts", new { text = $"Load {client}-{n} {Guid.NewGuid():N}" });
+                latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                if (!post.IsSuccessStatusCode)
+                {
+                    errors.Add($"POST {(int)post.StatusCode}: {await post.Content.ReadAsStringAsync()}");
+                    continue;
+                }
+                Interlocked.Increment(ref queued);
+                started = Stopwatch.GetTimestamp();
+                using var status = await http.GetAsync(post.Headers.Location);
+                latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                if (!status.IsSuccessStatusCode)
+                {
+                    errors.Add($"GET status {(int)status.StatusCode}");
+                }
+            }
+        }));
+        var elapsed = clock.Elapsed;
+        // Give the publisher what is left of a short while to work through the queue, then read the figures.
+        await Task.Delay(TimeSpan.FromSeconds(5));
+
+        await using var db = drill.Database.CreateDbContext();
+        var published = await db.Deliveries.CountAsync(d => d.State == DeliveryStates.Published);
+        var waiting = await db.Deliveries.CountAsync(d => d.State == DeliveryStates.WaitingForRateLimit);
+        var failed = await db.Deliveries.CountAsync(d => d.State == DeliveryStates.Failed);
+        var sorted = latencies.Order().ToList();
+        output.WriteLine($"Load: {Clients} clients, {Channels} channels, {elapsed.TotalSeconds:0.0} s: {sorted.Count} requests " +
+                         $"({sorted.Count / elapsed.TotalSeconds:0} req/s), latency p50 {Percentile(sorted, 0.50):0} ms, p95 {Percentile(sorted, 0.95):0} ms, " +
+                         $"p99 {Percentile(sorted, 0.99):0} ms; {queued} posts queued, {published} published, {waiting} waiting for X's window, " +
+                         $"{failed} failed; errors {errors.Count}; 429s from X {drill.XState.RateLimitRefusals}; duplicates {drill.XState.DuplicateRefusals}.");
+        Assert.Empty(errors);
+        Assert.Equal(0, failed);
+        Assert.Equal(0, drill.XState.RateLimitRefusals);
+        Assert.Equal(0, drill.XState.DuplicateRefusals);
+        Assert.True(published > 0 && published <= Channels * 100, $"{published} published");
+    }
+
+    private static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? 0 : sorted[(int)Math.Min(sorted.Count - 1, Math.Ceiling(p * sorted.Count) - 1)];
+}
