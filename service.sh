@@ -307,6 +307,32 @@ run_tests() {
   return "$status"
 }
 
+# --- Benchmark ----------------------------------------------------------------------------------------
+
+run_bench() {
+  require dotnet "The benchmark needs the .NET 10 SDK."
+  if ! command -v wrk >/dev/null 2>&1; then
+    if [[ $EUID -eq 0 ]] && command -v apt-get >/dev/null; then
+      say "Installing wrk (Debian) for the throughput figures"
+      apt-get update -qq >/dev/null
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+    else
+      fail "the benchmark needs wrk: sudo apt-get install wrk"
+    fi
+  fi
+  local pg_was_running=0
+  if pg_running; then pg_was_running=1; fi
+  ensure_postgres
+  if [[ "$LOCAL_PG" == 1 ]]; then export SOSYABOT_BENCH_DATABASE_URL="$PG_ADMIN_URL"; else export SOSYABOT_BENCH_DATABASE_URL="$DATABASE_URL"; fi
+  say "Building (Release) and running the benchmark; it prints a table at the end"
+  dotnet build "$ROOT/Sosyabot.sln" -c Release --nologo -v quiet >"$LOG_DIR/bench-build.log" 2>&1 \
+    || { tail -n 30 "$LOG_DIR/bench-build.log" >&2; fail "build failed; see $LOG_DIR/bench-build.log"; }
+  local status=0
+  dotnet run -c Release --no-build --project "$ROOT/bench/Sosyabot.Bench" | tee "$LOG_DIR/bench.log" || status=$?
+  if [[ "$LOCAL_PG" == 1 && "$pg_was_running" == 0 ]]; then stop_postgres; fi
+  return "$status"
+}
+
 usage() {
   cat <<'TXT'
 Usage: ./service.sh <command>
@@ -320,6 +346,7 @@ Usage: ./service.sh <command>
   migrate       apply database migrations
   db            start only the local PostgreSQL and print its URLs (for running 'dotnet test' by hand)
   test          run every test (starts PostgreSQL, installs Chromium when missing)
+  bench         run the benchmark against the XSandbox and print its table (never fails on a figure)
   help          this text
 
 With the .NET 10 SDK installed, the app runs from source next to a local PostgreSQL 15 cluster.
@@ -393,6 +420,9 @@ case "${1:-help}" in
     ;;
   test)
     run_tests
+    ;;
+  bench)
+    run_bench
     ;;
   help|-h|--help)
     usage

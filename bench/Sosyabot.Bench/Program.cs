@@ -1,0 +1,344 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using AngleSharp.Html.Parser;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using Sosyabot.Web.Data;
+using Sosyabot.XSandbox;
+
+// Sosyabot's benchmark: the app as a Release process, the XSandbox as X and PostgreSQL on loopback.
+// It prints a table and never fails on a figure. './service.sh bench' starts PostgreSQL and runs it.
+var serverUrl = Environment.GetEnvironmentVariable("SOSYABOT_BENCH_DATABASE_URL")
+    ?? throw new InvalidOperationException("SOSYABOT_BENCH_DATABASE_URL is not set; run './service.sh bench'.");
+var seconds = int.TryParse(Environment.GetEnvironmentVariable("SOSYABOT_BENCH_SECONDS"), out var s) ? s : 10;
+var backlogs = (Environment.GetEnvironmentVariable("SOSYABOT_BENCH_BACKLOGS") ?? "10000,100000")
+    .Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToList();
+var results = new List<(string What, string Figure, string Goal)>();
+
+var server = DatabaseOptions.ToNpgsqlConnectionString(serverUrl);
+var databaseName = $"sosyabot_bench_{DateTime.UtcNow:yyyyMMddHHmmss}";
+await Sql(server, $"CREATE DATABASE \"{databaseName}\"");
+var database = new NpgsqlConnectionStringBuilder(server) { Database = databaseName }.ConnectionString;
+await using (var db = new SosyabotDbContext(new DbContextOptionsBuilder<SosyabotDbContext>().UseNpgsql(database).Options))
+{
+    await db.Database.MigrateAsync();
+}
+
+var sandbox = SandboxApp.Create(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning", "--SANDBOX_EXTRA_ACCOUNTS=97"]);
+await sandbox.StartAsync();
+var sandboxAddress = sandbox.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+var bare = WebApplication.CreateSlimBuilder();
+bare.WebHost.UseUrls("http://127.0.0.1:0");
+bare.Logging.ClearProviders();
+var bareApp = bare.Build();
+bareApp.MapPost("/bare", (JsonElement body) => Results.Accepted("/bare/1", new { id = Guid.NewGuid(), state = "queued" }));
+bareApp.MapGet("/bare", () => Results.Text("<!DOCTYPE html><p>ok</p>", "text/html"));
+await bareApp.StartAsync();
+var bareAddress = bareApp.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+
+var app = await StartAppAsync(database, sandboxAddress);
+try
+{
+    var jar = new CookieContainer();
+    using var person = new HttpClient(new HttpClientHandler { CookieContainer = jar }) { BaseAddress = new Uri(app.Address) };
+    await RegisterAsync(person, "bench@sosyabot.test");
+    var accounts = sandbox.Services.GetRequiredService<SandboxState>().Everyone;
+    var channels = new List<Guid>();
+    foreach (var account in accounts)
+    {
+        channels.Add(await ConnectKeysAsync(person, account));
+    }
+    var token = await CreateTokenAsync(person);
+    var cookie = string.Join("; ", jar.GetCookies(new Uri(app.Address)).Select(c => $"{c.Name}={c.Value}"));
+
+    await Task.Delay(2000);
+    var idle = Rss(app.Process.Id);
+    results.Add(("RSS at idle (after start-up and set-up)", $"{idle} MB", "<= 150 MB"));
+
+    // Throughput: wrk on loopback, the app's two routes beside a bare endpoint of the same framework.
+    var script = Path.Combine(Path.GetTempPath(), "sosyabot-bench-post.lua");
+    await File.WriteAllTextAsync(script, $$"""
+        local channels = { {{string.Join(",", channels.Select(c => $"\"{c}\""))}} }
+        local n = 0
+        request = function()
+          n = n + 1
+          local body = '{"text": "bench ' .. n .. ' ' .. math.random(1, 1000000000) .. '", "scheduled_at": "2099-01-01T00:00:00Z"}'
+          return wrk.format("POST", "/api/v1/channels/" .. channels[(n % #channels) + 1] .. "/posts", nil, body)
+        end
+        """);
+    var peak = 0L;
+    using (var sampler = new PeriodicTimer(TimeSpan.FromMilliseconds(250)))
+    {
+        var sampling = Task.Run(async () =>
+        {
+            while (await sampler.WaitForNextTickAsync())
+            {
+                peak = Math.Max(peak, Rss(app.Process.Id));
+            }
+        });
+        var publish = await Wrk($"{app.Address}/api/v1/channels/x/posts", seconds, script, ["Authorization: Bearer " + token, "Content-Type: application/json"]);
+        var barePost = await Wrk($"{bareAddress}/bare", seconds, null, ["Content-Type: application/json"], body: "{\"text\":\"bench\"}");
+        var page = await Wrk($"{app.Address}/app/channels", seconds, null, ["Cookie: " + cookie]);
+        var barePage = await Wrk($"{bareAddress}/bare", seconds, null, []);
+        sampler.Dispose();
+        await sampling;
+        results.Add(("publish-now API (POST /api/v1/channels/{id}/posts)", publish.ToString(), ""));
+        results.Add(("bare ASP.NET Core POST, same machine", barePost.ToString(), ""));
+        results.Add(("publish-now / bare", $"{publish.RequestsPerSecond / barePost.RequestsPerSecond:P0}", ">= 30%"));
+        results.Add(("GET /app/channels (signed in)", page.ToString(), ""));
+        results.Add(("bare ASP.NET Core GET, same machine", barePage.ToString(), ""));
+        results.Add(("/app/channels / bare", $"{page.RequestsPerSecond / barePage.RequestsPerSecond:P0}", ""));
+        results.Add(("RSS peak under the throughput load", $"{peak} MB", ""));
+    }
+
+    // Dispatch lag: a backlog far in the future, then posts due every few ms; lag = due time -> X receives it.
+    foreach (var backlog in backlogs)
+    {
+        await Sql(database, "DELETE FROM posts");
+        await Sql(database, $$"""
+            WITH ch AS (SELECT array_agg(id ORDER BY id) AS ids, (array_agg(workspace_id))[1] AS ws, min(connected_by_user_id) AS usr FROM channels),
+            p AS (
+                INSERT INTO posts (id, workspace_id, created_by_user_id, created_at, due_at, parts)
+                SELECT gen_random_uuid(), ch.ws, ch.usr, now(), now() + interval '30 days', ARRAY['backlog ' || g] FROM generate_series(1, {{backlog}}) g, ch
+                RETURNING id, workspace_id, due_at, parts)
+            INSERT INTO deliveries (id, post_id, workspace_id, channel_id, state, due_at, attempts, tweet_ids, x_media_ids)
+            SELECT gen_random_uuid(), p.id, p.workspace_id, ch.ids[1 + abs(hashtext(p.parts[1])) % array_length(ch.ids, 1)], 'queued', p.due_at, 0, '{}', '{}'
+            FROM p, ch
+            """);
+        await Sql(database, "ANALYZE deliveries");
+        var plan = await Scalar(database, """
+            EXPLAIN SELECT id FROM deliveries
+            WHERE (state IN ('queued', 'waiting_for_rate_limit') AND due_at <= now()) OR (state = 'publishing' AND claimed_at < now() - interval '5 minutes')
+            ORDER BY due_at LIMIT 20 FOR UPDATE SKIP LOCKED
+            """);
+        var lags = await MeasureLagAsync(app, token, channels, sandboxAddress, count: 200);
+        results.Add(($"dispatch lag, {backlog:N0} queued (p50 / p99 / max)", $"{Pct(lags, 0.5):0} / {Pct(lags, 0.99):0} / {lags.Max():0} ms", "p99 <= 1000 ms"));
+        results.Add(($"claim query plan, {backlog:N0} queued", Regex.Match(plan, @"(Index|Bitmap Index|Seq) Scan[^\n(]*").Value.Trim(), "an index"));
+    }
+}
+finally
+{
+    app.Process.Kill(entireProcessTree: true);
+    await sandbox.DisposeAsync();
+    await bareApp.DisposeAsync();
+    NpgsqlConnection.ClearAllPools();
+    await Sql(server, $"DROP DATABASE IF EXISTS \"{databaseName}\" WITH (FORCE)");
+}
+
+Console.WriteLine();
+Console.WriteLine($"Sosyabot benchmark · {Environment.ProcessorCount} cores · {RuntimeName()} · {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+Console.WriteLine();
+Console.WriteLine("| measure | figure | goal |");
+Console.WriteLine("|---|---|---|");
+foreach (var (what, figure, goal) in results)
+{
+    Console.WriteLine($"| {what} | {figure} | {goal} |");
+}
+return;
+
+static async Task<List<double>> MeasureLagAsync(AppHandle app, string token, List<Guid> channels, string sandboxAddress, int count)
+{
+    using var agent = new HttpClient { BaseAddress = new Uri(app.Address) };
+    agent.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+    var tag = Guid.NewGuid().ToString("N")[..8];
+    var due = new Dictionary<string, DateTimeOffset>();
+    var start = DateTimeOffset.UtcNow.AddSeconds(5);
+    for (var i = 0; i < count; i++)
+    {
+        var at = start.AddMilliseconds(i * 25);
+        var text = $"lag {tag} {i}";
+        using var queued = await agent.PostAsJsonAsync($"/api/v1/channels/{channels[i % channels.Count]}/posts", new { text, scheduled_at = at });
+        queued.EnsureSuccessStatusCode();
+        due[text] = at;
+    }
+    using var x = new HttpClient { BaseAddress = new Uri(sandboxAddress) };
+    var deadline = DateTime.UtcNow.AddSeconds(60);
+    List<double> lags;
+    do
+    {
+        await Task.Delay(500);
+        var posts = await x.GetFromJsonAsync<JsonElement>("/sandbox/posts");
+        lags = posts.EnumerateArray()
+            .Where(p => due.ContainsKey(p.GetProperty("text").GetString()!))
+            .Select(p => (p.GetProperty("created_at").GetDateTimeOffset() - due[p.GetProperty("text").GetString()!]).TotalMilliseconds)
+            .ToList();
+    }
+    while (lags.Count < count && DateTime.UtcNow < deadline);
+    return lags.Count == 0 ? [double.NaN] : lags;
+}
+
+static double Pct(List<double> values, double p)
+{
+    var sorted = values.Order().ToList();
+    return sorted[(int)Math.Min(sorted.Count - 1, Math.Ceiling(p * sorted.Count) - 1)];
+}
+
+static async Task<WrkResult> Wrk(string url, int seconds, string? script, string[] headers, string? body = null)
+{
+    var arguments = new List<string> { "-t2", "-c32", $"-d{seconds}s", "--latency" };
+    foreach (var header in headers)
+    {
+        arguments.AddRange(["-H", header]);
+    }
+    if (script is not null)
+    {
+        arguments.AddRange(["-s", script]);
+    }
+    else if (body is not null)
+    {
+        var bodyScript = Path.Combine(Path.GetTempPath(), "sosyabot-bench-bare.lua");
+        await File.WriteAllTextAsync(bodyScript, $"wrk.method = \"POST\"\nwrk.body = '{body}'\n");
+        arguments.AddRange(["-s", bodyScript]);
+    }
+    arguments.Add(url);
+    var start = new ProcessStartInfo("wrk", arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
+    using var wrk = Process.Start(start)!;
+    var output = await wrk.StandardOutput.ReadToEndAsync();
+    await wrk.WaitForExitAsync();
+    var rps = double.Parse(Regex.Match(output, @"Requests/sec:\s+([\d.]+)").Groups[1].Value, CultureInfo.InvariantCulture);
+    var p99 = Regex.Match(output, @"99%\s+([\d.]+)(us|ms|s)");
+    var p99Ms = double.Parse(p99.Groups[1].Value, CultureInfo.InvariantCulture) * (p99.Groups[2].Value switch { "us" => 0.001, "s" => 1000, _ => 1 });
+    var non2xx = Regex.Match(output, @"Non-2xx or 3xx responses:\s+(\d+)") is { Success: true } m ? int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
+    return new WrkResult(rps, p99Ms, non2xx);
+}
+
+static long Rss(int pid) =>
+    File.ReadLines($"/proc/{pid}/status").Where(l => l.StartsWith("VmRSS:", StringComparison.Ordinal))
+        .Select(l => long.Parse(Regex.Match(l, @"\d+").Value, CultureInfo.InvariantCulture) / 1024).FirstOrDefault();
+
+static async Task Sql(string connectionString, string sql)
+{
+    await using var connection = new NpgsqlConnection(connectionString);
+    await connection.OpenAsync();
+    await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 600 };
+    await command.ExecuteNonQueryAsync();
+}
+
+static async Task<string> Scalar(string connectionString, string sql)
+{
+    await using var connection = new NpgsqlConnection(connectionString);
+    await connection.OpenAsync();
+    await using var command = new NpgsqlCommand(sql, connection);
+    await using var reader = await command.ExecuteReaderAsync();
+    var lines = new List<string>();
+    while (await reader.ReadAsync())
+    {
+        lines.Add(reader.GetString(0));
+    }
+    return string.Join("\n", lines);
+}
+
+static async Task<AppHandle> StartAppAsync(string database, string sandboxAddress)
+{
+    var port = FreePort();
+    var dll = Path.Combine(RepositoryRoot(), "src", "Sosyabot.Web", "bin", "Release", "net10.0", "Sosyabot.Web.dll");
+    var start = new ProcessStartInfo("dotnet", dll) { WorkingDirectory = Path.GetDirectoryName(dll)!, RedirectStandardOutput = true, RedirectStandardError = true };
+    start.Environment["PORT"] = port.ToString(CultureInfo.InvariantCulture);
+    start.Environment["BASE_URL"] = $"http://127.0.0.1:{port}";
+    start.Environment["DATABASE_URL"] = database;
+    start.Environment["X_API_BASE_URL"] = sandboxAddress;
+    start.Environment["X_AUTHORIZE_URL"] = sandboxAddress + "/i/oauth2/authorize";
+    start.Environment["X_WEB_BASE_URL"] = sandboxAddress;
+    start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+    start.Environment["Serilog__MinimumLevel__Default"] = "Warning";
+    var process = Process.Start(start)!;
+    process.OutputDataReceived += (_, _) => { };
+    process.ErrorDataReceived += (_, _) => { };
+    process.BeginOutputReadLine();
+    process.BeginErrorReadLine();
+    var handle = new AppHandle(process, $"http://127.0.0.1:{port}");
+    using var probe = new HttpClient();
+    for (var i = 0; i < 600; i++)
+    {
+        try
+        {
+            if ((await probe.GetAsync(handle.Address + "/healthz")).IsSuccessStatusCode)
+            {
+                return handle;
+            }
+        }
+        catch (HttpRequestException)
+        {
+            // Not listening yet.
+        }
+        await Task.Delay(50);
+    }
+    throw new TimeoutException("The app did not start.");
+}
+
+static async Task RegisterAsync(HttpClient person, string email)
+{
+    var token = await AntiforgeryAsync(person, "/account/register");
+    using var response = await person.PostAsync("/account/register", new FormUrlEncodedContent(new Dictionary<string, string>
+    {
+        ["__RequestVerificationToken"] = token, ["Input.Email"] = email, ["Input.Password"] = "a-long-enough-password", ["Input.ConfirmPassword"] = "a-long-enough-password",
+    }));
+    response.EnsureSuccessStatusCode();
+}
+
+static async Task<Guid> ConnectKeysAsync(HttpClient person, SandboxAccount account)
+{
+    var token = await AntiforgeryAsync(person, "/app/channels");
+    using var response = await person.PostAsync("/app/channels?handler=ConnectApiKeys", new FormUrlEncodedContent(new Dictionary<string, string>
+    {
+        ["__RequestVerificationToken"] = token, ["ApiKeys.ApiKey"] = SandboxAuth.ConsumerKey, ["ApiKeys.ApiSecret"] = SandboxAuth.ConsumerSecret,
+        ["ApiKeys.BearerToken"] = SandboxAuth.AppBearerToken, ["ApiKeys.AccessToken"] = account.AccessToken, ["ApiKeys.AccessTokenSecret"] = account.AccessTokenSecret,
+    }));
+    var page = new HtmlParser().ParseDocument(await response.Content.ReadAsStringAsync());
+    var link = page.QuerySelector($"li.channel[data-handle='{account.Username}'] a.handle")?.GetAttribute("href")
+        ?? throw new InvalidOperationException($"Connecting @{account.Username} failed: {page.QuerySelector(".flash-error")?.TextContent}");
+    return Guid.Parse(link.Split('/')[^1]);
+}
+
+static async Task<string> CreateTokenAsync(HttpClient person)
+{
+    var token = await AntiforgeryAsync(person, "/app/settings/api-tokens");
+    using var response = await person.PostAsync("/app/settings/api-tokens?handler=Create", new FormUrlEncodedContent(
+    [
+        new("__RequestVerificationToken", token), new("Input.Name", "bench"), new("Input.Scopes", "read"), new("Input.Scopes", "write"),
+    ]));
+    var page = new HtmlParser().ParseDocument(await response.Content.ReadAsStringAsync());
+    return page.QuerySelector("#token-secret")!.GetAttribute("value")!;
+}
+
+static async Task<string> AntiforgeryAsync(HttpClient client, string path)
+{
+    var page = new HtmlParser().ParseDocument(await client.GetStringAsync(path));
+    return page.QuerySelector("input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
+}
+
+static int FreePort()
+{
+    using var listener = new TcpListener(IPAddress.Loopback, 0);
+    listener.Start();
+    return ((IPEndPoint)listener.LocalEndpoint).Port;
+}
+
+static string RepositoryRoot()
+{
+    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+    {
+        if (File.Exists(Path.Combine(dir.FullName, "Sosyabot.sln")))
+        {
+            return dir.FullName;
+        }
+    }
+    throw new DirectoryNotFoundException("Sosyabot.sln not found above the benchmark.");
+}
+
+static string RuntimeName() => System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription;
+
+internal sealed record AppHandle(Process Process, string Address);
+
+internal sealed record WrkResult(double RequestsPerSecond, double P99Milliseconds, int Non2xx)
+{
+    public override string ToString() => $"{RequestsPerSecond:N0} req/s, p99 {P99Milliseconds:0.0} ms{(Non2xx > 0 ? $", {Non2xx} non-2xx" : "")}";
+}
