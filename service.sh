@@ -301,8 +301,13 @@ run_tests() {
   fi
   say "Running the tests (integration tests on PostgreSQL, browser tests in Chromium)"
   local status=0 out="$LOG_DIR/test.log"
+  rm -rf "$ROOT/artifacts/reports"
   dotnet test "$ROOT/Sosyabot.sln" -c Release --nologo --logger "console;verbosity=normal" 2>&1 | tee "$out" || status=$?
   if [[ "$LOCAL_PG" == 1 && "$pg_was_running" == 0 ]]; then stop_postgres; fi
+  if compgen -G "$ROOT/artifacts/reports/*.txt" >/dev/null; then
+    say "Figures measured by the suites (artifacts/reports/)"
+    cat "$ROOT"/artifacts/reports/*.txt
+  fi
   awk '/^ *Passed: *[0-9]+$/ {p += $2} /^ *Failed: *[0-9]+$/ {f += $2} END {printf "tests: %d passed, %d failed\n", p, f}' "$out"
   return "$status"
 }

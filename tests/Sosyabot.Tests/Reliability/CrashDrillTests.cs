@@ -1,3 +1,4 @@
+using Sosyabot.Tests.Infrastructure;
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -69,7 +70,7 @@ public sealed class CrashDrillTests(ITestOutputHelper output)
         var sentTwice = onX.GroupBy(p => p.Text).Count(g => g.Count() > 1) + (int)drill.XState.DuplicateRefusals;
         var lost = queued.Except(onX.Select(p => p.Text)).Count();
         var failed = await CountAsync(drill, DeliveryStates.Failed);
-        output.WriteLine($"SIGKILL drill: {Kills} kills in {killing.TotalSeconds:0} s ({killedMidPublish} with a delivery mid-publish), " +
+        Report.Write(output, "crash-drill", $"SIGKILL drill: {Kills} kills in {killing.TotalSeconds:0} s ({killedMidPublish} with a delivery mid-publish), " +
                          $"{queued.Count} posts queued, {onX.Count} on X: sent twice {sentTwice}, lost {lost}, failed {failed}, " +
                          $"duplicate resends refused by X {drill.XState.DuplicateRefusals}, 429s {drill.XState.RateLimitRefusals}.");
         Assert.Equal(0, sentTwice);

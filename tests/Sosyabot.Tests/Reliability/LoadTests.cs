@@ -1,3 +1,4 @@
+using Sosyabot.Tests.Infrastructure;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Http.Headers;
@@ -75,7 +76,7 @@ public sealed class LoadTests(ITestOutputHelper output)
         var waiting = await db.Deliveries.CountAsync(d => d.State == DeliveryStates.WaitingForRateLimit);
         var failed = await db.Deliveries.CountAsync(d => d.State == DeliveryStates.Failed);
         var sorted = latencies.Order().ToList();
-        output.WriteLine($"Load: {Clients} clients, {Channels} channels, {elapsed.TotalSeconds:0.0} s: {sorted.Count} requests " +
+        Report.Write(output, "load", $"Load: {Clients} clients, {Channels} channels, {elapsed.TotalSeconds:0.0} s: {sorted.Count} requests " +
                          $"({sorted.Count / elapsed.TotalSeconds:0} req/s), latency p50 {Percentile(sorted, 0.50):0} ms, p95 {Percentile(sorted, 0.95):0} ms, " +
                          $"p99 {Percentile(sorted, 0.99):0} ms; {queued} posts queued, {published} published, {waiting} waiting for X's window, " +
                          $"{failed} failed; errors {errors.Count}; 429s from X {drill.XState.RateLimitRefusals}; duplicates {drill.XState.DuplicateRefusals}.");

@@ -113,8 +113,7 @@ public sealed class TenantIsolationTests(AppWithFakeX app, ITestOutputHelper out
             await last();
         }
 
-        output.WriteLine($"Tenant isolation: {covered.Count} routes covered, as a user and a token of another workspace:");
-        covered.ForEach(output.WriteLine);
+        Report.Write(output, "tenant-isolation", $"Tenant isolation: {covered.Count} routes covered, as a user and a token of another workspace:\n  " + string.Join("\n  ", covered));
         Assert.Empty(failures);
         Assert.True(covered.Count >= 30, $"only {covered.Count} routes enumerated");
         Assert.Equal(before, await SnapshotOfAsync(workspaceId));
