@@ -114,12 +114,18 @@ public sealed partial class ChannelTokens(
     public async Task MarkExpiredAsync(Guid workspaceId, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
+        // Only OAuth 2.0 tokens expire; API keys live until regenerated, cookies until logout. A read first,
+        // so that the common case (nothing expired) costs no write on every page view.
+        var expired = db.Channels.Where(c => c.WorkspaceId == workspaceId && c.State == ChannelStates.Active && c.Kind == ChannelKind.OAuth2
+                                             && c.AccessTokenExpiresAt <= now);
+        if (!await expired.AnyAsync(cancellationToken))
+        {
+            return;
+        }
         var integration = await settings.GetAsync(cancellationToken);
         var renewable = integration.LongLivedConnections && integration.Credentials is not null;
-        // Only OAuth 2.0 tokens expire; API keys live until regenerated, cookies until logout.
-        await db.Channels
-            .Where(c => c.WorkspaceId == workspaceId && c.State == ChannelStates.Active && c.Kind == ChannelKind.OAuth2
-                        && c.AccessTokenExpiresAt <= now && (!renewable || c.RefreshTokenProtected == null))
+        await expired
+            .Where(c => !renewable || c.RefreshTokenProtected == null)
             .ExecuteUpdateAsync(update => update
                 .SetProperty(c => c.State, ChannelStates.NeedsReconnect)
                 .SetProperty(c => c.StateReason, "X's access token expired (they last about 2 hours). Reconnect the account."),

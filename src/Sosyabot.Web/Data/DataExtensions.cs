@@ -12,7 +12,8 @@ public static class DataExtensions
         builder.Services.AddOptions<DatabaseOptions>().Bind(builder.Configuration).ValidateDataAnnotations().ValidateOnStart();
 
         // Resolved from options at first use (not read here) so that tests and hosts can supply DATABASE_URL late.
-        builder.Services.AddDbContext<SosyabotDbContext>((services, options) =>
+        // Pooled: a request reuses a context instead of building one (the context keeps no state of its own).
+        builder.Services.AddDbContextPool<SosyabotDbContext>((services, options) =>
             options.UseNpgsql(services.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString));
 
         // Keys in the database: every node decrypts what another encrypted, and restarts keep secrets readable.
