@@ -277,16 +277,20 @@ docker_command() {
 
 # --- Tests --------------------------------------------------------------------------------------------
 
-ensure_chromium() {
-  if [[ -x /usr/bin/chromium ]]; then return; fi
+# apt_install PACKAGE COMMAND WHY: installs a Debian package when COMMAND is missing (as root), or says how to.
+apt_install() {
+  local package="$1" command="$2" why="$3"
+  if command -v "$command" >/dev/null 2>&1; then return; fi
   if [[ $EUID -eq 0 ]] && command -v apt-get >/dev/null; then
-    say "Installing Debian's Chromium for the browser tests"
+    say "Installing Debian's $package $why"
     apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$package" >/dev/null
   else
-    fail "the browser tests need Debian's Chromium at /usr/bin/chromium: sudo apt-get install chromium"
+    fail "Debian's $package is needed $why: sudo apt-get install $package"
   fi
 }
+
+ensure_chromium() { apt_install chromium /usr/bin/chromium "for the browser tests"; }
 
 run_tests() {
   require dotnet "The tests need the .NET 10 SDK: https://dotnet.microsoft.com/download"
@@ -316,15 +320,7 @@ run_tests() {
 
 run_bench() {
   require dotnet "The benchmark needs the .NET 10 SDK."
-  if ! command -v wrk >/dev/null 2>&1; then
-    if [[ $EUID -eq 0 ]] && command -v apt-get >/dev/null; then
-      say "Installing wrk (Debian) for the throughput figures"
-      apt-get update -qq >/dev/null
-      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
-    else
-      fail "the benchmark needs wrk: sudo apt-get install wrk"
-    fi
-  fi
+  apt_install wrk wrk "for the benchmark's throughput figures"
   local pg_was_running=0
   if pg_running; then pg_was_running=1; fi
   ensure_postgres
