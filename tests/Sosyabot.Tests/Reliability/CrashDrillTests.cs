@@ -13,6 +13,7 @@ namespace Sosyabot.Tests.Reliability;
 /// The app killed with SIGKILL while it publishes, over and over, then allowed to finish: every post is on
 /// X exactly once. X (the sandbox) takes 150 ms per post, so kills land mid-request as well as between them.
 /// </summary>
+[Collection(DrillsCollection.Name)]
 public sealed class CrashDrillTests(ITestOutputHelper output)
 {
     private static readonly int Kills = int.TryParse(Environment.GetEnvironmentVariable("SOSYABOT_CRASH_DRILL_KILLS"), out var kills) ? kills : 100;

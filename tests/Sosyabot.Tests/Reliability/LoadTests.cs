@@ -14,6 +14,7 @@ namespace Sosyabot.Tests.Reliability;
 /// 50 clients at once, for a bounded time, publishing to 20 channels through the app (a real process) with
 /// the XSandbox as X on loopback: no errors, and X never answers 429 because the publisher waits first.
 /// </summary>
+[Collection(DrillsCollection.Name)]
 public sealed class LoadTests(ITestOutputHelper output)
 {
     private const int Clients = 50;

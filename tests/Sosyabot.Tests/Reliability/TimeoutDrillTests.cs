@@ -10,6 +10,7 @@ namespace Sosyabot.Tests.Reliability;
 /// X takes longer to answer than the app waits (12 s against the resilience handler's 10 s attempt timeout),
 /// on real clocks: the app gives up on the answer, then finds the post X did make instead of posting again.
 /// </summary>
+[Collection(DrillsCollection.Name)]
 public sealed class TimeoutDrillTests
 {
     [Fact]
