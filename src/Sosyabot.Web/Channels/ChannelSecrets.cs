@@ -57,8 +57,5 @@ public sealed record ApiKeyCredentials(string ApiKey, string ApiSecret, string B
 {
     public bool CanActAsUser => AccessToken is not null && AccessTokenSecret is not null;
 
-    /// <summary>The account an access token belongs to: X writes it before the dash.</summary>
-    public string? AccessTokenUserId => AccessToken?.Split('-', 2)[0];
-
     public override string ToString() => "ApiKeyCredentials { redacted }";
 }
