@@ -33,26 +33,17 @@ public sealed class AgentActions(
             .OrderBy(c => c.Handle)
             .ToListAsync(cancellationToken);
 
-    public async Task<XTweetPage> TimelineAsync(AgentCaller caller, Guid channelId, string? userId, XPageRequest page, CancellationToken cancellationToken)
-    {
-        var channel = await FindAsync(caller, channelId, cancellationToken);
-        var auth = await tokens.AuthorizeAsync(channel, XCallContext.AppOnlyAllowed, "tweet.read", cancellationToken);
-        return await OnBehalfOfAsync(channel, write: false, () => x.GetUserTweetsAsync(auth.Auth, userId ?? channel.XUserId, page, cancellationToken), cancellationToken);
-    }
+    public Task<XTweetPage> TimelineAsync(AgentCaller caller, Guid channelId, string? userId, XPageRequest page, CancellationToken cancellationToken) =>
+        ReadAsync(caller, channelId, XCallContext.AppOnlyAllowed, "tweet.read",
+            (auth, channel) => x.GetUserTweetsAsync(auth, userId ?? channel.XUserId, page, cancellationToken), cancellationToken);
 
-    public async Task<XTweetPage> MentionsAsync(AgentCaller caller, Guid channelId, string? userId, XPageRequest page, CancellationToken cancellationToken)
-    {
-        var channel = await FindAsync(caller, channelId, cancellationToken);
-        var auth = await tokens.AuthorizeAsync(channel, XCallContext.AppOnlyAllowed, "tweet.read", cancellationToken);
-        return await OnBehalfOfAsync(channel, write: false, () => x.GetMentionsAsync(auth.Auth, userId ?? channel.XUserId, page, cancellationToken), cancellationToken);
-    }
+    public Task<XTweetPage> MentionsAsync(AgentCaller caller, Guid channelId, string? userId, XPageRequest page, CancellationToken cancellationToken) =>
+        ReadAsync(caller, channelId, XCallContext.AppOnlyAllowed, "tweet.read",
+            (auth, channel) => x.GetMentionsAsync(auth, userId ?? channel.XUserId, page, cancellationToken), cancellationToken);
 
-    public async Task<XTweetPage> SearchAsync(AgentCaller caller, Guid channelId, string query, XPageRequest page, CancellationToken cancellationToken)
-    {
-        var channel = await FindAsync(caller, channelId, cancellationToken);
-        var auth = await tokens.AuthorizeAsync(channel, XCallContext.AppOnlyAllowed, "tweet.read", cancellationToken);
-        return await OnBehalfOfAsync(channel, write: false, () => x.SearchRecentAsync(auth.Auth, query, page, cancellationToken), cancellationToken);
-    }
+    public Task<XTweetPage> SearchAsync(AgentCaller caller, Guid channelId, string query, XPageRequest page, CancellationToken cancellationToken) =>
+        ReadAsync(caller, channelId, XCallContext.AppOnlyAllowed, "tweet.read",
+            (auth, _) => x.SearchRecentAsync(auth, query, page, cancellationToken), cancellationToken);
 
     public async Task<XTweetPage> BookmarksAsync(AgentCaller caller, Guid channelId, XPageRequest page, CancellationToken cancellationToken)
     {
@@ -61,12 +52,9 @@ public sealed class AgentActions(
         return await OnBehalfOfAsync(channel, write: false, () => x.GetBookmarksAsync(auth.Auth, channel.XUserId, page, cancellationToken), cancellationToken);
     }
 
-    public async Task<XMessagePage> DirectMessagesAsync(AgentCaller caller, Guid channelId, XPageRequest page, CancellationToken cancellationToken)
-    {
-        var channel = await FindAsync(caller, channelId, cancellationToken);
-        var auth = await tokens.AuthorizeAsync(channel, XCallContext.UserRequired, "dm.read", cancellationToken);
-        return await OnBehalfOfAsync(channel, write: false, () => x.GetDirectMessagesAsync(auth.Auth, page, cancellationToken), cancellationToken);
-    }
+    public Task<XMessagePage> DirectMessagesAsync(AgentCaller caller, Guid channelId, XPageRequest page, CancellationToken cancellationToken) =>
+        ReadAsync(caller, channelId, XCallContext.UserRequired, "dm.read",
+            (auth, _) => x.GetDirectMessagesAsync(auth, page, cancellationToken), cancellationToken);
 
     public async Task<XSentMessage> SendDirectMessageAsync(AgentCaller caller, Guid channelId, string participantId, string text, CancellationToken cancellationToken)
     {
@@ -132,6 +120,15 @@ public sealed class AgentActions(
             await budgets.ExhaustAsync(windows[0], endpoint.ResetAt, cancellationToken);
             throw;
         }
+    }
+
+    /// <summary>A read through one of the caller's channels: found in its workspace, authorized, X's refusals explained.</summary>
+    private async Task<T> ReadAsync<T>(
+        AgentCaller caller, Guid channelId, XCallContext context, string oauth2Scope, Func<XAuth, Channel, Task<T>> read, CancellationToken cancellationToken)
+    {
+        var channel = await FindAsync(caller, channelId, cancellationToken);
+        var authorization = await tokens.AuthorizeAsync(channel, context, oauth2Scope, cancellationToken);
+        return await OnBehalfOfAsync(channel, write: false, () => read(authorization.Auth, channel), cancellationToken);
     }
 
     /// <summary>
