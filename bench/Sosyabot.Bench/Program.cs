@@ -11,6 +11,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
+using Sosyabot.Bench;
 using Sosyabot.Web.Data;
 using Sosyabot.XSandbox;
 
@@ -21,6 +22,12 @@ var serverUrl = Environment.GetEnvironmentVariable("SOSYABOT_BENCH_DATABASE_URL"
 var seconds = int.TryParse(Environment.GetEnvironmentVariable("SOSYABOT_BENCH_SECONDS"), out var s) ? s : 10;
 var backlogs = (Environment.GetEnvironmentVariable("SOSYABOT_BENCH_BACKLOGS") ?? "10000,100000")
     .Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToList();
+var timeFactor = double.TryParse(Environment.GetEnvironmentVariable("SOSYABOT_BENCH_TIME_FACTOR"), CultureInfo.InvariantCulture, out var f) ? f : 600;
+var phases = (Environment.GetEnvironmentVariable("SOSYABOT_BENCH_PHASES") ?? "throughput,lag,budget").Split(',', StringSplitOptions.TrimEntries);
+if (!phases.Contains("lag"))
+{
+    backlogs.Clear();
+}
 var results = new List<(string What, string Figure, string Goal)>();
 
 var server = DatabaseOptions.ToNpgsqlConnectionString(serverUrl);
@@ -49,16 +56,22 @@ try
 {
     var jar = new CookieContainer();
     using var person = new HttpClient(new HttpClientHandler { CookieContainer = jar }) { BaseAddress = new Uri(app.Address) };
-    await RegisterAsync(person, "bench@sosyabot.test");
+    await Person.RegisterAsync(person, "bench@sosyabot.test");
     var accounts = sandbox.Services.GetRequiredService<SandboxState>().Everyone;
     var channels = new List<Guid>();
     foreach (var account in accounts)
     {
-        channels.Add(await ConnectKeysAsync(person, account));
+        channels.Add(await Person.ConnectKeysAsync(person, account));
     }
-    var token = await CreateTokenAsync(person);
+    var token = await Person.CreateTokenAsync(person);
     var cookie = string.Join("; ", jar.GetCookies(new Uri(app.Address)).Select(c => $"{c.Name}={c.Value}"));
 
+    if (Environment.GetEnvironmentVariable("SOSYABOT_BENCH_HOLD") == "1")
+    {
+        // For profiling by hand (dotnet-trace, wrk with other settings): the set-up stays up until Enter.
+        Console.WriteLine($"Holding: app {app.Address} (pid {app.Process.Id}), token {token}, channel {channels[0]}, cookie '{cookie}'. Press Enter to go on.");
+        Console.ReadLine();
+    }
     await Task.Delay(2000);
     var idle = Rss(app.Process.Id);
     results.Add(("RSS at idle (after start-up and set-up)", $"{idle} MB", "<= 150 MB"));
@@ -75,6 +88,8 @@ try
         end
         """);
     var peak = 0L;
+    if (phases.Contains("throughput"))
+    {
     using (var sampler = new PeriodicTimer(TimeSpan.FromMilliseconds(250)))
     {
         var sampling = Task.Run(async () =>
@@ -84,6 +99,9 @@ try
                 peak = Math.Max(peak, Rss(app.Process.Id));
             }
         });
+        // Unmeasured first runs: the JIT tiers the hot paths up, as in a process that has been serving for a while.
+        await Wrk($"{app.Address}/api/v1/channels/x/posts", seconds, script, ["Authorization: Bearer " + token, "Content-Type: application/json"]);
+        await Wrk($"{app.Address}/app/channels", seconds, null, ["Cookie: " + cookie]);
         var publish = await Wrk($"{app.Address}/api/v1/channels/x/posts", seconds, script, ["Authorization: Bearer " + token, "Content-Type: application/json"]);
         var barePost = await Wrk($"{bareAddress}/bare", seconds, null, ["Content-Type: application/json"], body: "{\"text\":\"bench\"}");
         var page = await Wrk($"{app.Address}/app/channels", seconds, null, ["Cookie: " + cookie]);
@@ -97,6 +115,7 @@ try
         results.Add(("bare ASP.NET Core GET, same machine", barePage.ToString(), ""));
         results.Add(("/app/channels / bare", $"{page.RequestsPerSecond / barePage.RequestsPerSecond:P0}", ""));
         results.Add(("RSS peak under the throughput load", $"{peak} MB", ""));
+    }
     }
 
     // Dispatch lag: a backlog far in the future, then posts due every few ms; lag = due time -> X receives it.
@@ -133,6 +152,11 @@ finally
     await Sql(server, $"DROP DATABASE IF EXISTS \"{databaseName}\" WITH (FORCE)");
 }
 
+if (phases.Contains("budget"))
+{
+    results.AddRange(await BudgetUseAsync(server, databaseName + "_budget", timeFactor));
+}
+
 Console.WriteLine();
 Console.WriteLine($"Sosyabot benchmark · {Environment.ProcessorCount} cores · {RuntimeName()} · {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
 Console.WriteLine();
@@ -143,6 +167,32 @@ foreach (var (what, figure, goal) in results)
     Console.WriteLine($"| {what} | {figure} | {goal} |");
 }
 return;
+
+// Budget use: its own database and sandbox, on a clock the app and the sandbox share.
+static async Task<List<(string What, string Figure, string Goal)>> BudgetUseAsync(string server, string databaseName, double timeFactor)
+{
+    var database = new NpgsqlConnectionStringBuilder(server) { Database = databaseName }.ConnectionString;
+    await Sql(server, $"CREATE DATABASE \"{databaseName}\"");
+    try
+    {
+        await using (var db = new SosyabotDbContext(new DbContextOptionsBuilder<SosyabotDbContext>().UseNpgsql(database).Options))
+        {
+            await db.Database.MigrateAsync();
+        }
+        var budget = await BudgetUse.RunAsync(database, timeFactor);
+        return
+        [
+            ("budget use: share of X's allowed posts sent in 23 simulated hours", budget.Share, ">= 99%"),
+            ("budget use: 429s received from X", budget.RateLimited.ToString(CultureInfo.InvariantCulture), "0"),
+            ("budget use: set-up", budget.Detail, ""),
+        ];
+    }
+    finally
+    {
+        NpgsqlConnection.ClearAllPools();
+        await Sql(server, $"DROP DATABASE IF EXISTS \"{databaseName}\" WITH (FORCE)");
+    }
+}
 
 static async Task<List<double>> MeasureLagAsync(AppHandle app, string token, List<Guid> channels, string sandboxAddress, int count)
 {
@@ -239,7 +289,7 @@ static async Task<string> Scalar(string connectionString, string sql)
 static async Task<AppHandle> StartAppAsync(string database, string sandboxAddress)
 {
     var port = FreePort();
-    var dll = Path.Combine(RepositoryRoot(), "src", "Sosyabot.Web", "bin", "Release", "net10.0", "Sosyabot.Web.dll");
+    var dll = Path.Combine(BudgetUse.RepositoryRoot(), "src", "Sosyabot.Web", "bin", "Release", "net10.0", "Sosyabot.Web.dll");
     var start = new ProcessStartInfo("dotnet", dll) { WorkingDirectory = Path.GetDirectoryName(dll)!, RedirectStandardOutput = true, RedirectStandardError = true };
     start.Environment["PORT"] = port.ToString(CultureInfo.InvariantCulture);
     start.Environment["BASE_URL"] = $"http://127.0.0.1:{port}";
@@ -274,64 +324,11 @@ static async Task<AppHandle> StartAppAsync(string database, string sandboxAddres
     throw new TimeoutException("The app did not start.");
 }
 
-static async Task RegisterAsync(HttpClient person, string email)
-{
-    var token = await AntiforgeryAsync(person, "/account/register");
-    using var response = await person.PostAsync("/account/register", new FormUrlEncodedContent(new Dictionary<string, string>
-    {
-        ["__RequestVerificationToken"] = token, ["Input.Email"] = email, ["Input.Password"] = "a-long-enough-password", ["Input.ConfirmPassword"] = "a-long-enough-password",
-    }));
-    response.EnsureSuccessStatusCode();
-}
-
-static async Task<Guid> ConnectKeysAsync(HttpClient person, SandboxAccount account)
-{
-    var token = await AntiforgeryAsync(person, "/app/channels");
-    using var response = await person.PostAsync("/app/channels?handler=ConnectApiKeys", new FormUrlEncodedContent(new Dictionary<string, string>
-    {
-        ["__RequestVerificationToken"] = token, ["ApiKeys.ApiKey"] = SandboxAuth.ConsumerKey, ["ApiKeys.ApiSecret"] = SandboxAuth.ConsumerSecret,
-        ["ApiKeys.BearerToken"] = SandboxAuth.AppBearerToken, ["ApiKeys.AccessToken"] = account.AccessToken, ["ApiKeys.AccessTokenSecret"] = account.AccessTokenSecret,
-    }));
-    var page = new HtmlParser().ParseDocument(await response.Content.ReadAsStringAsync());
-    var link = page.QuerySelector($"li.channel[data-handle='{account.Username}'] a.handle")?.GetAttribute("href")
-        ?? throw new InvalidOperationException($"Connecting @{account.Username} failed: {page.QuerySelector(".flash-error")?.TextContent}");
-    return Guid.Parse(link.Split('/')[^1]);
-}
-
-static async Task<string> CreateTokenAsync(HttpClient person)
-{
-    var token = await AntiforgeryAsync(person, "/app/settings/api-tokens");
-    using var response = await person.PostAsync("/app/settings/api-tokens?handler=Create", new FormUrlEncodedContent(
-    [
-        new("__RequestVerificationToken", token), new("Input.Name", "bench"), new("Input.Scopes", "read"), new("Input.Scopes", "write"),
-    ]));
-    var page = new HtmlParser().ParseDocument(await response.Content.ReadAsStringAsync());
-    return page.QuerySelector("#token-secret")!.GetAttribute("value")!;
-}
-
-static async Task<string> AntiforgeryAsync(HttpClient client, string path)
-{
-    var page = new HtmlParser().ParseDocument(await client.GetStringAsync(path));
-    return page.QuerySelector("input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
-}
-
 static int FreePort()
 {
     using var listener = new TcpListener(IPAddress.Loopback, 0);
     listener.Start();
     return ((IPEndPoint)listener.LocalEndpoint).Port;
-}
-
-static string RepositoryRoot()
-{
-    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-    {
-        if (File.Exists(Path.Combine(dir.FullName, "Sosyabot.sln")))
-        {
-            return dir.FullName;
-        }
-    }
-    throw new DirectoryNotFoundException("Sosyabot.sln not found above the benchmark.");
 }
 
 static string RuntimeName() => System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription;

@@ -88,8 +88,8 @@ public sealed class AgentActions(
     {
         var channel = await FindAsync(caller, channelId, cancellationToken);
         // Refused here, with the fix, rather than queued to fail: the agent is waiting for an answer.
-        await tokens.AuthorizeAsync(channel, XCallContext.UserRequired, "tweet.write", cancellationToken);
-        return await queue.QueueAsync(caller.WorkspaceId, caller.CreatedByUserId, draft with { ChannelIds = [channel.Id] }, cancellationToken);
+        ChannelTokens.EnsureCanAct(channel, XCallContext.UserRequired, "tweet.write");
+        return await queue.QueueAsync(caller.WorkspaceId, caller.CreatedByUserId, draft with { ChannelIds = [channel.Id] }, [channel], cancellationToken);
     }
 
     public async Task<Delivery> GetDeliveryAsync(AgentCaller caller, Guid postId, CancellationToken cancellationToken) =>

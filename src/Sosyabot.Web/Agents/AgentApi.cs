@@ -74,8 +74,7 @@ public static class AgentApi
         }
         var caller = AgentCaller.From(http.User);
         var post = await actions.QueuePostAsync(caller, channelId, request.ToDraft(), cancellationToken);
-        var delivery = await actions.GetDeliveryAsync(caller, post.Id, cancellationToken);
-        return TypedResults.Accepted($"/api/v1/posts/{post.Id}", PostStatusResponse.From(delivery));
+        return TypedResults.Accepted($"/api/v1/posts/{post.Id}", PostStatusResponse.From(post.Deliveries.Single()));
     }
 
     private static async Task<Ok<PostStatusResponse>> GetPostAsync(Guid postId, HttpContext http, AgentActions actions, CancellationToken cancellationToken) =>

@@ -46,6 +46,31 @@ public sealed partial class ChannelTokens(
     public async Task<ChannelAuthorization> AuthorizeAsync(
         Channel channel, XCallContext context, string oauth2Scope, CancellationToken cancellationToken)
     {
+        EnsureCanAct(channel, context, oauth2Scope);
+        if (channel.Kind == ChannelKind.OAuth2)
+        {
+            var token = await GetAccessTokenAsync(channel.Id, cancellationToken);
+            var client = (await settings.GetAsync(cancellationToken)).ConfiguredCredentials?.ClientId ?? "unconfigured";
+            return new ChannelAuthorization(new XAuth.Bearer(token), $"oauth2:{client}");
+        }
+        var keys = secrets.ApiKeys(channel) ?? throw new InvalidOperationException($"Channel {channel.Id} has no API keys.");
+        // The consumer key names the app; hashed because budget keys are shown to nobody and need not carry it.
+        var appKey = "byok:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(keys.ApiKey)))[..16];
+        if (context == XCallContext.AppOnlyAllowed)
+        {
+            return new ChannelAuthorization(new XAuth.Bearer(keys.BearerToken), appKey);
+        }
+        return keys.CanActAsUser
+            ? new ChannelAuthorization(new XAuth.OAuth1(keys.ApiKey, keys.ApiSecret, keys.AccessToken!, keys.AccessTokenSecret!), appKey)
+            : throw new ChannelRefusedException(ChannelGuidance.ReadOnlyChannel(channel.Handle));
+    }
+
+    /// <summary>
+    /// Refuses, without reading secrets or calling X, a call <paramref name="channel"/> cannot make as connected:
+    /// a missing OAuth 2.0 scope, an API-key channel that is not active or is read-only, a browser session.
+    /// </summary>
+    public static void EnsureCanAct(Channel channel, XCallContext context, string oauth2Scope)
+    {
         switch (channel.Kind)
         {
             case ChannelKind.OAuth2:
@@ -54,24 +79,17 @@ public sealed partial class ChannelTokens(
                     throw new ChannelRefusedException(
                         $"@{channel.Handle} was connected without X's {oauth2Scope} permission. Reconnect it so X asks for that permission.");
                 }
-                var token = await GetAccessTokenAsync(channel.Id, cancellationToken);
-                var client = (await settings.GetAsync(cancellationToken)).ConfiguredCredentials?.ClientId ?? "unconfigured";
-                return new ChannelAuthorization(new XAuth.Bearer(token), $"oauth2:{client}");
+                return;
             case ChannelKind.ApiKeys:
                 if (channel.State != ChannelStates.Active)
                 {
                     throw new ChannelNeedsReconnectException(channel.StateReason ?? "The channel is not connected.");
                 }
-                var keys = secrets.ApiKeys(channel) ?? throw new InvalidOperationException($"Channel {channel.Id} has no API keys.");
-                // The consumer key names the app; hashed because budget keys are shown to nobody and need not carry it.
-                var appKey = "byok:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(keys.ApiKey)))[..16];
-                if (context == XCallContext.AppOnlyAllowed)
+                if (context == XCallContext.UserRequired && channel.IsReadOnly)
                 {
-                    return new ChannelAuthorization(new XAuth.Bearer(keys.BearerToken), appKey);
+                    throw new ChannelRefusedException(ChannelGuidance.ReadOnlyChannel(channel.Handle));
                 }
-                return keys.CanActAsUser
-                    ? new ChannelAuthorization(new XAuth.OAuth1(keys.ApiKey, keys.ApiSecret, keys.AccessToken!, keys.AccessTokenSecret!), appKey)
-                    : throw new ChannelRefusedException(ChannelGuidance.ReadOnlyChannel(channel.Handle));
+                return;
             default:
                 throw new ChannelRefusedException(
                     $"@{channel.Handle} is connected through a browser session, which cannot do this yet. Connect it through X's consent page or with API keys.");

@@ -26,19 +26,26 @@ public sealed partial class Publisher(IServiceScopeFactory scopes, TimeProvider 
 
     private readonly SemaphoreSlim _wake = new(0, 1);
 
-    /// <summary>Something was queued in this process: stop sleeping. Other nodes pick it up on their next poll.</summary>
-    public void Wake()
+    // When the loop sleeps, the time it will wake by itself (UTC ticks); long.MaxValue while it works.
+    private long _sleepingUntilTicks = long.MaxValue;
+
+    /// <summary>
+    /// Something due at <paramref name="dueAt"/> was queued in this process: stop sleeping if the loop would
+    /// otherwise wake later than that. Other nodes pick it up on their next poll.
+    /// </summary>
+    public void Wake(DateTimeOffset dueAt)
     {
-        if (_wake.CurrentCount == 0)
+        if (dueAt.UtcTicks >= Volatile.Read(ref _sleepingUntilTicks) || _wake.CurrentCount > 0)
         {
-            try
-            {
-                _wake.Release();
-            }
-            catch (SemaphoreFullException)
-            {
-                // Another caller woke it a moment ago; once is enough.
-            }
+            return;
+        }
+        try
+        {
+            _wake.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // Another caller woke it a moment ago; once is enough.
         }
     }
 
@@ -46,11 +53,19 @@ public sealed partial class Publisher(IServiceScopeFactory scopes, TimeProvider 
     public async Task SleepAsync(TimeSpan delay, CancellationToken cancellationToken)
     {
         using var sleeping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var timer = Task.Delay(delay, time, sleeping.Token);
-        var woken = _wake.WaitAsync(sleeping.Token);
-        await Task.WhenAny(timer, woken);
-        await sleeping.CancelAsync();
-        await Task.WhenAll(timer, woken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        Volatile.Write(ref _sleepingUntilTicks, (time.GetUtcNow() + delay).UtcTicks);
+        try
+        {
+            var timer = Task.Delay(delay, time, sleeping.Token);
+            var woken = _wake.WaitAsync(sleeping.Token);
+            await Task.WhenAny(timer, woken);
+            await sleeping.CancelAsync();
+            await Task.WhenAll(timer, woken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+        finally
+        {
+            Volatile.Write(ref _sleepingUntilTicks, long.MaxValue);
+        }
     }
 
     /// <summary>Claims what is due and publishes it; returns how many deliveries it handled.</summary>

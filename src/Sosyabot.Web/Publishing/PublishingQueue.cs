@@ -31,6 +31,17 @@ public sealed class PublishingQueue(SosyabotDbContext db, TimeProvider time, Pub
 
     public async Task<Post> QueueAsync(Guid workspaceId, string userId, PostDraft draft, CancellationToken cancellationToken)
     {
+        var channelIds = draft.ChannelIds.Distinct().ToList();
+        var channels = await db.Channels.AsNoTracking()
+            .Where(c => c.WorkspaceId == workspaceId && channelIds.Contains(c.Id))
+            .ToListAsync(cancellationToken);
+        return await QueueAsync(workspaceId, userId, draft, channels, cancellationToken);
+    }
+
+    /// <summary>Queues the draft for <paramref name="channels"/>, which the caller read from <paramref name="workspaceId"/>.</summary>
+    public async Task<Post> QueueAsync(
+        Guid workspaceId, string userId, PostDraft draft, IReadOnlyList<Channel> channels, CancellationToken cancellationToken)
+    {
         var problems = new List<string>();
         var parts = draft.Parts.Select(p => (p ?? "").Trim()).ToList();
         if (parts.Count == 0 || parts.All(p => p.Length == 0))
@@ -90,14 +101,11 @@ public sealed class PublishingQueue(SosyabotDbContext db, TimeProvider time, Pub
         }
 
         var channelIds = draft.ChannelIds.Distinct().ToList();
-        var channels = await db.Channels
-            .Where(c => c.WorkspaceId == workspaceId && channelIds.Contains(c.Id))
-            .ToListAsync(cancellationToken);
         if (channelIds.Count == 0)
         {
             problems.Add("Choose at least one channel.");
         }
-        else if (channels.Count != channelIds.Count)
+        else if (channels.Count != channelIds.Count || channels.Any(c => c.WorkspaceId != workspaceId || !channelIds.Contains(c.Id)))
         {
             problems.Add("One of the chosen channels is not in this workspace.");
         }
@@ -146,7 +154,7 @@ public sealed class PublishingQueue(SosyabotDbContext db, TimeProvider time, Pub
         }));
         db.Posts.Add(post);
         await db.SaveChangesAsync(cancellationToken);
-        publisher.Wake();
+        publisher.Wake(dueAt);
         return post;
     }
 
