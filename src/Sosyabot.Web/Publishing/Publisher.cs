@@ -72,19 +72,26 @@ public sealed partial class Publisher(IServiceScopeFactory scopes, TimeProvider 
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
         var claimed = await ClaimAsync(cancellationToken);
-        foreach (var deliveryId in claimed)
+        // Accounts in parallel (X's latency, not our CPU, is what a post waits on); one account's posts in due order.
+        // UPDATE ... RETURNING gives rows in no particular order: sort them back into due order here.
+        var byAccount = claimed.OrderBy(d => d.DueAt).GroupBy(d => d.ChannelId, d => d.Id);
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Value.Concurrency, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(byAccount, parallel, async (deliveries, token) =>
         {
-            await using var scope = scopes.CreateAsyncScope();
-            try
+            foreach (var deliveryId in deliveries)
             {
-                await new DeliveryAttempt(scope.ServiceProvider, deliveryId, time, logger).RunAsync(cancellationToken);
+                await using var scope = scopes.CreateAsyncScope();
+                try
+                {
+                    await new DeliveryAttempt(scope.ServiceProvider, deliveryId, time, logger).RunAsync(token);
+                }
+                catch (Exception ex) when (!token.IsCancellationRequested)
+                {
+                    // Left in 'publishing': when the claim lapses the delivery is reconciled like after a crash.
+                    LogAttemptCrashed(logger, deliveryId, ex);
+                }
             }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-            {
-                // Left in 'publishing': when the claim lapses the delivery is reconciled like after a crash.
-                LogAttemptCrashed(logger, deliveryId, ex);
-            }
-        }
+        });
         return claimed.Count;
     }
 
@@ -100,13 +107,15 @@ public sealed partial class Publisher(IServiceScopeFactory scopes, TimeProvider 
             .FirstOrDefaultAsync(cancellationToken);
     }
 
-    private async Task<List<Guid>> ClaimAsync(CancellationToken cancellationToken)
+    private sealed record ClaimedDelivery(Guid Id, Guid ChannelId, DateTimeOffset DueAt);
+
+    private async Task<List<ClaimedDelivery>> ClaimAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<SosyabotDbContext>();
         var now = time.GetUtcNow();
         var staleBefore = now - ClaimLease;
-        return await db.Database.SqlQuery<Guid>($"""
+        return await db.Database.SqlQuery<ClaimedDelivery>($"""
             UPDATE deliveries SET state = 'publishing', claimed_at = {now}, claimed_by = {NodeId}, attempts = attempts + 1
             WHERE id IN (
                 SELECT id FROM deliveries
@@ -115,7 +124,7 @@ public sealed partial class Publisher(IServiceScopeFactory scopes, TimeProvider 
                 ORDER BY due_at
                 LIMIT {BatchSize}
                 FOR UPDATE SKIP LOCKED)
-            RETURNING id AS "Value"
+            RETURNING id AS "Id", channel_id AS "ChannelId", due_at AS "DueAt"
             """).ToListAsync(cancellationToken);
     }
 

@@ -16,6 +16,16 @@ public sealed class PublishingOptions
     public int ClaimLeaseSeconds { get; set; } = 300;
 
     public TimeSpan ClaimLease => TimeSpan.FromSeconds(ClaimLeaseSeconds);
+
+    /// <summary>
+    /// How many accounts this node publishes for at once. Each account's posts still go one after another, in
+    /// due order, and the rate budgets are shared rows, so X's limits hold however many run. One by default:
+    /// a node killed between spending a budget and reaching X strands that unit until the window resets
+    /// (X's lower count is not trusted while others may be in flight), and with more at once a crash strands
+    /// more; the crash drill's 100 kills in five minutes stranded 24 posts' worth with 3 accounts at once.
+    /// </summary>
+    [ConfigurationKeyName("PUBLISHER_CONCURRENCY"), System.ComponentModel.DataAnnotations.Range(1, 64)]
+    public int Concurrency { get; set; } = 1;
 }
 
 /// <summary>The publisher's loop: publish what is due, then sleep until the next due time, a new post, or 5 seconds.</summary>

@@ -65,6 +65,22 @@ public sealed class PublisherTests(AppWithFakeX app) : IClassFixture<AppWithFake
     }
 
     [Fact]
+    public async Task Publish_ManyPostsOfOneAccountDueTogether_GoInDueOrder()
+    {
+        // The publisher works on several accounts at once; one account's posts must still go one after another.
+        var start = app.Clock.GetUtcNow();
+        for (var i = 29; i >= 0; i--)
+        {
+            await QueueAsync([$"Due {i:00}"], start.AddSeconds(10 + i));
+        }
+        app.Clock.Advance(TimeSpan.FromMinutes(1));
+
+        await DrainAsync();
+
+        Assert.Equal(Enumerable.Range(0, 30).Select(i => $"Due {i:00}"), _x.Created.Select(t => t.Text));
+    }
+
+    [Fact]
     public async Task Publish_XAnswers429WithReset_DoesNotCallAgainBeforeTheReset()
     {
         var reset = app.Clock.GetUtcNow().AddMinutes(7);

@@ -71,8 +71,9 @@ public sealed class CrashDrillTests(ITestOutputHelper output)
         var sentTwice = onX.GroupBy(p => p.Text).Count(g => g.Count() > 1) + (int)drill.XState.DuplicateRefusals;
         var lost = queued.Except(onX.Select(p => p.Text)).Count();
         var failed = await CountAsync(drill, DeliveryStates.Failed);
+        var waiting = await CountAsync(drill, DeliveryStates.WaitingForRateLimit);
         Report.Write(output, "crash-drill", $"SIGKILL drill: {Kills} kills in {killing.TotalSeconds:0} s ({killedMidPublish} with a delivery mid-publish), " +
-                         $"{queued.Count} posts queued, {onX.Count} on X: sent twice {sentTwice}, lost {lost}, failed {failed}, " +
+                         $"{queued.Count} posts queued, {onX.Count} on X: sent twice {sentTwice}, lost {lost} (of which waiting for a rate window {waiting}), failed {failed}, " +
                          $"duplicate resends refused by X {drill.XState.DuplicateRefusals}, 429s {drill.XState.RateLimitRefusals}.");
         Assert.Equal(0, sentTwice);
         Assert.Equal(0, lost);
