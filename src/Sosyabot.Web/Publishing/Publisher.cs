@@ -100,11 +100,13 @@ public sealed partial class Publisher(IServiceScopeFactory scopes, TimeProvider 
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<SosyabotDbContext>();
-        return await db.Deliveries
-            .Where(d => d.State == DeliveryStates.Queued || d.State == DeliveryStates.WaitingForRateLimit)
-            .OrderBy(d => d.DueAt)
-            .Select(d => (DateTimeOffset?)d.DueAt)
-            .FirstOrDefaultAsync(cancellationToken);
+        // One minimum per state, each read off the (state, due_at) index. Ordering both states together made
+        // PostgreSQL sort the whole queue: 0.3 s with a million posts queued, on every turn of the loop.
+        return await db.Database.SqlQuery<DateTimeOffset?>($"""
+            SELECT LEAST(
+                (SELECT min(due_at) FROM deliveries WHERE state = {DeliveryStates.Queued}),
+                (SELECT min(due_at) FROM deliveries WHERE state = {DeliveryStates.WaitingForRateLimit})) AS "Value"
+            """).SingleAsync(cancellationToken);
     }
 
     private sealed record ClaimedDelivery(Guid Id, Guid ChannelId, DateTimeOffset DueAt);
