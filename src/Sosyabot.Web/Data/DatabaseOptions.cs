@@ -10,29 +10,8 @@ public sealed class DatabaseOptions
         "otherwise give postgres://user:pass@host:port/db or an Npgsql connection string.")]
     public string? DatabaseUrl { get; set; }
 
-    /// <summary>The app's connection string: DATABASE_URL, with statements auto-prepared unless it says otherwise.</summary>
-    public string ConnectionString
-    {
-        get
-        {
-            var given = ToNpgsqlConnectionString(DatabaseUrl ?? throw new InvalidOperationException("DATABASE_URL is not set."));
-            var builder = new NpgsqlConnectionStringBuilder(given);
-            // The app sends a handful of statements over and over; prepared, PostgreSQL parses and plans each once per
-            // connection instead of on every call, and it shares the CPU with the app. A DATABASE_URL that sets
-            // Max Auto Prepare (0 behind a PgBouncer without prepared-statement support) keeps its own value.
-            if (!SetsMaxAutoPrepare(given))
-            {
-                builder.MaxAutoPrepare = 32;
-                builder.AutoPrepareMinUsages = 2;
-            }
-            return builder.ConnectionString;
-        }
-    }
-
-    // Npgsql's own builder reports every keyword as present; the generic one holds only what the string sets.
-    private static bool SetsMaxAutoPrepare(string connectionString) =>
-        new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString }.Keys.Cast<string>()
-            .Any(key => key.Replace(" ", "", StringComparison.Ordinal).Equals("MaxAutoPrepare", StringComparison.OrdinalIgnoreCase));
+    public string ConnectionString => ToNpgsqlConnectionString(DatabaseUrl
+        ?? throw new InvalidOperationException("DATABASE_URL is not set."));
 
     /// <summary>Accepts the URL form that hosting platforms hand out as well as a plain Npgsql string.</summary>
     public static string ToNpgsqlConnectionString(string databaseUrl)

@@ -40,15 +40,4 @@ public sealed class DatabaseUrlTests
 
         Assert.True(actual.EquivalentTo(new Npgsql.NpgsqlConnectionStringBuilder(expected)), actual.ConnectionString);
     }
-
-    [Theory]
-    [InlineData("postgres://u:p@h:5432/d", 32)]
-    [InlineData("postgres://u:p@h:5432/d?Max%20Auto%20Prepare=0", 0)]
-    [InlineData("Host=h;Database=d;Username=u;Max Auto Prepare=5", 5)]
-    public void ConnectionString_AutoPreparesUnlessDatabaseUrlSaysOtherwise(string databaseUrl, int expected)
-    {
-        var actual = new Npgsql.NpgsqlConnectionStringBuilder(new DatabaseOptions { DatabaseUrl = databaseUrl }.ConnectionString);
-
-        Assert.Equal(expected, actual.MaxAutoPrepare);
-    }
 }
