@@ -132,7 +132,9 @@ try
             SELECT gen_random_uuid(), p.id, p.workspace_id, ch.ids[1 + abs(hashtext(p.parts[1])) % array_length(ch.ids, 1)], 'queued', p.due_at, 0, '{}', '{}'
             FROM p, ch
             """);
-        await Sql(database, "ANALYZE deliveries");
+        // The backlog is set-up, not load: settle it (visibility map, statistics, WAL flushed) before measuring.
+        await Sql(database, "VACUUM ANALYZE posts, deliveries");
+        await Sql(database, "CHECKPOINT");
         var plan = await Scalar(database, """
             EXPLAIN SELECT id FROM deliveries
             WHERE (state IN ('queued', 'waiting_for_rate_limit') AND due_at <= now()) OR (state = 'publishing' AND claimed_at < now() - interval '5 minutes')
@@ -144,7 +146,9 @@ try
                 (SELECT min(due_at) FROM deliveries WHERE state = 'waiting_for_rate_limit'))
             """);
         var lags = await MeasureLagAsync(app, token, channels, sandboxAddress, count: 200);
-        results.Add(($"dispatch lag, {backlog:N0} queued (p50 / p99 / max)", $"{Pct(lags, 0.5):0} / {Pct(lags, 0.99):0} / {lags.Max():0} ms", "p99 <= 1000 ms"));
+        results.Add(($"dispatch lag, {backlog:N0} queued (p50 / p99 / max)",
+            $"{Pct(lags.Lags, 0.5):0} / {Pct(lags.Lags, 0.99):0} / {lags.Lags.Max():0} ms{(lags.QueuedLate > 0 ? $" ({lags.QueuedLate} queued after their due time: figure not valid)" : "")}",
+            "p99 <= 1000 ms"));
         results.Add(($"claim query plan, {backlog:N0} queued", ScanOf(plan), "an index"));
         results.Add(($"next-due query plan (the loop's sleep), {backlog:N0} queued", ScanOf(nextDuePlan), "an index"));
     }
@@ -200,12 +204,13 @@ static async Task<List<(string What, string Figure, string Goal)>> BudgetUseAsyn
     }
 }
 
-static async Task<List<double>> MeasureLagAsync(AppHandle app, string token, List<Guid> channels, string sandboxAddress, int count)
+static async Task<(List<double> Lags, int QueuedLate)> MeasureLagAsync(AppHandle app, string token, List<Guid> channels, string sandboxAddress, int count)
 {
     using var agent = new HttpClient { BaseAddress = new Uri(app.Address) };
     agent.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
     var tag = Guid.NewGuid().ToString("N")[..8];
     var due = new Dictionary<string, DateTimeOffset>();
+    var queuedLate = 0;
     var start = DateTimeOffset.UtcNow.AddSeconds(5);
     for (var i = 0; i < count; i++)
     {
@@ -214,6 +219,7 @@ static async Task<List<double>> MeasureLagAsync(AppHandle app, string token, Lis
         using var queued = await agent.PostAsJsonAsync($"/api/v1/channels/{channels[i % channels.Count]}/posts", new { text, scheduled_at = at });
         queued.EnsureSuccessStatusCode();
         due[text] = at;
+        queuedLate += DateTimeOffset.UtcNow > at ? 1 : 0;
     }
     using var x = new HttpClient { BaseAddress = new Uri(sandboxAddress) };
     var deadline = DateTime.UtcNow.AddSeconds(60);
@@ -228,7 +234,7 @@ static async Task<List<double>> MeasureLagAsync(AppHandle app, string token, Lis
             .ToList();
     }
     while (lags.Count < count && DateTime.UtcNow < deadline);
-    return lags.Count == 0 ? [double.NaN] : lags;
+    return (lags.Count == 0 ? [double.NaN] : lags, queuedLate);
 }
 
 static string ScanOf(string plan) => Regex.Match(plan, @"(Index Only|Index|Bitmap Index|Seq) Scan[^\n(]*").Value.Trim();
