@@ -9,12 +9,6 @@ namespace Sosyabot.Web.Agents;
 /// <summary>The workspace's channel an agent named was not found (or belongs to another workspace: the same answer).</summary>
 public sealed class ChannelNotFoundException(Guid channelId) : Exception($"There is no channel {channelId} in this token's workspace.");
 
-/// <summary>Sosyabot's own rate budget for the action is spent; nothing was sent to X.</summary>
-public sealed class RateBudgetSpentException(RateWindow window, DateTimeOffset resetAt) : Exception(window.Description)
-{
-    public RateWindow Window { get; } = window;
-    public DateTimeOffset ResetAt { get; } = resetAt;
-}
 
 /// <summary>
 /// What an agent can do on X through one of its workspace's channels. Every call is scoped to the
@@ -167,7 +161,6 @@ public sealed class AgentActions(
     }
 }
 
-public sealed class PostNotFoundException(Guid postId) : Exception($"There is no post {postId} in this token's workspace.");
 
 /// <summary>X refused the call for a reason the channel's owner has to fix; <see cref="Exception.Message"/> says how.</summary>
 public sealed class XRefusedException(XApiException refusal, string guidance) : Exception(guidance, refusal)

@@ -18,6 +18,8 @@ public static class ChannelStates
     public const string Active = "active";
     public const string NeedsReconnect = "needs_reconnect";
     public const string Disconnected = "disconnected";
+    /// <summary>Gone from the workspace's lists; the row stays so that the posts it published keep their history.</summary>
+    public const string Removed = "removed";
 }
 
 /// <summary>

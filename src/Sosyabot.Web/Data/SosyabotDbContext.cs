@@ -30,6 +30,10 @@ public sealed class SosyabotDbContext(DbContextOptions<SosyabotDbContext> option
 
     public DbSet<Delivery> Deliveries => Set<Delivery>();
 
+    public DbSet<PostMedia> PostMedia => Set<PostMedia>();
+
+    public DbSet<PublishingLease> PublishingLeases => Set<PublishingLease>();
+
     public DbSet<RateBudget> RateBudgets => Set<RateBudget>();
 
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();

@@ -12,14 +12,20 @@ public sealed class Post
     public Guid WorkspaceId { get; init; }
     public required string CreatedByUserId { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
-    public DateTimeOffset DueAt { get; init; }
+    public DateTimeOffset? UpdatedAt { get; set; }
+    public DateTimeOffset DueAt { get; set; }
     /// <summary>The IANA zone the author scheduled in, to show the time back the way they entered it.</summary>
-    public string? TimeZone { get; init; }
-    public required List<string> Parts { get; init; }
+    public string? TimeZone { get; set; }
+    public required List<string> Parts { get; set; }
     /// <summary>The X post the first part answers, when it is a reply.</summary>
-    public string? InReplyToTweetId { get; init; }
+    public string? InReplyToTweetId { get; set; }
     /// <summary>The X post the first part quotes.</summary>
-    public string? QuoteTweetId { get; init; }
+    public string? QuoteTweetId { get; set; }
+    /// <summary>Saved without being queued: no deliveries until it is published; the chosen channels wait in <see cref="DraftChannelIds"/>.</summary>
+    public bool IsDraft { get; set; }
+    public List<Guid> DraftChannelIds { get; set; } = [];
+    /// <summary>PostgreSQL's xmin: two people editing the same post cannot overwrite each other unseen.</summary>
+    public uint Version { get; set; }
     public List<Delivery> Deliveries { get; init; } = [];
     /// <summary>Images of the first part, in order.</summary>
     public List<PostMedia> Media { get; init; } = [];
@@ -33,8 +39,10 @@ public sealed class PostMedia
     public int Position { get; init; }
     public required string FileName { get; init; }
     public required string ContentType { get; init; }
-    public required byte[] Bytes { get; init; }
-    public string? AltText { get; init; }
+    /// <summary>Null once every delivery has X's media id for it: the bytes are not needed again.</summary>
+    public byte[]? Bytes { get; set; }
+    public int Length { get; init; }
+    public string? AltText { get; set; }
 }
 
 public static class DeliveryStates
@@ -44,8 +52,19 @@ public static class DeliveryStates
     public const string Published = "published";
     public const string Failed = "failed";
     public const string WaitingForRateLimit = "waiting_for_rate_limit";
+    /// <summary>The channel needs a person (reconnect): kept, and sent once the channel is back.</summary>
+    public const string Held = "held";
+    public const string Cancelled = "cancelled";
+    /// <summary>Published, then deleted from X by a person.</summary>
+    public const string Deleted = "deleted";
 
-    public static readonly string[] All = [Queued, Publishing, Published, Failed, WaitingForRateLimit];
+    public static readonly string[] All = [Queued, Publishing, Published, Failed, WaitingForRateLimit, Held, Cancelled, Deleted];
+
+    /// <summary>Not sent yet and not being sent: a person may still change or cancel these.</summary>
+    public static readonly string[] Pending = [Queued, WaitingForRateLimit, Held, Failed];
+
+    /// <summary>Nothing more will happen to these on their own.</summary>
+    public static bool IsFinal(string state) => state is Published or Cancelled or Deleted;
 }
 
 /// <summary>
@@ -73,6 +92,11 @@ public sealed class Delivery
     public List<string> XMediaIds { get; set; } = [];
     /// <summary>When X forgets the uploaded media (expires_after_secs); after that they are uploaded again.</summary>
     public DateTimeOffset? XMediaExpireAt { get; set; }
+    /// <summary>When it was held; it is released once the channel has been connected again after this.</summary>
+    public DateTimeOffset? HeldAt { get; set; }
+    /// <summary>A person cancelled it while it was being sent: the part in flight finishes, the rest do not go.</summary>
+    public bool CancelRequested { get; set; }
+    public DateTimeOffset? DeletedAt { get; set; }
 
     public Post Post { get; init; } = null!;
     public Channel Channel { get; init; } = null!;
@@ -93,7 +117,12 @@ internal sealed class PostConfiguration : IEntityTypeConfiguration<Post>
         builder.Property(p => p.Parts).HasColumnName("parts").Metadata.SetValueComparer(new StringListComparer());
         builder.Property(p => p.InReplyToTweetId).HasColumnName("in_reply_to_tweet_id").HasMaxLength(32);
         builder.Property(p => p.QuoteTweetId).HasColumnName("quote_tweet_id").HasMaxLength(32);
-        builder.HasIndex(p => new { p.WorkspaceId, p.CreatedAt });
+        builder.Property(p => p.UpdatedAt).HasColumnName("updated_at");
+        builder.Property(p => p.IsDraft).HasColumnName("is_draft").HasDefaultValue(false);
+        builder.Property(p => p.DraftChannelIds).HasColumnName("draft_channel_ids").HasDefaultValueSql("'{}'");
+        builder.Property(p => p.Version).HasColumnName("xmin").HasColumnType("xid").IsRowVersion();
+        // History and drafts: newest due first, paged by (due_at, id) keyset.
+        builder.HasIndex(p => new { p.WorkspaceId, p.IsDraft, p.DueAt, p.Id }).IsDescending(false, false, true, true);
         builder.HasOne<Workspaces.Workspace>().WithMany().HasForeignKey(p => p.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
         builder.HasMany(p => p.Deliveries).WithOne(d => d.Post).HasForeignKey(d => d.PostId).OnDelete(DeleteBehavior.Cascade);
         builder.HasMany(p => p.Media).WithOne().HasForeignKey(m => m.PostId).OnDelete(DeleteBehavior.Cascade);
@@ -112,6 +141,7 @@ internal sealed class PostMediaConfiguration : IEntityTypeConfiguration<PostMedi
         builder.Property(m => m.FileName).HasColumnName("file_name").HasMaxLength(255);
         builder.Property(m => m.ContentType).HasColumnName("content_type").HasMaxLength(100);
         builder.Property(m => m.Bytes).HasColumnName("bytes");
+        builder.Property(m => m.Length).HasColumnName("length").HasDefaultValue(0);
         builder.Property(m => m.AltText).HasColumnName("alt_text").HasMaxLength(1000);
         builder.HasIndex(m => new { m.PostId, m.Position }).IsUnique();
     }
@@ -139,10 +169,38 @@ internal sealed class DeliveryConfiguration : IEntityTypeConfiguration<Delivery>
         builder.Property(d => d.PublishedAt).HasColumnName("published_at");
         builder.Property(d => d.XMediaIds).HasColumnName("x_media_ids").Metadata.SetValueComparer(new StringListComparer());
         builder.Property(d => d.XMediaExpireAt).HasColumnName("x_media_expire_at");
-        // The claim query: due work in due order, read with SKIP LOCKED by every publisher.
-        builder.HasIndex(d => new { d.State, d.DueAt });
+        builder.Property(d => d.HeldAt).HasColumnName("held_at");
+        builder.Property(d => d.CancelRequested).HasColumnName("cancel_requested").HasDefaultValue(false);
+        builder.Property(d => d.DeletedAt).HasColumnName("deleted_at");
+        // The claim query: due work in (due_at, id) order, read with SKIP LOCKED by every publisher.
+        builder.HasIndex(d => new { d.State, d.DueAt, d.Id });
+        builder.HasIndex(d => d.ChannelId).HasFilter("state IN ('queued', 'waiting_for_rate_limit', 'held', 'publishing')");
         builder.HasIndex(d => new { d.WorkspaceId, d.PostId });
         builder.HasIndex(d => new { d.PostId, d.ChannelId }).IsUnique();
         builder.HasOne(d => d.Channel).WithMany().HasForeignKey(d => d.ChannelId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+/// <summary>
+/// One node publishes for a channel at a time: it holds this row until it has sent what it claimed. A node
+/// that dies leaves it to lapse after the claim lease, like its claimed deliveries.
+/// </summary>
+public sealed class PublishingLease
+{
+    public Guid ChannelId { get; init; }
+    public required string HeldBy { get; init; }
+    public DateTimeOffset HeldUntil { get; init; }
+}
+
+internal sealed class PublishingLeaseConfiguration : IEntityTypeConfiguration<PublishingLease>
+{
+    public void Configure(EntityTypeBuilder<PublishingLease> builder)
+    {
+        builder.ToTable("publishing_leases");
+        builder.HasKey(l => l.ChannelId);
+        builder.Property(l => l.ChannelId).HasColumnName("channel_id");
+        builder.Property(l => l.HeldBy).HasColumnName("held_by").HasMaxLength(100);
+        builder.Property(l => l.HeldUntil).HasColumnName("held_until");
+        builder.HasOne<Channel>().WithMany().HasForeignKey(l => l.ChannelId).OnDelete(DeleteBehavior.Cascade);
     }
 }

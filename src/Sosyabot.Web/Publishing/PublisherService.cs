@@ -26,6 +26,15 @@ public sealed class PublishingOptions
     /// </summary>
     [ConfigurationKeyName("PUBLISHER_CONCURRENCY"), System.ComponentModel.DataAnnotations.Range(1, 64)]
     public int Concurrency { get; set; } = 1;
+
+    /// <summary>
+    /// A post held while its channel needed reconnecting goes out by itself when the channel is back, unless it
+    /// is this late by then: a post that much past its time may no longer fit, so a person decides.
+    /// </summary>
+    [ConfigurationKeyName("PUBLISHER_ASK_IF_LATE_MINUTES"), System.ComponentModel.DataAnnotations.Range(0, 525_600)]
+    public int AskIfLateMinutes { get; set; } = 360;
+
+    public TimeSpan AskIfLateBy => TimeSpan.FromMinutes(AskIfLateMinutes);
 }
 
 /// <summary>The publisher's loop: publish what is due, then sleep until the next due time, a new post, or 5 seconds.</summary>

@@ -6,6 +6,9 @@ public static class PublishingExtensions
     {
         builder.Services.AddOptions<PublishingOptions>().Bind(builder.Configuration).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddScoped<PublishingQueue>();
+        builder.Services.AddScoped<PostLifecycle>();
+        builder.Services.AddScoped<DeliverySender>();
+        builder.Services.AddScoped<ChannelAccessWarnings>();
         builder.Services.AddScoped<RateBudgets>();
         builder.Services.AddSingleton<Publisher>();
         builder.Services.AddHostedService<PublisherService>();

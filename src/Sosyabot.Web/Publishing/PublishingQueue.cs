@@ -11,6 +11,9 @@ public sealed record PostDraft(
 /// <summary>An image to attach to the first part.</summary>
 public sealed record MediaDraft(string FileName, string ContentType, byte[] Bytes, string? AltText);
 
+/// <summary>An image already attached to a post that an edit keeps, with its (possibly new) description.</summary>
+public sealed record KeptMedia(Guid Id, string? AltText);
+
 /// <summary>The draft could not be queued; the messages say what to change.</summary>
 public sealed class DraftRejectedException(IReadOnlyList<string> problems) : Exception(string.Join(" ", problems))
 {
@@ -31,10 +34,7 @@ public sealed class PublishingQueue(SosyabotDbContext db, TimeProvider time, Pub
 
     public async Task<Post> QueueAsync(Guid workspaceId, string userId, PostDraft draft, CancellationToken cancellationToken)
     {
-        var channelIds = draft.ChannelIds.Distinct().ToList();
-        var channels = await db.Channels.AsNoTracking()
-            .Where(c => c.WorkspaceId == workspaceId && channelIds.Contains(c.Id))
-            .ToListAsync(cancellationToken);
+        var channels = await ChannelsAsync(workspaceId, draft.ChannelIds, cancellationToken);
         return await QueueAsync(workspaceId, userId, draft, channels, cancellationToken);
     }
 
@@ -42,9 +42,95 @@ public sealed class PublishingQueue(SosyabotDbContext db, TimeProvider time, Pub
     public async Task<Post> QueueAsync(
         Guid workspaceId, string userId, PostDraft draft, IReadOnlyList<Channel> channels, CancellationToken cancellationToken)
     {
+        var now = time.GetUtcNow();
+        var parts = Normalize(draft.Parts);
+        ThrowIfProblems(Problems(draft, parts, channels, draft.Media?.Count ?? 0, workspaceId, asDraft: false));
+        var dueAt = DueAt(draft, now);
+        var post = NewPost(workspaceId, userId, draft, parts, now, dueAt);
+        post.Deliveries.AddRange(channels.Select(c => new Delivery { WorkspaceId = workspaceId, ChannelId = c.Id, DueAt = dueAt }));
+        db.Posts.Add(post);
+        await db.SaveChangesAsync(cancellationToken);
+        publisher.Wake(dueAt);
+        return post;
+    }
+
+    /// <summary>Keeps the draft without queueing it: no channel or time is needed, and nothing goes to X until it is published.</summary>
+    public async Task<Post> SaveDraftAsync(Guid workspaceId, string userId, PostDraft draft, CancellationToken cancellationToken)
+    {
+        var channels = await ChannelsAsync(workspaceId, draft.ChannelIds, cancellationToken);
+        var now = time.GetUtcNow();
+        var parts = Normalize(draft.Parts);
+        ThrowIfProblems(Problems(draft, parts, channels, draft.Media?.Count ?? 0, workspaceId, asDraft: true));
+        var post = NewPost(workspaceId, userId, draft, parts, now, DueAt(draft, now));
+        post.IsDraft = true;
+        post.DraftChannelIds = [.. channels.Select(c => c.Id)];
+        db.Posts.Add(post);
+        await db.SaveChangesAsync(cancellationToken);
+        return post;
+    }
+
+    internal async Task<List<Channel>> ChannelsAsync(Guid workspaceId, IReadOnlyList<Guid> channelIds, CancellationToken cancellationToken)
+    {
+        var ids = channelIds.Distinct().ToList();
+        return await db.Channels.AsNoTracking()
+            .Where(c => c.WorkspaceId == workspaceId && ids.Contains(c.Id))
+            .ToListAsync(cancellationToken);
+    }
+
+    internal static List<string> Normalize(IReadOnlyList<string?> parts)
+    {
+        var trimmed = parts.Select(p => (p ?? "").Trim()).ToList();
+        // Empty trailing parts are the composer's blank "add a part" boxes, not parts.
+        while (trimmed.Count > 1 && trimmed[^1].Length == 0)
+        {
+            trimmed.RemoveAt(trimmed.Count - 1);
+        }
+        return trimmed;
+    }
+
+    internal DateTimeOffset DueAt(PostDraft draft, DateTimeOffset now) =>
+        draft.ScheduledAt is { } at && at > now ? at.ToUniversalTime() : now;
+
+    internal static void ThrowIfProblems(List<string> problems)
+    {
+        if (problems.Count > 0)
+        {
+            throw new DraftRejectedException(problems.Distinct().ToList());
+        }
+    }
+
+    internal static List<PostMedia> NewMedia(IReadOnlyList<MediaDraft>? media, int firstPosition) =>
+        (media ?? []).Select((m, i) => new PostMedia
+        {
+            Position = firstPosition + i, FileName = m.FileName, ContentType = m.ContentType, Bytes = m.Bytes, Length = m.Bytes.Length,
+            AltText = string.IsNullOrWhiteSpace(m.AltText) ? null : m.AltText.Trim(),
+        }).ToList();
+
+    private static Post NewPost(Guid workspaceId, string userId, PostDraft draft, List<string> parts, DateTimeOffset now, DateTimeOffset dueAt)
+    {
+        var post = new Post
+        {
+            WorkspaceId = workspaceId,
+            CreatedByUserId = userId,
+            CreatedAt = now,
+            DueAt = dueAt,
+            TimeZone = draft.TimeZone,
+            Parts = parts,
+            InReplyToTweetId = draft.InReplyToTweetId,
+            QuoteTweetId = draft.QuoteTweetId,
+        };
+        post.Media.AddRange(NewMedia(draft.Media, 0));
+        return post;
+    }
+
+    /// <summary>
+    /// Everything wrong with a draft, one message per problem. <paramref name="imageCount"/> counts kept and new
+    /// images; a draft being saved (not queued) needs no channel and may still be over the length limit.
+    /// </summary>
+    internal List<string> Problems(PostDraft draft, List<string> parts, IReadOnlyList<Channel> channels, int imageCount, Guid workspaceId, bool asDraft)
+    {
         var problems = new List<string>();
-        var parts = draft.Parts.Select(p => (p ?? "").Trim()).ToList();
-        if (parts.Count == 0 || parts.All(p => p.Length == 0))
+        if (parts.All(p => p.Length == 0) && (!asDraft || imageCount == 0))
         {
             problems.Add("Write something to post.");
         }
@@ -52,17 +138,23 @@ public sealed class PublishingQueue(SosyabotDbContext db, TimeProvider time, Pub
         {
             problems.Add($"A thread can have at most {MaxParts} parts.");
         }
-        for (var i = 0; i < parts.Count && parts.Count > 0; i++)
+        for (var i = 0; i < Math.Min(parts.Count, MaxParts); i++)
         {
             var label = parts.Count == 1 ? "The post" : $"Part {i + 1}";
             var measured = TweetText.Measure(parts[i]);
             if (parts[i].Length == 0)
             {
-                problems.Add($"{label} is empty.");
+                if (!asDraft && parts.Count > 1)
+                {
+                    problems.Add($"{label} is empty: write it or remove it.");
+                }
             }
             else if (measured.WeightedLength > TweetText.MaxWeightedLength)
             {
-                problems.Add($"{label} is {measured.WeightedLength} characters as X counts them; the limit is {TweetText.MaxWeightedLength}.");
+                if (!asDraft)
+                {
+                    problems.Add($"{label} is {measured.WeightedLength} characters as X counts them; the limit is {TweetText.MaxWeightedLength}.");
+                }
             }
             else if (Hosting.PlainText.Problem(parts[i], multiline: true) is { } textProblem)
             {
@@ -75,7 +167,7 @@ public sealed class PublishingQueue(SosyabotDbContext db, TimeProvider time, Pub
         }
 
         var media = draft.Media ?? [];
-        if (media.Count > MaxImages)
+        if (imageCount > MaxImages)
         {
             problems.Add($"A post can carry at most {MaxImages} images.");
         }
@@ -90,18 +182,11 @@ public sealed class PublishingQueue(SosyabotDbContext db, TimeProvider time, Pub
             {
                 problems.Add($"{image.FileName} is {image.Bytes.Length / 1024.0 / 1024.0:0.0} MB; X takes images up to {limit / 1024 / 1024} MB.");
             }
-            if (image.AltText is { Length: > MaxAltTextLength })
-            {
-                problems.Add($"The description of {image.FileName} is longer than X's {MaxAltTextLength} characters.");
-            }
-            else if (Hosting.PlainText.Problem(image.AltText, multiline: true) is { } altProblem)
-            {
-                problems.Add($"The description of {image.FileName} {altProblem}");
-            }
+            problems.AddRange(AltTextProblems(image.FileName, image.AltText));
         }
 
         var channelIds = draft.ChannelIds.Distinct().ToList();
-        if (channelIds.Count == 0)
+        if (channelIds.Count == 0 && !asDraft)
         {
             problems.Add("Choose at least one channel.");
         }
@@ -109,12 +194,9 @@ public sealed class PublishingQueue(SosyabotDbContext db, TimeProvider time, Pub
         {
             problems.Add("One of the chosen channels is not in this workspace.");
         }
-        foreach (var channel in channels)
+        if (!asDraft)
         {
-            if (CannotPublishReason(channel) is { } reason)
-            {
-                problems.Add(reason);
-            }
+            problems.AddRange(channels.Select(CannotPublishReason).OfType<string>());
         }
         foreach (var (name, id) in new[] { ("in_reply_to_tweet_id", draft.InReplyToTweetId), ("quote_tweet_id", draft.QuoteTweetId) })
         {
@@ -123,44 +205,29 @@ public sealed class PublishingQueue(SosyabotDbContext db, TimeProvider time, Pub
                 problems.Add($"{name} must be the numeric id of an X post.");
             }
         }
-
-        var now = time.GetUtcNow();
-        if (draft.ScheduledAt is { } scheduled && scheduled < now - TimeSpan.FromMinutes(1))
+        if (draft.ScheduledAt is { } scheduled && scheduled < time.GetUtcNow() - TimeSpan.FromMinutes(1))
         {
             problems.Add("The scheduled time is in the past.");
         }
-        if (problems.Count > 0)
-        {
-            throw new DraftRejectedException(problems);
-        }
+        return problems;
+    }
 
-        var dueAt = draft.ScheduledAt is { } at && at > now ? at.ToUniversalTime() : now;
-        var post = new Post
+    internal static IEnumerable<string> AltTextProblems(string fileName, string? altText)
+    {
+        if (altText is { Length: > MaxAltTextLength })
         {
-            WorkspaceId = workspaceId,
-            CreatedByUserId = userId,
-            CreatedAt = now,
-            DueAt = dueAt,
-            TimeZone = draft.TimeZone,
-            Parts = parts,
-            InReplyToTweetId = draft.InReplyToTweetId,
-            QuoteTweetId = draft.QuoteTweetId,
-        };
-        post.Deliveries.AddRange(channels.Select(c => new Delivery { WorkspaceId = workspaceId, ChannelId = c.Id, DueAt = dueAt }));
-        post.Media.AddRange(media.Select((m, i) => new PostMedia
+            yield return $"The description of {fileName} is longer than X's {MaxAltTextLength} characters.";
+        }
+        else if (Hosting.PlainText.Problem(altText, multiline: true) is { } altProblem)
         {
-            Position = i, FileName = m.FileName, ContentType = m.ContentType, Bytes = m.Bytes,
-            AltText = string.IsNullOrWhiteSpace(m.AltText) ? null : m.AltText.Trim(),
-        }));
-        db.Posts.Add(post);
-        await db.SaveChangesAsync(cancellationToken);
-        publisher.Wake(dueAt);
-        return post;
+            yield return $"The description of {fileName} {altProblem}";
+        }
     }
 
     /// <summary>Why this channel cannot take a post now, in words for the person choosing it; null when it can.</summary>
     public static string? CannotPublishReason(Channel channel) =>
-        channel.State != ChannelStates.Active ? $"@{channel.Handle} is {channel.State}: reconnect it first."
+        channel.State == ChannelStates.Removed ? "One of the chosen channels is not in this workspace."
+        : channel.State != ChannelStates.Active ? $"@{channel.Handle} is {channel.State}: reconnect it first."
         : channel.Kind == ChannelKind.Cookie ? $"@{channel.Handle} is connected through a browser session, which cannot publish yet; connect it through X's consent page or with API keys."
         : channel.IsReadOnly ? ChannelGuidance.ReadOnlyChannel(channel.Handle)
         : null;

@@ -7,6 +7,19 @@ namespace Sosyabot.Web.Publishing;
 /// <summary>A rate-limit window: its key in the budget table, X's documented cap, and what to call it.</summary>
 public sealed record RateWindow(string Key, int Limit, TimeSpan Length, string Description);
 
+/// <summary>The windows a post spends from: the account's 15 minutes, the app's 24 hours, and the account's 24 hours (learnt from X's headers).</summary>
+public sealed record TweetWindows(RateWindow User, RateWindow App, RateWindow UserDay)
+{
+    public IEnumerable<RateWindow> All => [User, App, UserDay];
+}
+
+/// <summary>Sosyabot's own rate budget for the action is spent; nothing was sent to X.</summary>
+public sealed class RateBudgetSpentException(RateWindow window, DateTimeOffset resetAt) : Exception(window.Description)
+{
+    public RateWindow Window { get; } = window;
+    public DateTimeOffset ResetAt { get; } = resetAt;
+}
+
 /// <summary>What spending a request against several windows came to.</summary>
 public sealed record RateReservation(bool Granted, RateWindow? Exhausted, DateTimeOffset? ResetAt)
 {
@@ -21,11 +34,14 @@ public sealed record RateReservation(bool Granted, RateWindow? Exhausted, DateTi
 public sealed class RateBudgets(SosyabotDbContext db, TimeProvider time)
 {
     /// <summary>POST /2/tweets: 100 per 15 minutes per user and 10,000 per 24 hours per app.</summary>
-    public static IReadOnlyList<RateWindow> ForTweets(string xUserId, string appKey) =>
-    [
+    public static TweetWindows ForTweets(string xUserId, string appKey) => new(
         new($"tweets:user:{xUserId}", 100, TimeSpan.FromMinutes(15), "X's limit of 100 posts per 15 minutes for this account"),
         new($"tweets:app:{appKey}", 10_000, TimeSpan.FromHours(24), "X's limit of 10,000 posts per 24 hours for this app"),
-    ];
+        new($"tweets:user-24h:{xUserId}", int.MaxValue, TimeSpan.FromHours(24), "X's 24-hour post limit for this account"));
+
+    /// <summary>DELETE /2/tweets/:id: 50 per 15 minutes per user.</summary>
+    public static IReadOnlyList<RateWindow> ForTweetDeletes(string xUserId) =>
+        [new($"tweet-deletes:user:{xUserId}", 50, TimeSpan.FromMinutes(15), "X's limit of 50 deletions per 15 minutes for this account")];
 
     /// <summary>Direct messages: 15 per 15 minutes and 1,440 per 24 hours per user.</summary>
     public static IReadOnlyList<RateWindow> ForDirectMessages(string xUserId) =>
@@ -52,9 +68,6 @@ public sealed class RateBudgets(SosyabotDbContext db, TimeProvider time)
             ? [window, new($"likes:user-24h:{xUserId}", 1_000, TimeSpan.FromHours(24), "X's limit of 1,000 likes per 24 hours for this account")]
             : [window];
     }
-
-    public static RateWindow UserDay(string xUserId) =>
-        new($"tweets:user-24h:{xUserId}", int.MaxValue, TimeSpan.FromHours(24), "X's 24-hour post limit for this account");
 
     public async Task<RateReservation> TryReserveAsync(IEnumerable<RateWindow> windows, CancellationToken cancellationToken)
     {

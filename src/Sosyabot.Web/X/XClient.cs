@@ -75,6 +75,18 @@ public sealed class XClient(HttpClient http, IOptions<XOptions> options, TimePro
             XRateLimits.From(response));
     }
 
+    /// <summary>Deletes one post (DELETE /2/tweets/:id). A post X no longer has counts as deleted.</summary>
+    public async Task<XRateLimits> DeleteTweetAsync(XAuth auth, string tweetId, CancellationToken cancellationToken)
+    {
+        using var request = Authorized(HttpMethod.Delete, $"/2/tweets/{Uri.EscapeDataString(tweetId)}", auth);
+        using var response = await http.SendAsync(request, cancellationToken);
+        if (response.StatusCode != System.Net.HttpStatusCode.NotFound)
+        {
+            await EnsureSuccessAsync(response, cancellationToken);
+        }
+        return XRateLimits.From(response);
+    }
+
     /// <summary>
     /// Uploads one file through X's v2 chunked media endpoints (initialize, append in 1 MB chunks,
     /// finalize), then sets its alt text. All of X's media endpoints are here and nowhere else, because

@@ -1,0 +1,23 @@
+using Sosyabot.Web.Admin;
+
+namespace Sosyabot.Web.Channels;
+
+/// <summary>When a channel stops being able to act on X without a person: the one rule the composer, the API and the lists share.</summary>
+public static class ChannelAccess
+{
+    /// <summary>
+    /// The end of an OAuth 2.0 channel's access when nothing will renew it (long-lived connections off, or no
+    /// refresh token); null for channels whose access lasts until someone ends it.
+    /// </summary>
+    public static DateTimeOffset? EndsAt(Channel channel, XIntegrationState integration) =>
+        channel.Kind == ChannelKind.OAuth2
+        && channel.State == ChannelStates.Active
+        && !(integration.LongLivedConnections && integration.Credentials is not null && channel.RefreshTokenProtected is not null)
+            ? channel.AccessTokenExpiresAt
+            : null;
+
+    /// <summary>The ways out, in the words a person needs when a scheduled post would outlive the channel's access.</summary>
+    public static string WaysOut(Channel channel) =>
+        $"Reconnect @{channel.Handle} after that time, ask your admin to turn on long-lived connections (Admin → X (Twitter)), " +
+        "or connect the account with browser cookies or API keys, which do not expire.";
+}

@@ -1,0 +1,18 @@
+using Sosyabot.Web.Admin;
+using Sosyabot.Web.Channels;
+
+namespace Sosyabot.Web.Publishing;
+
+/// <summary>Warns, when a post is scheduled, about channels whose access to X ends before it is due.</summary>
+public sealed class ChannelAccessWarnings(XIntegrationSettings settings)
+{
+    public async Task<IReadOnlyList<string>> ForAsync(IEnumerable<Channel> channels, DateTimeOffset dueAt, CancellationToken cancellationToken)
+    {
+        var integration = await settings.GetAsync(cancellationToken);
+        return channels
+            .Where(c => ChannelAccess.EndsAt(c, integration) is { } endsAt && endsAt < dueAt)
+            .Select(c => $"@{c.Handle}'s access to X ends at {ChannelAccess.EndsAt(c, integration)!.Value.UtcDateTime:yyyy-MM-dd HH:mm} UTC, before this post is due: " +
+                         $"it will be held, not lost, until the channel is reconnected. {ChannelAccess.WaysOut(c)}")
+            .ToList();
+    }
+}

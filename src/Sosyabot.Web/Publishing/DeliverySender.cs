@@ -1,0 +1,360 @@
+using System.Net;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Sosyabot.Web.Channels;
+using Sosyabot.Web.Data;
+using Sosyabot.Web.X;
+
+namespace Sosyabot.Web.Publishing;
+
+/// <summary>
+/// Sends one claimed delivery, from its first unsent part to its last. Each part's tweet id is stored as soon
+/// as X returns it, and a part whose answer was lost is looked for among the account's recent posts before
+/// it is sent again, so a delivery goes out at most once. A channel that needs a person holds the delivery
+/// instead of failing it; a cancel asked for mid-thread stops it after the part in flight.
+/// </summary>
+public sealed partial class DeliverySender(
+    SosyabotDbContext db,
+    XClient x,
+    RateBudgets budgets,
+    ChannelTokens tokens,
+    TimeProvider time,
+    IOptions<PublishingOptions> options,
+    ILogger<DeliverySender> logger)
+{
+    public const int MaxAttempts = 6;
+
+    private Delivery _delivery = null!;
+    private List<MediaRef> _media = [];
+
+    private sealed record MediaRef(Guid Id, string ContentType, string? AltText);
+
+    public async Task SendAsync(Guid deliveryId, CancellationToken cancellationToken)
+    {
+        _delivery = await db.Deliveries
+            .Include(d => d.Post)
+            .Include(d => d.Channel)
+            .SingleAsync(d => d.Id == deliveryId, cancellationToken);
+        // Bytes stay in the table until an upload needs them: a claim reads only what describes the images.
+        _media = await db.PostMedia.AsNoTracking()
+            .Where(m => m.PostId == _delivery.PostId)
+            .OrderBy(m => m.Position)
+            .Select(m => new MediaRef(m.Id, m.ContentType, m.AltText))
+            .ToListAsync(cancellationToken);
+        var channel = _delivery.Channel;
+
+        if (_delivery.CancelRequested)
+        {
+            await CancelAsync(cancellationToken);
+            return;
+        }
+        var now = time.GetUtcNow();
+        if (_delivery.HeldAt is not null)
+        {
+            // Claimed because its channel was connected again. Long after its time, a person decides.
+            if (now - _delivery.DueAt > options.Value.AskIfLateBy)
+            {
+                await HoldAsync($"It was due at {_delivery.DueAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC, while @{channel.Handle} needed reconnecting. " +
+                                "The channel is back: publish it late, or skip it.", cancellationToken);
+                return;
+            }
+            _delivery.HeldAt = null;
+        }
+
+        ChannelAuthorization authorization;
+        try
+        {
+            authorization = await tokens.AuthorizeAsync(channel, XCallContext.UserRequired, "tweet.write", cancellationToken);
+        }
+        catch (Exception ex) when (ex is ChannelNeedsReconnectException or ChannelRefusedException)
+        {
+            await HoldAsync($"@{channel.Handle} needs reconnecting before it can publish: {ex.Message} It goes out once the channel is reconnected.", cancellationToken);
+            return;
+        }
+        var auth = authorization.Auth;
+        var windows = RateBudgets.ForTweets(channel.XUserId, authorization.AppKey);
+        var parts = _delivery.Post.Parts;
+
+        // A part whose answer never came back may be on X already: look before sending it again.
+        var resending = _delivery.SendingPart is not null;
+        if (resending && await FindSentPartAsync(auth, cancellationToken) is { } alreadySent)
+        {
+            await RecordSentAsync(alreadySent, cancellationToken);
+            resending = false;
+        }
+
+        while (_delivery.TweetIds.Count < parts.Count)
+        {
+            var part = _delivery.TweetIds.Count;
+            if (part > 0 && await CancelRequestedAsync(cancellationToken))
+            {
+                await CancelAsync(cancellationToken);
+                return;
+            }
+            var reservation = await budgets.TryReserveAsync(windows.All, cancellationToken);
+            if (!reservation.Granted)
+            {
+                await WaitAsync(reservation.ResetAt!.Value, reservation.Exhausted!.Description, cancellationToken);
+                return;
+            }
+
+            try
+            {
+                var mediaIds = part == 0 ? await UploadMediaAsync(auth, cancellationToken) : null;
+                if (mediaIds is { Count: 0 })
+                {
+                    await FailAsync("The images of this post are no longer kept and X has forgotten its uploads. Edit the post and attach them again.", cancellationToken);
+                    return;
+                }
+                _delivery.SendingPart = part;
+                _delivery.SendingSince = time.GetUtcNow();
+                await db.SaveChangesAsync(cancellationToken);
+                var post = _delivery.Post;
+                var created = await x.CreateTweetAsync(auth, new XTweetDraft(
+                    parts[part],
+                    InReplyToTweetId: part == 0 ? post.InReplyToTweetId : _delivery.TweetIds[part - 1],
+                    QuoteTweetId: part == 0 ? post.QuoteTweetId : null,
+                    MediaIds: mediaIds), cancellationToken);
+                await ObserveAsync(windows, created.RateLimits, cancellationToken);
+                await RecordSentAsync(created.Id, cancellationToken);
+                resending = false;
+            }
+            catch (XApiException ex)
+            {
+                await ObserveAsync(windows, ex.RateLimits, cancellationToken);
+                if (!await HandleRefusalAsync(ex, windows, resending, auth, cancellationToken))
+                {
+                    return;
+                }
+                resending = false;
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or TimeoutException or System.Text.Json.JsonException
+                                           or Polly.Timeout.TimeoutRejectedException or Polly.CircuitBreaker.BrokenCircuitException
+                                       && !cancellationToken.IsCancellationRequested)
+            {
+                // The answer was lost: X may or may not have the post. SendingPart stays set, so the
+                // next attempt looks for it among the account's posts before sending again.
+                await RetryLaterAsync($"X's answer was lost ({ex.GetType().Name}); checking whether the post went out before trying again", cancellationToken);
+                return;
+            }
+        }
+
+        _delivery.State = DeliveryStates.Published;
+        _delivery.PublishedAt = time.GetUtcNow();
+        _delivery.Reason = null;
+        await db.SaveChangesAsync(cancellationToken);
+        LogPublished(logger, _delivery.Id, _delivery.TweetIds[0]);
+    }
+
+    /// <summary>Deals with an error answer; true when the part turned out to be on X after all.</summary>
+    private async Task<bool> HandleRefusalAsync(XApiException ex, TweetWindows windows, bool resending, XAuth auth, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        switch (ex.Status)
+        {
+            case HttpStatusCode.TooManyRequests when ex.IsUsageCapped:
+                var capReset = ex.RateLimits.Endpoint?.ResetAt ?? ex.RateLimits.AppDay?.ResetAt ?? now.AddHours(24);
+                _delivery.SendingPart = null;
+                await WaitAsync(capReset, $"X's monthly usage cap for this app or account ({ex.Description ?? "usage capped"})", cancellationToken);
+                return false;
+            case HttpStatusCode.TooManyRequests:
+                var (window, resetAt) = ExhaustedWindow(ex.RateLimits, windows, now);
+                await budgets.ExhaustAsync(window, resetAt, cancellationToken);
+                _delivery.SendingPart = null;
+                await WaitAsync(resetAt, window.Description, cancellationToken);
+                return false;
+            case HttpStatusCode.Forbidden when ex.IsDuplicateContent && resending:
+                // Our own earlier send got through and its answer was lost: find its id and carry on.
+                if (await FindSentPartAsync(auth, cancellationToken) is { } id)
+                {
+                    await RecordSentAsync(id, cancellationToken);
+                    return true;
+                }
+                await FailAsync("X says this post is a duplicate of one already on the account, so it was published earlier; its id could not be found.", cancellationToken);
+                return false;
+            case HttpStatusCode.Forbidden when ex.IsDuplicateContent:
+                await FailAsync("X refused it as duplicate content: the account already posted this exact text. Change the text and post again.", cancellationToken);
+                return false;
+            case HttpStatusCode.Forbidden:
+                await FailAsync(ChannelGuidance.ForbiddenWrite(ex), cancellationToken);
+                return false;
+            case HttpStatusCode.Unauthorized:
+                var reason = ChannelGuidance.Unauthorized(_delivery.Channel.Kind, ex);
+                await tokens.MarkNeedsReconnectAsync(_delivery.ChannelId, reason, cancellationToken);
+                await HoldAsync($"{reason} It goes out once the channel is reconnected.", cancellationToken);
+                return false;
+            case >= HttpStatusCode.InternalServerError:
+                // X may have created the post before failing: keep SendingPart so the retry reconciles.
+                await RetryLaterAsync($"X had a problem ({(int)ex.Status}{(ex.Description is null ? "" : ": " + ex.Description)})", cancellationToken);
+                return false;
+            default:
+                await FailAsync($"X refused the post ({(int)ex.Status} {ex.Error}: {ex.Description}).", cancellationToken);
+                return false;
+        }
+    }
+
+    /// <summary>
+    /// Uploads the post's images that this delivery has not uploaded yet, storing each media id as X returns
+    /// it, so a retry reuses what is already on X (until X forgets it). Empty when an image is needed again
+    /// but its bytes were already dropped.
+    /// </summary>
+    private async Task<IReadOnlyList<string>?> UploadMediaAsync(XAuth auth, CancellationToken cancellationToken)
+    {
+        if (_media.Count == 0)
+        {
+            return null;
+        }
+        if (_delivery.XMediaExpireAt is { } expireAt && expireAt <= time.GetUtcNow() + TimeSpan.FromMinutes(5))
+        {
+            _delivery.XMediaIds = [];
+            _delivery.XMediaExpireAt = null;
+        }
+        while (_delivery.XMediaIds.Count < _media.Count)
+        {
+            var next = _media[_delivery.XMediaIds.Count];
+            var bytes = await db.PostMedia.Where(m => m.Id == next.Id).Select(m => m.Bytes).SingleAsync(cancellationToken);
+            if (bytes is null)
+            {
+                return [];
+            }
+            var uploaded = await x.UploadMediaAsync(auth, bytes, next.ContentType, next.AltText, cancellationToken);
+            _delivery.XMediaIds = [.. _delivery.XMediaIds, uploaded.MediaId];
+            _delivery.XMediaExpireAt = _delivery.XMediaExpireAt is { } earliest && earliest < uploaded.ExpiresAt ? earliest : uploaded.ExpiresAt;
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        // Every channel of the post has X's ids for the images now: the bytes are dead weight in the table.
+        await db.PostMedia
+            .Where(m => m.PostId == _delivery.PostId && m.Bytes != null)
+            .Where(_ => !db.Deliveries.Any(d => d.PostId == _delivery.PostId && d.State != DeliveryStates.Cancelled && d.XMediaIds.Count < _media.Count))
+            .ExecuteUpdateAsync(update => update.SetProperty(m => m.Bytes, (byte[]?)null), cancellationToken);
+        return _delivery.XMediaIds;
+    }
+
+    private async Task<string?> FindSentPartAsync(XAuth auth, CancellationToken cancellationToken)
+    {
+        var part = _delivery.SendingPart!.Value;
+        var since = (_delivery.SendingSince ?? _delivery.Post.CreatedAt) - TimeSpan.FromMinutes(1);
+        var text = _delivery.Post.Parts[part];
+        try
+        {
+            var recent = await x.GetRecentTweetsAsync(auth, _delivery.Channel.XUserId, since, cancellationToken);
+            return recent.FirstOrDefault(t => t.Text == text)?.Id;
+        }
+        catch (Exception ex) when (ex is XApiException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            LogReconcileLookupFailed(logger, _delivery.Id, ex.Message);
+            return null;
+        }
+    }
+
+    private async Task RecordSentAsync(string tweetId, CancellationToken cancellationToken)
+    {
+        _delivery.TweetIds = [.. _delivery.TweetIds, tweetId];
+        _delivery.SendingPart = null;
+        _delivery.SendingSince = null;
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    private async Task ObserveAsync(TweetWindows windows, XRateLimits limits, CancellationToken cancellationToken)
+    {
+        if (limits.Endpoint is { } endpoint)
+        {
+            await budgets.ObserveAsync(windows.User, endpoint, cancellationToken);
+        }
+        if (limits.AppDay is { } appDay)
+        {
+            await budgets.ObserveAsync(windows.App, appDay, cancellationToken);
+        }
+        if (limits.UserDay is { } userDay)
+        {
+            await budgets.ObserveAsync(windows.UserDay, userDay, cancellationToken);
+        }
+    }
+
+    private static (RateWindow Window, DateTimeOffset ResetAt) ExhaustedWindow(XRateLimits limits, TweetWindows windows, DateTimeOffset now) =>
+        limits.AppDay is { Remaining: 0 } appDay ? (windows.App, appDay.ResetAt)
+        : limits.UserDay is { Remaining: 0 } userDay ? (windows.UserDay, userDay.ResetAt)
+        // Without a reset header, wait out one whole 15-minute window.
+        : (windows.User, limits.Endpoint?.ResetAt ?? now + windows.User.Length);
+
+    private async Task<bool> CancelRequestedAsync(CancellationToken cancellationToken) =>
+        await db.Deliveries.Where(d => d.Id == _delivery.Id).Select(d => d.CancelRequested).SingleAsync(cancellationToken);
+
+    private async Task WaitAsync(DateTimeOffset until, string why, CancellationToken cancellationToken)
+    {
+        _delivery.State = DeliveryStates.WaitingForRateLimit;
+        _delivery.DueAt = until;
+        _delivery.Reason = $"Waiting for {why}; it goes at {until.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC.";
+        await SaveUnlessCancelledAsync(cancellationToken);
+    }
+
+    /// <summary>A call reached X and failed, or its answer was lost: that is an attempt, and it is retried with backoff.</summary>
+    private async Task RetryLaterAsync(string why, CancellationToken cancellationToken)
+    {
+        _delivery.Attempts++;
+        if (_delivery.Attempts >= MaxAttempts)
+        {
+            await FailAsync($"{why}. Gave up after {MaxAttempts} attempts; retry it when X is well again.", cancellationToken);
+            return;
+        }
+        // Exponential backoff with full jitter: 30 s, 1 min, 2 min, ... spread so that nodes do not retry in step.
+        var ceiling = TimeSpan.FromSeconds(30 * Math.Pow(2, _delivery.Attempts - 1));
+        var delay = TimeSpan.FromSeconds(5) + ceiling * Random.Shared.NextDouble();
+        _delivery.State = DeliveryStates.Queued;
+        _delivery.DueAt = time.GetUtcNow() + delay;
+        _delivery.Reason = $"{why}; retrying at {_delivery.DueAt.UtcDateTime:HH:mm:ss} UTC (attempt {_delivery.Attempts} of {MaxAttempts}).";
+        await SaveUnlessCancelledAsync(cancellationToken);
+    }
+
+    private async Task HoldAsync(string reason, CancellationToken cancellationToken)
+    {
+        _delivery.State = DeliveryStates.Held;
+        _delivery.HeldAt = time.GetUtcNow();
+        _delivery.Reason = reason;
+        await SaveUnlessCancelledAsync(cancellationToken);
+        LogHeld(logger, _delivery.Id, reason);
+    }
+
+    private async Task FailAsync(string reason, CancellationToken cancellationToken)
+    {
+        _delivery.State = DeliveryStates.Failed;
+        _delivery.Reason = reason;
+        await SaveUnlessCancelledAsync(cancellationToken);
+        LogFailed(logger, _delivery.Id, reason);
+    }
+
+    private async Task CancelAsync(CancellationToken cancellationToken)
+    {
+        _delivery.State = DeliveryStates.Cancelled;
+        _delivery.Reason = PostLifecycle.CancelledReason(_delivery.TweetIds.Count, _delivery.Post.Parts.Count);
+        _delivery.SendingPart = null;
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Leaves 'publishing' for a state that would go on by itself, then honours a cancel that a person asked
+    /// for meanwhile: the cancel saw 'publishing' and could only raise the flag.
+    /// </summary>
+    private async Task SaveUnlessCancelledAsync(CancellationToken cancellationToken)
+    {
+        await db.SaveChangesAsync(cancellationToken);
+        await db.Deliveries
+            .Where(d => d.Id == _delivery.Id && d.CancelRequested
+                        && (d.State == DeliveryStates.Queued || d.State == DeliveryStates.WaitingForRateLimit || d.State == DeliveryStates.Held || d.State == DeliveryStates.Failed))
+            .ExecuteUpdateAsync(update => update
+                .SetProperty(d => d.State, DeliveryStates.Cancelled)
+                .SetProperty(d => d.Reason, PostLifecycle.CancelledReason(_delivery.TweetIds.Count, _delivery.Post.Parts.Count)), cancellationToken);
+    }
+
+    [LoggerMessage(LogLevel.Information, "Delivery {DeliveryId} published as tweet {TweetId}")]
+    private static partial void LogPublished(ILogger logger, Guid deliveryId, string tweetId);
+
+    [LoggerMessage(LogLevel.Warning, "Delivery {DeliveryId} failed: {Reason}")]
+    private static partial void LogFailed(ILogger logger, Guid deliveryId, string reason);
+
+    [LoggerMessage(LogLevel.Warning, "Delivery {DeliveryId} is held: {Reason}")]
+    private static partial void LogHeld(ILogger logger, Guid deliveryId, string reason);
+
+    [LoggerMessage(LogLevel.Warning, "Delivery {DeliveryId}: looking for an earlier send among the account's posts failed: {Error}")]
+    private static partial void LogReconcileLookupFailed(ILogger logger, Guid deliveryId, string error);
+}

@@ -1,0 +1,416 @@
+using Microsoft.EntityFrameworkCore;
+using Sosyabot.Web.Channels;
+using Sosyabot.Web.Data;
+using Sosyabot.Web.X;
+
+namespace Sosyabot.Web.Publishing;
+
+/// <summary>There is no such post in the caller's workspace (a post of another workspace gets the same answer).</summary>
+public sealed class PostNotFoundException(Guid postId) : Exception($"There is no post {postId} in this workspace.");
+
+/// <summary>The post cannot be changed that way now; <see cref="Exception.Message"/> says why and what to do instead.</summary>
+public sealed class PostConflictException(string message) : Exception(message);
+
+/// <summary>What a cancel did: deliveries stopped at once, and deliveries being sent that stop after the part in flight.</summary>
+public sealed record CancelOutcome(int Cancelled, int Stopping);
+
+/// <summary>
+/// Everything a person does to a post after writing it: edit, reschedule, publish a draft, cancel, retry,
+/// decide about a late held post, duplicate, and delete from X. Changes that touch deliveries lock their rows
+/// first (the publisher's claim skips locked rows) and refuse while one is being sent, so an edit never races
+/// a send; the post's xmin catches two people editing at once.
+/// </summary>
+public sealed class PostLifecycle(
+    SosyabotDbContext db,
+    PublishingQueue queue,
+    Publisher publisher,
+    ChannelTokens tokens,
+    XClient x,
+    RateBudgets budgets,
+    TimeProvider time)
+{
+    public static string CancelledReason(int sentParts, int parts) =>
+        sentParts == 0 ? "Cancelled before anything was sent."
+        : $"Cancelled after part {sentParts} of {parts}: the parts already on X stay there, the rest were not sent.";
+
+    /// <summary>The post with its deliveries and their channels, and its images without their bytes.</summary>
+    public async Task<Post> GetAsync(Guid workspaceId, Guid postId, CancellationToken cancellationToken) =>
+        await db.Posts.AsNoTracking()
+            .Include(p => p.Deliveries.OrderBy(d => d.Channel.Handle)).ThenInclude(d => d.Channel)
+            .AsSplitQuery()
+            .SingleOrDefaultAsync(p => p.Id == postId && p.WorkspaceId == workspaceId, cancellationToken)
+        ?? throw new PostNotFoundException(postId);
+
+    public async Task<List<MediaSummary>> MediaAsync(Guid postId, CancellationToken cancellationToken) =>
+        await db.PostMedia.AsNoTracking().Where(m => m.PostId == postId).OrderBy(m => m.Position)
+            .Select(m => new MediaSummary(m.Id, m.FileName, m.ContentType, m.AltText, m.Length, m.Bytes != null))
+            .ToListAsync(cancellationToken);
+
+    public sealed record MediaSummary(Guid Id, string FileName, string ContentType, string? AltText, int Length, bool BytesKept);
+
+    /// <summary>
+    /// Replaces a not-yet-sent post's text, images, channels and time. <paramref name="kept"/> lists the images
+    /// to keep (null keeps them all); <paramref name="expectedVersion"/> is the version the editor was shown.
+    /// With <paramref name="publish"/> a draft becomes a queued post; without it a draft stays a draft.
+    /// </summary>
+    public async Task<Post> UpdateAsync(
+        Guid workspaceId, Guid postId, PostDraft draft, IReadOnlyList<KeptMedia>? kept, uint? expectedVersion, bool publish,
+        CancellationToken cancellationToken)
+    {
+        var channels = await queue.ChannelsAsync(workspaceId, draft.ChannelIds, cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var post = await LockAsync(workspaceId, postId, expectedVersion, cancellationToken);
+        EnsureChangeable(post);
+        var existingMedia = await db.PostMedia.Where(m => m.PostId == postId).OrderBy(m => m.Position).ToListAsync(cancellationToken);
+        var keptMedia = kept is null ? existingMedia : existingMedia.Where(m => kept.Any(k => k.Id == m.Id)).ToList();
+
+        var now = time.GetUtcNow();
+        var parts = PublishingQueue.Normalize(draft.Parts);
+        var asDraft = post.IsDraft && !publish;
+        var problems = queue.Problems(draft, parts, channels, keptMedia.Count + (draft.Media?.Count ?? 0), workspaceId, asDraft);
+        foreach (var keep in kept ?? [])
+        {
+            if (existingMedia.FirstOrDefault(m => m.Id == keep.Id) is { } image)
+            {
+                problems.AddRange(PublishingQueue.AltTextProblems(image.FileName, keep.AltText));
+            }
+        }
+        PublishingQueue.ThrowIfProblems(problems);
+
+        var dueAt = queue.DueAt(draft, now);
+        post.Parts = parts;
+        post.DueAt = dueAt;
+        post.TimeZone = draft.TimeZone ?? post.TimeZone;
+        post.UpdatedAt = now;
+
+        var mediaChanged = keptMedia.Count != existingMedia.Count || (draft.Media?.Count ?? 0) > 0;
+        db.PostMedia.RemoveRange(existingMedia.Except(keptMedia));
+        foreach (var image in keptMedia)
+        {
+            if (kept?.FirstOrDefault(k => k.Id == image.Id) is { } keep)
+            {
+                image.AltText = string.IsNullOrWhiteSpace(keep.AltText) ? null : keep.AltText.Trim();
+            }
+        }
+        if (mediaChanged)
+        {
+            // Positions are unique per post: move the kept images out of the way before renumbering them.
+            await db.PostMedia.Where(m => m.PostId == postId).ExecuteUpdateAsync(u => u.SetProperty(m => m.Position, m => m.Position + 1000), cancellationToken);
+            for (var i = 0; i < keptMedia.Count; i++)
+            {
+                db.Entry(keptMedia[i]).Property(m => m.Position).CurrentValue = i;
+                db.Entry(keptMedia[i]).Property(m => m.Position).IsModified = true;
+            }
+            db.PostMedia.AddRange(PublishingQueue.NewMedia(draft.Media, keptMedia.Count).Select(m => WithPost(m, postId)));
+        }
+
+        if (asDraft)
+        {
+            post.DraftChannelIds = [.. channels.Select(c => c.Id)];
+        }
+        else
+        {
+            post.IsDraft = false;
+            post.DraftChannelIds = [];
+            foreach (var removed in post.Deliveries.Where(d => channels.All(c => c.Id != d.ChannelId)).ToList())
+            {
+                db.Deliveries.Remove(removed);
+            }
+            foreach (var channel in channels)
+            {
+                var delivery = post.Deliveries.FirstOrDefault(d => d.ChannelId == channel.Id);
+                if (delivery is null)
+                {
+                    db.Deliveries.Add(new Delivery { PostId = postId, WorkspaceId = workspaceId, ChannelId = channel.Id, DueAt = dueAt });
+                    continue;
+                }
+                Requeue(delivery, dueAt);
+                if (mediaChanged)
+                {
+                    delivery.XMediaIds = [];
+                    delivery.XMediaExpireAt = null;
+                }
+            }
+        }
+        await SaveAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        if (!post.IsDraft)
+        {
+            publisher.Wake(dueAt);
+        }
+        return post;
+    }
+
+    /// <summary>Moves a not-yet-sent post (or draft) to another time; held deliveries stay held until their channel is back.</summary>
+    public async Task<Post> RescheduleAsync(Guid workspaceId, Guid postId, DateTimeOffset at, string? timeZone, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (at < now - TimeSpan.FromMinutes(1))
+        {
+            throw new DraftRejectedException(["The scheduled time is in the past."]);
+        }
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var post = await LockAsync(workspaceId, postId, null, cancellationToken);
+        EnsureChangeable(post);
+        var dueAt = at > now ? at.ToUniversalTime() : now;
+        post.DueAt = dueAt;
+        post.TimeZone = timeZone ?? post.TimeZone;
+        post.UpdatedAt = now;
+        foreach (var delivery in post.Deliveries.Where(d => d.State != DeliveryStates.Cancelled))
+        {
+            Requeue(delivery, dueAt);
+        }
+        await SaveAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        publisher.Wake(dueAt);
+        return post;
+    }
+
+    /// <summary>
+    /// Stops what has not gone out, for one channel or all of them. A delivery being sent stops after the part
+    /// in flight (the publisher sees the flag); what is already on X stays there.
+    /// </summary>
+    public async Task<CancelOutcome> CancelAsync(Guid workspaceId, Guid postId, Guid? channelId, CancellationToken cancellationToken)
+    {
+        var post = await GetAsync(workspaceId, postId, cancellationToken);
+        if (post.IsDraft)
+        {
+            throw new PostConflictException("This is a draft: nothing is scheduled. Delete the draft instead.");
+        }
+        var targets = post.Deliveries.Where(d => channelId is null || d.ChannelId == channelId).ToList();
+        if (targets.Count == 0)
+        {
+            throw new PostNotFoundException(postId);
+        }
+        int cancelled = 0, stopping = 0;
+        foreach (var delivery in targets)
+        {
+            // Two atomic steps against the claim: cancel outright while nobody sends it, or flag it for the sender.
+            for (var tries = 0; tries < 3; tries++)
+            {
+                var reason = CancelledReason(delivery.TweetIds.Count, post.Parts.Count);
+                if (await db.Deliveries
+                        .Where(d => d.Id == delivery.Id && (d.State == DeliveryStates.Queued || d.State == DeliveryStates.WaitingForRateLimit
+                                                            || d.State == DeliveryStates.Held || d.State == DeliveryStates.Failed))
+                        .ExecuteUpdateAsync(u => u.SetProperty(d => d.State, DeliveryStates.Cancelled).SetProperty(d => d.Reason, reason), cancellationToken) > 0)
+                {
+                    cancelled++;
+                    break;
+                }
+                if (await db.Deliveries.Where(d => d.Id == delivery.Id && d.State == DeliveryStates.Publishing)
+                        .ExecuteUpdateAsync(u => u.SetProperty(d => d.CancelRequested, true), cancellationToken) > 0)
+                {
+                    stopping++;
+                    break;
+                }
+                var state = await db.Deliveries.Where(d => d.Id == delivery.Id).Select(d => d.State).SingleAsync(cancellationToken);
+                if (DeliveryStates.IsFinal(state))
+                {
+                    break;
+                }
+            }
+        }
+        if (cancelled + stopping == 0)
+        {
+            throw new PostConflictException(targets.Any(d => d.State == DeliveryStates.Published)
+                ? "It is already published; there is nothing left to cancel. Delete it from X instead."
+                : "There is nothing left to cancel.");
+        }
+        return new CancelOutcome(cancelled, stopping);
+    }
+
+    /// <summary>Sends failed deliveries again, from the first part X does not have yet.</summary>
+    public async Task<int> RetryAsync(Guid workspaceId, Guid postId, Guid? channelId, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var post = await LockAsync(workspaceId, postId, null, cancellationToken);
+        var failed = post.Deliveries.Where(d => d.State == DeliveryStates.Failed && (channelId is null || d.ChannelId == channelId)).ToList();
+        if (failed.Count == 0)
+        {
+            throw new PostConflictException("Only a failed delivery can be retried, and this post has none" + (channelId is null ? "." : " on that channel."));
+        }
+        var channels = await db.Channels.AsNoTracking().Where(c => failed.Select(d => d.ChannelId).Contains(c.Id)).ToListAsync(cancellationToken);
+        PublishingQueue.ThrowIfProblems(channels.Select(PublishingQueue.CannotPublishReason).OfType<string>().ToList());
+        var now = time.GetUtcNow();
+        foreach (var delivery in failed)
+        {
+            Requeue(delivery, now);
+        }
+        await SaveAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        publisher.Wake(now);
+        return failed.Count;
+    }
+
+    /// <summary>
+    /// A held delivery whose channel is back (or a person who would rather not wait): publish it now, late, or
+    /// skip it.
+    /// </summary>
+    public async Task PublishHeldNowAsync(Guid workspaceId, Guid postId, Guid channelId, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var post = await LockAsync(workspaceId, postId, null, cancellationToken);
+        var delivery = post.Deliveries.FirstOrDefault(d => d.ChannelId == channelId && d.State == DeliveryStates.Held)
+            ?? throw new PostConflictException("This post is not held on that channel.");
+        var channel = await db.Channels.AsNoTracking().SingleAsync(c => c.Id == channelId, cancellationToken);
+        PublishingQueue.ThrowIfProblems(PublishingQueue.CannotPublishReason(channel) is { } why ? [why] : []);
+        var now = time.GetUtcNow();
+        Requeue(delivery, now);
+        await SaveAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        publisher.Wake(now);
+    }
+
+    /// <summary>A new draft with the same text, images, reply, quote and channels: to post again, changed or not.</summary>
+    public async Task<Post> DuplicateAsync(Guid workspaceId, string userId, Guid postId, CancellationToken cancellationToken)
+    {
+        var original = await GetAsync(workspaceId, postId, cancellationToken);
+        var media = await db.PostMedia.AsNoTracking().Where(m => m.PostId == postId && m.Bytes != null).OrderBy(m => m.Position).ToListAsync(cancellationToken);
+        var now = time.GetUtcNow();
+        var copy = new Post
+        {
+            WorkspaceId = workspaceId,
+            CreatedByUserId = userId,
+            CreatedAt = now,
+            DueAt = now,
+            TimeZone = original.TimeZone,
+            Parts = [.. original.Parts],
+            InReplyToTweetId = original.InReplyToTweetId,
+            QuoteTweetId = original.QuoteTweetId,
+            IsDraft = true,
+            DraftChannelIds = original.IsDraft
+                ? [.. original.DraftChannelIds]
+                : [.. original.Deliveries.Where(d => d.Channel.State != ChannelStates.Removed).Select(d => d.ChannelId)],
+        };
+        copy.Media.AddRange(media.Select((m, i) => new PostMedia
+        {
+            Position = i, FileName = m.FileName, ContentType = m.ContentType, Bytes = m.Bytes, Length = m.Length, AltText = m.AltText,
+        }));
+        db.Posts.Add(copy);
+        await db.SaveChangesAsync(cancellationToken);
+        return copy;
+    }
+
+    public async Task DeleteDraftAsync(Guid workspaceId, Guid postId, CancellationToken cancellationToken)
+    {
+        if (await db.Posts.Where(p => p.Id == postId && p.WorkspaceId == workspaceId && p.IsDraft).ExecuteDeleteAsync(cancellationToken) == 0)
+        {
+            _ = await GetAsync(workspaceId, postId, cancellationToken);
+            throw new PostConflictException("Only a draft can be deleted here; cancel a scheduled post, or delete a published one from X.");
+        }
+    }
+
+    /// <summary>
+    /// Deletes a published delivery's posts from X (every part of a thread, last first) with DELETE /2/tweets/:id,
+    /// within X's limit of 50 per 15 minutes. The delivery stays in the history as deleted.
+    /// </summary>
+    public async Task<int> DeleteFromXAsync(Guid workspaceId, Guid postId, Guid? channelId, CancellationToken cancellationToken)
+    {
+        var post = await GetAsync(workspaceId, postId, cancellationToken);
+        var published = post.Deliveries
+            .Where(d => (channelId is null || d.ChannelId == channelId) && d.TweetIds.Count > 0 && d.State is DeliveryStates.Published or DeliveryStates.Cancelled or DeliveryStates.Failed)
+            .ToList();
+        if (published.Count == 0)
+        {
+            throw new PostConflictException("Nothing of this post is on X" + (channelId is null ? "." : " for that channel."));
+        }
+        var deleted = 0;
+        foreach (var delivery in published)
+        {
+            var channel = delivery.Channel;
+            var authorization = await tokens.AuthorizeAsync(channel, XCallContext.UserRequired, "tweet.write", cancellationToken);
+            var windows = RateBudgets.ForTweetDeletes(channel.XUserId);
+            foreach (var tweetId in Enumerable.Reverse(delivery.TweetIds))
+            {
+                var reservation = await budgets.TryReserveAsync(windows, cancellationToken);
+                if (!reservation.Granted)
+                {
+                    throw new RateBudgetSpentException(reservation.Exhausted!, reservation.ResetAt!.Value);
+                }
+                XRateLimits limits;
+                try
+                {
+                    limits = await x.DeleteTweetAsync(authorization.Auth, tweetId, cancellationToken);
+                }
+                catch (XApiException ex) when (ex.Status == System.Net.HttpStatusCode.Unauthorized)
+                {
+                    var reason = ChannelGuidance.Unauthorized(channel.Kind, ex);
+                    await tokens.MarkNeedsReconnectAsync(channel.Id, reason, cancellationToken);
+                    throw new ChannelNeedsReconnectException(reason);
+                }
+                if (limits.Endpoint is { } observed)
+                {
+                    await budgets.ObserveAsync(windows[0], observed, cancellationToken);
+                }
+            }
+            await db.Deliveries.Where(d => d.Id == delivery.Id).ExecuteUpdateAsync(u => u
+                .SetProperty(d => d.State, DeliveryStates.Deleted)
+                .SetProperty(d => d.DeletedAt, time.GetUtcNow())
+                .SetProperty(d => d.Reason, (string?)null), cancellationToken);
+            deleted++;
+        }
+        return deleted;
+    }
+
+    private static PostMedia WithPost(PostMedia media, Guid postId) => new()
+    {
+        PostId = postId, Position = media.Position, FileName = media.FileName, ContentType = media.ContentType,
+        Bytes = media.Bytes, Length = media.Length, AltText = media.AltText,
+    };
+
+    /// <summary>Queued again at <paramref name="dueAt"/> with a fresh count of attempts; a held one stays held until its channel is back.</summary>
+    private static void Requeue(Delivery delivery, DateTimeOffset dueAt)
+    {
+        delivery.DueAt = dueAt;
+        if (delivery.State == DeliveryStates.Held && delivery.Channel.State != ChannelStates.Active)
+        {
+            return;
+        }
+        delivery.State = DeliveryStates.Queued;
+        delivery.HeldAt = null;
+        delivery.Attempts = 0;
+        delivery.Reason = null;
+        delivery.CancelRequested = false;
+    }
+
+    /// <summary>Loads the post for a change, with its deliveries' rows locked so that no publisher claims one meanwhile.</summary>
+    private async Task<Post> LockAsync(Guid workspaceId, Guid postId, uint? expectedVersion, CancellationToken cancellationToken)
+    {
+        var post = await db.Posts.SingleOrDefaultAsync(p => p.Id == postId && p.WorkspaceId == workspaceId, cancellationToken)
+            ?? throw new PostNotFoundException(postId);
+        if (expectedVersion is { } version && version != post.Version)
+        {
+            throw new PostConflictException("Someone changed this post since you opened it. Open it again to see their changes, then make yours.");
+        }
+        await db.Deliveries.FromSql($"SELECT * FROM deliveries WHERE post_id = {postId} FOR UPDATE")
+            .Include(d => d.Channel)
+            .ToListAsync(cancellationToken);
+        return post;
+    }
+
+    private static void EnsureChangeable(Post post)
+    {
+        if (post.Deliveries.Any(d => d.State == DeliveryStates.Publishing))
+        {
+            throw new PostConflictException("This post is being published right now, so it cannot be changed. " +
+                                            "Wait until it is done, or cancel it: the part in flight finishes, the rest stop.");
+        }
+        if (post.Deliveries.FirstOrDefault(d => d.State is DeliveryStates.Published or DeliveryStates.Deleted || d.TweetIds.Count > 0) is { } sent)
+        {
+            throw new PostConflictException($"This post has already gone out on @{sent.Channel.Handle}, so it cannot be changed. " +
+                                            "Duplicate it to post a changed version.");
+        }
+    }
+
+    private async Task SaveAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            throw new PostConflictException("Someone changed this post since you opened it. Open it again to see their changes, then make yours.");
+        }
+    }
+}
