@@ -59,7 +59,7 @@ internal sealed class ApiTokenConfiguration : IEntityTypeConfiguration<ApiToken>
         builder.Property(t => t.Name).HasColumnName("name").HasMaxLength(100);
         builder.Property(t => t.Hint).HasColumnName("hint").HasMaxLength(20);
         builder.Property(t => t.SecretHash).HasColumnName("secret_hash");
-        builder.Property(t => t.Scopes).HasColumnName("scopes");
+        builder.Property(t => t.Scopes).HasColumnName("scopes").HasDefaultValueSql("'{}'");
         builder.Property(t => t.CreatedByUserId).HasColumnName("created_by_user_id");
         builder.Property(t => t.CreatedAt).HasColumnName("created_at");
         builder.Property(t => t.LastUsedAt).HasColumnName("last_used_at");

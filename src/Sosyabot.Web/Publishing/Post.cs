@@ -114,7 +114,7 @@ internal sealed class PostConfiguration : IEntityTypeConfiguration<Post>
         builder.Property(p => p.CreatedAt).HasColumnName("created_at");
         builder.Property(p => p.DueAt).HasColumnName("due_at");
         builder.Property(p => p.TimeZone).HasColumnName("time_zone").HasMaxLength(64);
-        builder.Property(p => p.Parts).HasColumnName("parts").Metadata.SetValueComparer(new StringListComparer());
+        builder.Property(p => p.Parts).HasColumnName("parts").HasDefaultValueSql("'{}'").Metadata.SetValueComparer(new StringListComparer());
         builder.Property(p => p.InReplyToTweetId).HasColumnName("in_reply_to_tweet_id").HasMaxLength(32);
         builder.Property(p => p.QuoteTweetId).HasColumnName("quote_tweet_id").HasMaxLength(32);
         builder.Property(p => p.UpdatedAt).HasColumnName("updated_at");
@@ -161,13 +161,13 @@ internal sealed class DeliveryConfiguration : IEntityTypeConfiguration<Delivery>
         builder.Property(d => d.DueAt).HasColumnName("due_at");
         builder.Property(d => d.Attempts).HasColumnName("attempts");
         builder.Property(d => d.Reason).HasColumnName("reason").HasMaxLength(2000);
-        builder.Property(d => d.TweetIds).HasColumnName("tweet_ids").Metadata.SetValueComparer(new StringListComparer());
+        builder.Property(d => d.TweetIds).HasColumnName("tweet_ids").HasDefaultValueSql("'{}'").Metadata.SetValueComparer(new StringListComparer());
         builder.Property(d => d.SendingPart).HasColumnName("sending_part");
         builder.Property(d => d.SendingSince).HasColumnName("sending_since");
         builder.Property(d => d.ClaimedAt).HasColumnName("claimed_at");
         builder.Property(d => d.ClaimedBy).HasColumnName("claimed_by").HasMaxLength(100);
         builder.Property(d => d.PublishedAt).HasColumnName("published_at");
-        builder.Property(d => d.XMediaIds).HasColumnName("x_media_ids").Metadata.SetValueComparer(new StringListComparer());
+        builder.Property(d => d.XMediaIds).HasColumnName("x_media_ids").HasDefaultValueSql("'{}'").Metadata.SetValueComparer(new StringListComparer());
         builder.Property(d => d.XMediaExpireAt).HasColumnName("x_media_expire_at");
         builder.Property(d => d.HeldAt).HasColumnName("held_at");
         builder.Property(d => d.CancelRequested).HasColumnName("cancel_requested").HasDefaultValue(false);

@@ -25,6 +25,15 @@ public sealed class TestDatabase : IAsyncDisposable
 
     public static async Task<TestDatabase> CreateAsync()
     {
+        var database = await CreateEmptyAsync();
+        await using var db = database.CreateDbContext();
+        await db.Database.MigrateAsync();
+        return database;
+    }
+
+    /// <summary>A database without a schema, for tests that apply the migrations themselves.</summary>
+    public static async Task<TestDatabase> CreateEmptyAsync()
+    {
         var serverUrl = Environment.GetEnvironmentVariable("SOSYABOT_TEST_DATABASE_URL")
             ?? throw new InvalidOperationException(
                 "SOSYABOT_TEST_DATABASE_URL is not set. Run the tests with './service.sh test', which starts PostgreSQL and sets it.");
@@ -38,8 +47,6 @@ public sealed class TestDatabase : IAsyncDisposable
             await create.ExecuteNonQueryAsync();
         }
 
-        await using var db = database.CreateDbContext();
-        await db.Database.MigrateAsync();
         return database;
     }
 
@@ -59,6 +66,14 @@ public sealed class TestDatabase : IAsyncDisposable
             values.Add(reader.IsDBNull(0) ? "" : reader.GetValue(0).ToString()!);
         }
         return values;
+    }
+
+    public async Task ExecuteAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
     }
 
     public async ValueTask DisposeAsync()

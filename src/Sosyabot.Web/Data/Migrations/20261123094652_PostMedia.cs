@@ -22,7 +22,8 @@ namespace Sosyabot.Web.Data.Migrations
                 name: "x_media_ids",
                 table: "deliveries",
                 type: "text[]",
-                nullable: false);
+                nullable: false,
+                defaultValueSql: "'{}'");
 
             migrationBuilder.CreateTable(
                 name: "post_media",

@@ -248,8 +248,10 @@ namespace Sosyabot.Web.Data.Migrations
 
                     b.PrimitiveCollection<List<string>>("Scopes")
                         .IsRequired()
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("text[]")
-                        .HasColumnName("scopes");
+                        .HasColumnName("scopes")
+                        .HasDefaultValueSql("'{}'");
 
                     b.Property<byte[]>("SecretHash")
                         .IsRequired()
@@ -527,8 +529,10 @@ namespace Sosyabot.Web.Data.Migrations
 
                     b.PrimitiveCollection<List<string>>("TweetIds")
                         .IsRequired()
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("text[]")
-                        .HasColumnName("tweet_ids");
+                        .HasColumnName("tweet_ids")
+                        .HasDefaultValueSql("'{}'");
 
                     b.Property<Guid>("WorkspaceId")
                         .HasColumnType("uuid")
@@ -540,8 +544,10 @@ namespace Sosyabot.Web.Data.Migrations
 
                     b.PrimitiveCollection<List<string>>("XMediaIds")
                         .IsRequired()
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("text[]")
-                        .HasColumnName("x_media_ids");
+                        .HasColumnName("x_media_ids")
+                        .HasDefaultValueSql("'{}'");
 
                     b.HasKey("Id");
 
@@ -584,8 +590,10 @@ namespace Sosyabot.Web.Data.Migrations
 
                     b.PrimitiveCollection<List<string>>("Parts")
                         .IsRequired()
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("text[]")
-                        .HasColumnName("parts");
+                        .HasColumnName("parts")
+                        .HasDefaultValueSql("'{}'");
 
                     b.Property<string>("QuoteTweetId")
                         .HasMaxLength(32)
