@@ -11,6 +11,7 @@ public static class Flash
 {
     public const string SuccessKey = "StatusMessage";
     public const string ErrorKey = "ErrorMessage";
+    public const string WarningKey = "WarningMessage";
 
     public static void Success(HttpContext context, string message) => Set(context, SuccessKey, message);
 

@@ -1,8 +1,8 @@
-using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Sosyabot.Web.Admin;
 using Sosyabot.Web.Channels;
 using Sosyabot.Web.Data;
 using Sosyabot.Web.Hosting;
@@ -13,18 +13,23 @@ namespace Sosyabot.Web.Publishing;
 
 [RequestSizeLimit(MaxRequestBytes), RequestFormLimits(MultipartBodyLengthLimit = MaxRequestBytes)]
 public sealed class IndexModel(
-    SosyabotDbContext db, CurrentWorkspace current, PublishingQueue queue, IOptions<XOptions> x) : PageModel
+    SosyabotDbContext db, CurrentWorkspace current, PublishingQueue queue, PostHistory history, ChannelAccessWarnings warnings,
+    XIntegrationSettings settings, TimeProvider time, IOptions<XOptions> x) : PageModel
 {
-    public const int HistoryPageSize = 100;
-
     // Four images at X's largest image size, with room for the form around them.
-    private const long MaxRequestBytes = 4L * PublishingQueue.MaxGifBytes + 1024 * 1024;
+    public const long MaxRequestBytes = 4L * PublishingQueue.MaxGifBytes + 1024 * 1024;
 
     [TempData(Key = Flash.SuccessKey)]
     public string? StatusMessage { get; set; }
 
+    [TempData(Key = Flash.WarningKey)]
+    public string? WarningMessage { get; set; }
+
     [BindProperty]
     public ComposeInput Compose { get; set; } = new();
+
+    [BindProperty(SupportsGet = true, Name = "view")]
+    public string? View { get; set; }
 
     [BindProperty(SupportsGet = true, Name = "state")]
     public string? StateFilter { get; set; }
@@ -32,54 +37,52 @@ public sealed class IndexModel(
     [BindProperty(SupportsGet = true, Name = "channel")]
     public Guid? ChannelFilter { get; set; }
 
+    [BindProperty(SupportsGet = true, Name = "cursor")]
+    public string? Cursor { get; set; }
+
+    public bool ShowsDrafts => View == "drafts";
+
     public IReadOnlyList<ChannelOption> Channels { get; private set; } = [];
 
-    public IReadOnlyList<HistoryRow> History { get; private set; } = [];
+    public HistoryPage History { get; private set; } = new([], null);
 
-    public sealed record ChannelOption(Guid Id, string Handle, string? AvatarUrl, bool CanPublish, string? WhyNot);
+    public PostDisplay Display { get; private set; } = null!;
 
-    public sealed record HistoryRow(
-        Guid DeliveryId, DateTimeOffset CreatedAt, DateTimeOffset DueAt, string? TimeZone, IReadOnlyList<string> Parts,
-        string Handle, string State, string? Reason, string? Link, int Published, int Images);
+    public string XWebBaseUrl => x.Value.WebBaseUrl.TrimEnd('/');
 
-    public sealed class ComposeInput
+    /// <summary>Channels whose access ends before posts scheduled on them, with how many posts depend on each.</summary>
+    public IReadOnlyList<(ChannelOption Channel, int Posts)> Expiring { get; private set; } = [];
+
+    public ComposerView Composer => new(Compose, Channels, [], ComposerMode.New);
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
     {
-        public List<string?> Parts { get; set; } = [""];
-
-        public List<Guid> ChannelIds { get; set; } = [];
-
-        [RegularExpression("^(now|schedule)$")]
-        public string When { get; set; } = "now";
-
-        [Display(Name = "Date and time")]
-        public DateTime? ScheduledLocal { get; set; }
-
-        [Display(Name = "Time zone"), StringLength(64)]
-        public string? TimeZone { get; set; }
-
-        [Display(Name = "Images (up to 4)")]
-        public List<IFormFile> Images { get; set; } = [];
-
-        public List<string?> AltTexts { get; set; } = [];
+        try
+        {
+            await LoadAsync(cancellationToken);
+        }
+        catch (InvalidCursorException)
+        {
+            return RedirectToPage(new { view = View, state = StateFilter, channel = ChannelFilter });
+        }
+        return Page();
     }
-
-    public async Task OnGetAsync(CancellationToken cancellationToken) => await LoadAsync(cancellationToken);
 
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
         var workspace = await current.GetAsync(cancellationToken);
-        var scheduledAt = ModelState.IsValid ? ResolveSchedule() : null;
-        if (ModelState.IsValid)
+        if (ModelState.IsValid && await Compose.ToDraftAsync(ModelState, cancellationToken) is { } draft)
         {
             try
             {
-                var post = await queue.QueueAsync(workspace.WorkspaceId, workspace.UserId,
-                    new PostDraft(Compose.Parts, Compose.ChannelIds, scheduledAt, Compose.TimeZone, await ReadImagesAsync(cancellationToken)), cancellationToken);
-                var handles = await db.Channels.Where(c => Compose.ChannelIds.Contains(c.Id) && c.WorkspaceId == workspace.WorkspaceId)
-                    .Select(c => "@" + c.Handle).ToListAsync(cancellationToken);
-                StatusMessage = scheduledAt is null
-                    ? $"Queued for {string.Join(", ", handles)}: publishing now."
-                    : $"Scheduled for {string.Join(", ", handles)} at {Compose.ScheduledLocal:yyyy-MM-dd HH:mm} ({Compose.TimeZone}).";
+                if (Compose.SavesDraft)
+                {
+                    await queue.SaveDraftAsync(workspace.WorkspaceId, workspace.UserId, draft, cancellationToken);
+                    StatusMessage = "Draft saved. Find it under Drafts, open it and publish it when it is ready.";
+                    return RedirectToPage(new { view = "drafts" });
+                }
+                var post = await queue.QueueAsync(workspace.WorkspaceId, workspace.UserId, draft, cancellationToken);
+                await AnnounceAsync(post, draft.ScheduledAt is not null, cancellationToken);
                 return RedirectToPage();
             }
             catch (DraftRejectedException ex)
@@ -94,75 +97,47 @@ public sealed class IndexModel(
         return Page();
     }
 
-    private async Task<List<MediaDraft>> ReadImagesAsync(CancellationToken cancellationToken)
+    /// <summary>Says where the post went, and warns about channels whose access ends before it is due.</summary>
+    internal async Task AnnounceAsync(Post post, bool scheduled, CancellationToken cancellationToken)
     {
-        var images = new List<MediaDraft>();
-        foreach (var (file, index) in Compose.Images.Where(f => f.Length > 0).Select((f, i) => (f, i)))
-        {
-            using var buffer = new MemoryStream();
-            await file.CopyToAsync(buffer, cancellationToken);
-            images.Add(new MediaDraft(Path.GetFileName(file.FileName), file.ContentType, buffer.ToArray(), Compose.AltTexts.ElementAtOrDefault(index)));
-        }
-        return images;
-    }
-
-    private DateTimeOffset? ResolveSchedule()
-    {
-        if (Compose.When != "schedule")
-        {
-            return null;
-        }
-        if (Compose.ScheduledLocal is not { } local)
-        {
-            ModelState.AddModelError("Compose.ScheduledLocal", "Choose the date and time to publish at.");
-            return null;
-        }
-        if (!TimeZoneInfo.TryFindSystemTimeZoneById(Compose.TimeZone ?? "", out var zone))
-        {
-            ModelState.AddModelError("Compose.TimeZone", $"Unknown time zone '{Compose.TimeZone}'. Use an IANA name such as Europe/Istanbul.");
-            return null;
-        }
-        var unspecified = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
-        if (zone.IsInvalidTime(unspecified))
-        {
-            ModelState.AddModelError("Compose.ScheduledLocal", $"{local:yyyy-MM-dd HH:mm} does not exist in {zone.Id}: the clocks skip it. Choose another time.");
-            return null;
-        }
-        return new DateTimeOffset(TimeZoneInfo.ConvertTimeToUtc(unspecified, zone), TimeSpan.Zero);
+        var channelIds = post.Deliveries.Select(d => d.ChannelId).ToList();
+        var channels = await db.Channels.AsNoTracking().Where(c => channelIds.Contains(c.Id)).OrderBy(c => c.Handle).ToListAsync(cancellationToken);
+        var handles = string.Join(", ", channels.Select(c => "@" + c.Handle));
+        var display = PostDisplay.For(Request, time);
+        StatusMessage = scheduled
+            ? $"Scheduled for {handles} at {display.Time(post.DueAt)} ({display.ZoneName})."
+            : $"Queued for {handles}: publishing now.";
+        var problems = await warnings.ForAsync(channels, post.DueAt, cancellationToken);
+        WarningMessage = problems.Count > 0 ? string.Join(" ", problems) : null;
     }
 
     private async Task LoadAsync(CancellationToken cancellationToken)
     {
         var workspace = await current.GetAsync(cancellationToken);
+        Display = PostDisplay.For(Request, time);
+        var integration = await settings.GetAsync(cancellationToken);
         var channels = await db.Channels.AsNoTracking()
-            .Where(c => c.WorkspaceId == workspace.WorkspaceId && c.State != ChannelStates.Disconnected)
+            .Where(c => c.WorkspaceId == workspace.WorkspaceId && c.State != ChannelStates.Disconnected && c.State != ChannelStates.Removed)
             .OrderBy(c => c.Handle)
             .ToListAsync(cancellationToken);
-        Channels = channels.Select(c => PublishingQueue.CannotPublishReason(c) is not null
-            ? new ChannelOption(c.Id, c.Handle, c.AvatarUrl, false, c.IsReadOnly ? "read-only: no access token" : c.Kind == ChannelKind.Cookie ? "browser-session channels cannot publish yet" : c.State)
-            : new ChannelOption(c.Id, c.Handle, c.AvatarUrl, true, null)).ToList();
+        Channels = channels.Select(c => ChannelOption.From(c, integration)).ToList();
 
-        var deliveries = db.Deliveries.AsNoTracking().Where(d => d.WorkspaceId == workspace.WorkspaceId);
-        if (StateFilter is { Length: > 0 } state && DeliveryStates.All.Contains(state))
+        var expiring = Channels.Where(c => c.AccessEndsAt is not null).ToList();
+        if (expiring.Count > 0)
         {
-            deliveries = deliveries.Where(d => d.State == state);
+            var ids = expiring.Select(c => c.Id).ToList();
+            var dependent = await db.Deliveries
+                .Where(d => ids.Contains(d.ChannelId) && (d.State == DeliveryStates.Queued || d.State == DeliveryStates.WaitingForRateLimit))
+                .Select(d => new { d.ChannelId, d.DueAt })
+                .ToListAsync(cancellationToken);
+            Expiring = expiring
+                .Select(c => (c, dependent.Count(d => d.ChannelId == c.Id && d.DueAt > c.AccessEndsAt)))
+                .Where(e => e.Item2 > 0)
+                .ToList();
         }
-        if (ChannelFilter is { } channelId)
-        {
-            deliveries = deliveries.Where(d => d.ChannelId == channelId);
-        }
-        var rows = await deliveries
-            .OrderByDescending(d => d.Post.CreatedAt).ThenBy(d => d.Channel.Handle)
-            .Take(HistoryPageSize)
-            .Select(d => new { d.Id, d.Post.CreatedAt, d.DueAt, d.Post.TimeZone, d.Post.Parts, d.Channel.Handle, d.State, d.Reason, d.TweetIds, Images = d.Post.Media.Count })
-            .ToListAsync(cancellationToken);
-        var web = x.Value.WebBaseUrl.TrimEnd('/');
-        History = rows.Select(r => new HistoryRow(r.Id, r.CreatedAt, r.DueAt, r.TimeZone, r.Parts, r.Handle, r.State, r.Reason,
-            r.TweetIds.Count > 0 ? $"{web}/{r.Handle}/status/{r.TweetIds[0]}" : null, r.TweetIds.Count, r.Images)).ToList();
+
+        var state = StateFilter is { Length: > 0 } s && DeliveryStates.All.Contains(s) ? s : null;
+        History = await history.PageAsync(workspace.WorkspaceId, new HistoryFilter(ShowsDrafts, ShowsDrafts ? null : state, ChannelFilter), Cursor,
+            PostHistory.DefaultPageSize, cancellationToken);
     }
-
-    public static string InZone(DateTimeOffset utc, string? timeZone) =>
-        timeZone is not null && TimeZoneInfo.TryFindSystemTimeZoneById(timeZone, out var zone)
-            ? $"{TimeZoneInfo.ConvertTime(utc, zone):yyyy-MM-dd HH:mm} ({zone.Id})"
-            : $"{utc.UtcDateTime:yyyy-MM-dd HH:mm} UTC";
 }

@@ -120,7 +120,7 @@ internal sealed class PostConfiguration : IEntityTypeConfiguration<Post>
         builder.Property(p => p.UpdatedAt).HasColumnName("updated_at");
         builder.Property(p => p.IsDraft).HasColumnName("is_draft").HasDefaultValue(false);
         builder.Property(p => p.DraftChannelIds).HasColumnName("draft_channel_ids").HasDefaultValueSql("'{}'");
-        builder.Property(p => p.Version).HasColumnName("xmin").HasColumnType("xid").IsRowVersion();
+        builder.Property(p => p.Version).IsRowVersion();
         // History and drafts: newest due first, paged by (due_at, id) keyset.
         builder.HasIndex(p => new { p.WorkspaceId, p.IsDraft, p.DueAt, p.Id }).IsDescending(false, false, true, true);
         builder.HasOne<Workspaces.Workspace>().WithMany().HasForeignKey(p => p.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
@@ -174,7 +174,6 @@ internal sealed class DeliveryConfiguration : IEntityTypeConfiguration<Delivery>
         builder.Property(d => d.DeletedAt).HasColumnName("deleted_at");
         // The claim query: due work in (due_at, id) order, read with SKIP LOCKED by every publisher.
         builder.HasIndex(d => new { d.State, d.DueAt, d.Id });
-        builder.HasIndex(d => d.ChannelId).HasFilter("state IN ('queued', 'waiting_for_rate_limit', 'held', 'publishing')");
         builder.HasIndex(d => new { d.WorkspaceId, d.PostId });
         builder.HasIndex(d => new { d.PostId, d.ChannelId }).IsUnique();
         builder.HasOne(d => d.Channel).WithMany().HasForeignKey(d => d.ChannelId).OnDelete(DeleteBehavior.Cascade);

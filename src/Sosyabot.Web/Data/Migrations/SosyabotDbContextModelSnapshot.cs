@@ -483,6 +483,12 @@ namespace Sosyabot.Web.Data.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("attempts");
 
+                    b.Property<bool>("CancelRequested")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("boolean")
+                        .HasDefaultValue(false)
+                        .HasColumnName("cancel_requested");
+
                     b.Property<Guid>("ChannelId")
                         .HasColumnType("uuid")
                         .HasColumnName("channel_id");
@@ -496,9 +502,17 @@ namespace Sosyabot.Web.Data.Migrations
                         .HasColumnType("character varying(100)")
                         .HasColumnName("claimed_by");
 
+                    b.Property<DateTimeOffset?>("DeletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("deleted_at");
+
                     b.Property<DateTimeOffset>("DueAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("due_at");
+
+                    b.Property<DateTimeOffset?>("HeldAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("held_at");
 
                     b.Property<Guid>("PostId")
                         .HasColumnType("uuid")
@@ -556,9 +570,9 @@ namespace Sosyabot.Web.Data.Migrations
                     b.HasIndex("PostId", "ChannelId")
                         .IsUnique();
 
-                    b.HasIndex("State", "DueAt");
-
                     b.HasIndex("WorkspaceId", "PostId");
+
+                    b.HasIndex("State", "DueAt", "Id");
 
                     b.ToTable("deliveries", (string)null);
                 });
@@ -579,6 +593,13 @@ namespace Sosyabot.Web.Data.Migrations
                         .HasColumnType("text")
                         .HasColumnName("created_by_user_id");
 
+                    b.PrimitiveCollection<List<Guid>>("DraftChannelIds")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid[]")
+                        .HasColumnName("draft_channel_ids")
+                        .HasDefaultValueSql("'{}'");
+
                     b.Property<DateTimeOffset>("DueAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("due_at");
@@ -587,6 +608,12 @@ namespace Sosyabot.Web.Data.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)")
                         .HasColumnName("in_reply_to_tweet_id");
+
+                    b.Property<bool>("IsDraft")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("boolean")
+                        .HasDefaultValue(false)
+                        .HasColumnName("is_draft");
 
                     b.PrimitiveCollection<List<string>>("Parts")
                         .IsRequired()
@@ -605,13 +632,24 @@ namespace Sosyabot.Web.Data.Migrations
                         .HasColumnType("character varying(64)")
                         .HasColumnName("time_zone");
 
+                    b.Property<DateTimeOffset?>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
                     b.Property<Guid>("WorkspaceId")
                         .HasColumnType("uuid")
                         .HasColumnName("workspace_id");
 
                     b.HasKey("Id");
 
-                    b.HasIndex("WorkspaceId", "CreatedAt");
+                    b.HasIndex("WorkspaceId", "IsDraft", "DueAt", "Id")
+                        .IsDescending(false, false, true, true);
 
                     b.ToTable("posts", (string)null);
                 });
@@ -629,7 +667,6 @@ namespace Sosyabot.Web.Data.Migrations
                         .HasColumnName("alt_text");
 
                     b.Property<byte[]>("Bytes")
-                        .IsRequired()
                         .HasColumnType("bytea")
                         .HasColumnName("bytes");
 
@@ -645,6 +682,12 @@ namespace Sosyabot.Web.Data.Migrations
                         .HasColumnType("character varying(255)")
                         .HasColumnName("file_name");
 
+                    b.Property<int>("Length")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(0)
+                        .HasColumnName("length");
+
                     b.Property<int>("Position")
                         .HasColumnType("integer")
                         .HasColumnName("position");
@@ -659,6 +702,27 @@ namespace Sosyabot.Web.Data.Migrations
                         .IsUnique();
 
                     b.ToTable("post_media", (string)null);
+                });
+
+            modelBuilder.Entity("Sosyabot.Web.Publishing.PublishingLease", b =>
+                {
+                    b.Property<Guid>("ChannelId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("channel_id");
+
+                    b.Property<string>("HeldBy")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("held_by");
+
+                    b.Property<DateTimeOffset>("HeldUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("held_until");
+
+                    b.HasKey("ChannelId");
+
+                    b.ToTable("publishing_leases", (string)null);
                 });
 
             modelBuilder.Entity("Sosyabot.Web.Publishing.RateBudget", b =>
@@ -856,6 +920,15 @@ namespace Sosyabot.Web.Data.Migrations
                     b.HasOne("Sosyabot.Web.Publishing.Post", null)
                         .WithMany("Media")
                         .HasForeignKey("PostId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Sosyabot.Web.Publishing.PublishingLease", b =>
+                {
+                    b.HasOne("Sosyabot.Web.Channels.Channel", null)
+                        .WithMany()
+                        .HasForeignKey("ChannelId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

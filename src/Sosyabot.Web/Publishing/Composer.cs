@@ -1,0 +1,131 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
+using Sosyabot.Web.Channels;
+
+namespace Sosyabot.Web.Publishing;
+
+/// <summary>What the composer form posts, for a new post, an edit and a draft alike.</summary>
+public sealed class ComposeInput
+{
+    public const string ActionPublish = "publish";
+    public const string ActionDraft = "draft";
+
+    public List<string?> Parts { get; set; } = [""];
+
+    public List<Guid> ChannelIds { get; set; } = [];
+
+    [RegularExpression("^(now|schedule)$")]
+    public string When { get; set; } = "now";
+
+    [Display(Name = "Date and time")]
+    public DateTime? ScheduledLocal { get; set; }
+
+    [Display(Name = "Time zone"), StringLength(64)]
+    public string? TimeZone { get; set; }
+
+    [Display(Name = "Images (up to 4)")]
+    public List<IFormFile> Images { get; set; } = [];
+
+    /// <summary>One description per newly chosen image, in the order the images were chosen.</summary>
+    public List<string?> AltTexts { get; set; } = [];
+
+    /// <summary>When editing: the images already attached that stay, each with its description.</summary>
+    public List<Guid> KeptMediaIds { get; set; } = [];
+
+    public List<string?> KeptAltTexts { get; set; } = [];
+
+    /// <summary>The post's version when the editor was opened: someone else's save in between is caught.</summary>
+    public uint? Version { get; set; }
+
+    [RegularExpression("^(publish|draft)$")]
+    public string Action { get; set; } = ActionPublish;
+
+    public bool SavesDraft => Action == ActionDraft;
+
+    /// <summary>The draft this form describes; problems with the time go to <paramref name="modelState"/> and give null.</summary>
+    public async Task<PostDraft?> ToDraftAsync(ModelStateDictionary modelState, CancellationToken cancellationToken)
+    {
+        var scheduledAt = ResolveSchedule(modelState);
+        if (!modelState.IsValid)
+        {
+            return null;
+        }
+        var images = new List<MediaDraft>();
+        foreach (var (file, index) in Images.Where(f => f.Length > 0).Select((f, i) => (f, i)))
+        {
+            using var buffer = new MemoryStream();
+            await file.CopyToAsync(buffer, cancellationToken);
+            images.Add(new MediaDraft(Path.GetFileName(file.FileName), file.ContentType, buffer.ToArray(), AltTexts.ElementAtOrDefault(index)));
+        }
+        return new PostDraft(Parts, ChannelIds, scheduledAt, TimeZone, images);
+    }
+
+    public IReadOnlyList<KeptMedia> Kept() => KeptMediaIds.Select((id, i) => new KeptMedia(id, KeptAltTexts.ElementAtOrDefault(i))).ToList();
+
+    /// <summary>Fills the form from a saved post, its time shown in the zone it was scheduled in.</summary>
+    public static ComposeInput From(Post post, IEnumerable<PostLifecycle.MediaSummary> media, IEnumerable<Guid> channelIds, DateTimeOffset now)
+    {
+        var zone = post.TimeZone is not null && TimeZoneInfo.TryFindSystemTimeZoneById(post.TimeZone, out var found) ? found : TimeZoneInfo.Utc;
+        var kept = media.ToList();
+        return new ComposeInput
+        {
+            Parts = [.. post.Parts],
+            ChannelIds = [.. channelIds],
+            When = post.DueAt > now ? "schedule" : "now",
+            ScheduledLocal = post.DueAt > now ? TimeZoneInfo.ConvertTime(post.DueAt, zone).DateTime : null,
+            TimeZone = zone.Id,
+            KeptMediaIds = [.. kept.Select(m => m.Id)],
+            KeptAltTexts = [.. kept.Select(m => m.AltText)],
+            Version = post.Version,
+        };
+    }
+
+    private DateTimeOffset? ResolveSchedule(ModelStateDictionary modelState)
+    {
+        if (When != "schedule")
+        {
+            return null;
+        }
+        if (ScheduledLocal is not { } local)
+        {
+            if (!SavesDraft)
+            {
+                modelState.AddModelError("Compose.ScheduledLocal", "Choose the date and time to publish at.");
+            }
+            return null;
+        }
+        if (!TimeZoneInfo.TryFindSystemTimeZoneById(TimeZone ?? "", out var zone))
+        {
+            modelState.AddModelError("Compose.TimeZone", $"Unknown time zone '{TimeZone}'. Use an IANA name such as Europe/Istanbul.");
+            return null;
+        }
+        var unspecified = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
+        if (zone.IsInvalidTime(unspecified))
+        {
+            modelState.AddModelError("Compose.ScheduledLocal", $"{local:yyyy-MM-dd HH:mm} does not exist in {zone.Id}: the clocks skip it. Choose another time.");
+            return null;
+        }
+        return new DateTimeOffset(TimeZoneInfo.ConvertTimeToUtc(unspecified, zone), TimeSpan.Zero);
+    }
+}
+
+/// <summary>A channel as the composer offers it, with when its access ends (to warn about posts scheduled past it).</summary>
+public sealed record ChannelOption(Guid Id, string Handle, string? AvatarUrl, bool CanPublish, string? WhyNot, DateTimeOffset? AccessEndsAt)
+{
+    public static ChannelOption From(Channel channel, Admin.XIntegrationState integration) =>
+        PublishingQueue.CannotPublishReason(channel) is not null
+            ? new ChannelOption(channel.Id, channel.Handle, channel.AvatarUrl, false,
+                channel.IsReadOnly ? "read-only: no access token" : channel.Kind == ChannelKind.Cookie ? "browser-session channels cannot publish yet" : channel.State, null)
+            : new ChannelOption(channel.Id, channel.Handle, channel.AvatarUrl, true, null, ChannelAccess.EndsAt(channel, integration));
+}
+
+public enum ComposerMode
+{
+    New,
+    EditScheduled,
+    EditDraft,
+}
+
+/// <summary>What the composer partial needs: the form, the channels to choose from, and the images an edit keeps.</summary>
+public sealed record ComposerView(
+    ComposeInput Compose, IReadOnlyList<ChannelOption> Channels, IReadOnlyList<PostLifecycle.MediaSummary> ExistingMedia, ComposerMode Mode);
