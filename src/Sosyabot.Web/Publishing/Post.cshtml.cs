@@ -1,0 +1,165 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Options;
+using Sosyabot.Web.Channels;
+using Sosyabot.Web.Hosting;
+using Sosyabot.Web.Workspaces;
+using Sosyabot.Web.X;
+
+namespace Sosyabot.Web.Publishing;
+
+/// <summary>One post: its text, each channel's state, and everything a person can do with it.</summary>
+public sealed class PostModel(CurrentWorkspace current, PostLifecycle lifecycle, TimeProvider time, IOptions<XOptions> x) : PageModel
+{
+    [TempData(Key = Flash.SuccessKey)]
+    public string? StatusMessage { get; set; }
+
+    [TempData(Key = Flash.ErrorKey)]
+    public string? ErrorMessage { get; set; }
+
+    public Post Post { get; private set; } = null!;
+
+    public IReadOnlyList<PostLifecycle.MediaSummary> Media { get; private set; } = [];
+
+    public PostDisplay Display { get; private set; } = null!;
+
+    public string XWebBaseUrl => x.Value.WebBaseUrl.TrimEnd('/');
+
+    [BindProperty]
+    public DateTime? RescheduleLocal { get; set; }
+
+    [BindProperty]
+    public string? RescheduleTimeZone { get; set; }
+
+    /// <summary>Nothing of it is on X or on its way there: it can still be edited and rescheduled.</summary>
+    public bool Changeable => Post.Deliveries.All(d => d.TweetIds.Count == 0 && d.State is not (DeliveryStates.Publishing or DeliveryStates.Published or DeliveryStates.Deleted));
+
+    public int Pending => Post.Deliveries.Count(d => DeliveryStates.Pending.Contains(d.State) || d.State == DeliveryStates.Publishing);
+
+    public static HistoryDelivery Row(Delivery d) =>
+        new(d.ChannelId, d.Channel.Handle, d.Channel.AvatarUrl, d.Channel.State, d.State, d.Reason, d.DueAt, d.PublishedAt, d.TweetIds);
+
+    public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var workspace = await current.GetAsync(cancellationToken);
+        try
+        {
+            Post = await lifecycle.GetAsync(workspace.WorkspaceId, id, cancellationToken);
+        }
+        catch (PostNotFoundException)
+        {
+            return NotFound();
+        }
+        Media = await lifecycle.MediaAsync(id, cancellationToken);
+        Display = PostDisplay.For(Request, time);
+        return Page();
+    }
+
+    public Task<IActionResult> OnPostCancelAsync(Guid id, Guid? channelId, CancellationToken cancellationToken) =>
+        ActAsync(id, async workspaceId =>
+        {
+            var outcome = await lifecycle.CancelAsync(workspaceId, id, channelId, cancellationToken);
+            StatusMessage = outcome.Stopping > 0
+                ? $"Cancelled. {outcome.Stopping} channel{(outcome.Stopping == 1 ? " is" : "s are")} sending right now: the part in flight finishes, the rest stop."
+                : "Cancelled: nothing more of this post goes to X.";
+        });
+
+    public Task<IActionResult> OnPostRetryAsync(Guid id, Guid? channelId, CancellationToken cancellationToken) =>
+        ActAsync(id, async workspaceId =>
+        {
+            var count = await lifecycle.RetryAsync(workspaceId, id, channelId, cancellationToken);
+            StatusMessage = $"Queued again for {count} channel{(count == 1 ? "" : "s")}: publishing now.";
+        });
+
+    public Task<IActionResult> OnPostPublishHeldAsync(Guid id, Guid channelId, CancellationToken cancellationToken) =>
+        ActAsync(id, async workspaceId =>
+        {
+            await lifecycle.PublishHeldNowAsync(workspaceId, id, channelId, cancellationToken);
+            StatusMessage = "Publishing now, late.";
+        });
+
+    public Task<IActionResult> OnPostDeleteFromXAsync(Guid id, Guid? channelId, CancellationToken cancellationToken) =>
+        ActAsync(id, async workspaceId =>
+        {
+            var count = await lifecycle.DeleteFromXAsync(workspaceId, id, channelId, cancellationToken);
+            StatusMessage = $"Deleted from X on {count} channel{(count == 1 ? "" : "s")}. It stays here in the history.";
+        });
+
+    public async Task<IActionResult> OnPostDuplicateAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var workspace = await current.GetAsync(cancellationToken);
+        try
+        {
+            var copy = await lifecycle.DuplicateAsync(workspace.WorkspaceId, workspace.UserId, id, cancellationToken);
+            StatusMessage = "A copy was saved as a draft: change what you like, then publish or schedule it.";
+            return RedirectToPage("/Publishing/Edit", new { id = copy.Id });
+        }
+        catch (PostNotFoundException)
+        {
+            return NotFound();
+        }
+    }
+
+    public async Task<IActionResult> OnPostDeleteDraftAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var workspace = await current.GetAsync(cancellationToken);
+        try
+        {
+            await lifecycle.DeleteDraftAsync(workspace.WorkspaceId, id, cancellationToken);
+        }
+        catch (PostNotFoundException)
+        {
+            return NotFound();
+        }
+        catch (PostConflictException ex)
+        {
+            ErrorMessage = ex.Message;
+            return RedirectToPage(new { id });
+        }
+        StatusMessage = "Draft deleted.";
+        return RedirectToPage("/Publishing/Index", new { view = "drafts" });
+    }
+
+    public Task<IActionResult> OnPostRescheduleAsync(Guid id, CancellationToken cancellationToken) =>
+        ActAsync(id, async workspaceId =>
+        {
+            var zone = TimeZoneInfo.TryFindSystemTimeZoneById(RescheduleTimeZone ?? "", out var found) ? found : null;
+            if (RescheduleLocal is not { } local || zone is null)
+            {
+                throw new DraftRejectedException(["Choose the new date and time, and a time zone such as Europe/Istanbul."]);
+            }
+            var unspecified = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
+            if (zone.IsInvalidTime(unspecified))
+            {
+                throw new DraftRejectedException([$"{local:yyyy-MM-dd HH:mm} does not exist in {zone.Id}: the clocks skip it. Choose another time."]);
+            }
+            var post = await lifecycle.RescheduleAsync(workspaceId, id, new DateTimeOffset(TimeZoneInfo.ConvertTimeToUtc(unspecified, zone), TimeSpan.Zero), zone.Id, cancellationToken);
+            StatusMessage = $"Rescheduled for {PostDisplay.For(Request, time).Time(post.DueAt)}.";
+        });
+
+    private async Task<IActionResult> ActAsync(Guid id, Func<Guid, Task> action)
+    {
+        var workspace = await current.GetAsync(HttpContext.RequestAborted);
+        try
+        {
+            await action(workspace.WorkspaceId);
+        }
+        catch (PostNotFoundException)
+        {
+            return NotFound();
+        }
+        catch (Exception ex) when (ex is PostConflictException or ChannelNeedsReconnectException or ChannelRefusedException or RateBudgetSpentException)
+        {
+            ErrorMessage = ex is RateBudgetSpentException spent ? $"{spent.Message}: try again after {PostDisplay.For(Request, time).Time(spent.ResetAt)}." : ex.Message;
+        }
+        catch (DraftRejectedException ex)
+        {
+            ErrorMessage = string.Join(" ", ex.Problems);
+        }
+        catch (XApiException ex)
+        {
+            ErrorMessage = $"X refused it{ChannelGuidance.Detail(ex)}.";
+        }
+        return RedirectToPage(new { id });
+    }
+}
