@@ -309,7 +309,7 @@ public sealed partial class Publisher(IServiceScopeFactory scopes, TimeProvider 
             try
             {
                 var recent = await _x.GetRecentTweetsAsync(auth, _delivery.Channel.XUserId, since, cancellationToken);
-                return recent.FirstOrDefault(t => t.Text == text)?.Id;
+                return recent.FirstOrDefault(t => SentTextMatch.IsSameText(text, t))?.Id;
             }
             catch (Exception ex) when (ex is XApiException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
             {
