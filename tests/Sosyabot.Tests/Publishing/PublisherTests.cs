@@ -209,6 +209,32 @@ public sealed class PublisherTests(AppWithFakeX app) : IClassFixture<AppWithFake
     }
 
     [Fact]
+    public async Task Publish_AnswerLostForPostWithLinkAndAmpersand_IsFoundNotResent()
+    {
+        // X gives this text back with a t.co link and &amp; &lt; &gt;: never byte for byte what was sent.
+        const string text = "Read this & that: https://example.com/a?b=1&c=2 <now>";
+        app.X.Given(Request.Create().WithPath("/2/tweets").UsingPost()).AtPriority(1)
+            .InScenario("lost link").WillSetStateTo("answered")
+            .RespondWith(Response.Create().WithCallback(_ =>
+            {
+                _x.AcceptOutOfBand(text);
+                return new WireMock.ResponseMessage { FaultType = FaultType.EMPTY_RESPONSE };
+            }));
+        var deliveryId = await QueueAsync(text);
+
+        await DrainAsync();
+        app.Clock.Advance(TimeSpan.FromMinutes(2));
+        await DrainAsync();
+
+        var published = await DeliveryAsync(deliveryId);
+        Assert.Equal(DeliveryStates.Published, published.State);
+        var tweet = Assert.Single(_x.Created);
+        Assert.NotEqual(text, tweet.Rendered.Text);
+        Assert.Equal([tweet.Id], published.TweetIds);
+        Assert.Single(PostsTo("/2/tweets"));
+    }
+
+    [Fact]
     public async Task Publish_TwoPublishersOverOneQueue_SendEveryDeliveryOnce()
     {
         for (var i = 0; i < 40; i++)
