@@ -187,13 +187,7 @@ public sealed class PublisherTests(AppWithFakeX app) : IClassFixture<AppWithFake
     public async Task Publish_AnswerLostAfterXCreatedThePost_ExactlyOneTweetShownAsPublished()
     {
         const string text = "The answer to this one gets lost";
-        app.X.Given(Request.Create().WithPath("/2/tweets").UsingPost()).AtPriority(1)
-            .InScenario("lost").WillSetStateTo("answered")
-            .RespondWith(Response.Create().WithCallback(_ =>
-            {
-                _x.AcceptOutOfBand(text);
-                return new WireMock.ResponseMessage { FaultType = FaultType.EMPTY_RESPONSE };
-            }));
+        GivenXTakesTheNextPostButItsAnswerIsLost(text);
         var deliveryId = await QueueAsync(text);
 
         await DrainAsync();
@@ -213,16 +207,11 @@ public sealed class PublisherTests(AppWithFakeX app) : IClassFixture<AppWithFake
     {
         // X gives this text back with a t.co link and &amp; &lt; &gt;: never byte for byte what was sent.
         const string text = "Read this & that: https://example.com/a?b=1&c=2 <now>";
-        app.X.Given(Request.Create().WithPath("/2/tweets").UsingPost()).AtPriority(1)
-            .InScenario("lost link").WillSetStateTo("answered")
-            .RespondWith(Response.Create().WithCallback(_ =>
-            {
-                _x.AcceptOutOfBand(text);
-                return new WireMock.ResponseMessage { FaultType = FaultType.EMPTY_RESPONSE };
-            }));
+        GivenXTakesTheNextPostButItsAnswerIsLost(text);
         var deliveryId = await QueueAsync(text);
 
         await DrainAsync();
+        Assert.Equal(DeliveryStates.Queued, (await DeliveryAsync(deliveryId)).State);
         app.Clock.Advance(TimeSpan.FromMinutes(2));
         await DrainAsync();
 
@@ -508,6 +497,15 @@ public sealed class PublisherTests(AppWithFakeX app) : IClassFixture<AppWithFake
         await using var db = app.Database.CreateDbContext();
         return await db.Deliveries.CountAsync(d => d.ChannelId == _channel.Id && d.State == state);
     }
+
+    private void GivenXTakesTheNextPostButItsAnswerIsLost(string text) =>
+        app.X.Given(Request.Create().WithPath("/2/tweets").UsingPost()).AtPriority(1)
+            .InScenario("lost").WillSetStateTo("answered")
+            .RespondWith(Response.Create().WithCallback(_ =>
+            {
+                _x.AcceptOutOfBand(text);
+                return new WireMock.ResponseMessage { FaultType = FaultType.EMPTY_RESPONSE };
+            }));
 
     private List<WireMock.Logging.ILogEntry> PostsTo(string path) =>
         app.X.LogEntries.Where(e => e.RequestMessage.Path == path && e.RequestMessage.Method == "POST").ToList();
