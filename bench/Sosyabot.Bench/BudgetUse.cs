@@ -57,11 +57,11 @@ internal static class BudgetUse
 
         // The period starts with the first post X receives and ends 23 simulated hours later.
         var realStart = DateTime.UtcNow;
-        while (state.Posts.IsEmpty && DateTime.UtcNow - realStart < TimeSpan.FromMinutes(2))
+        while (state.PostCount == 0 && DateTime.UtcNow - realStart < TimeSpan.FromMinutes(2))
         {
             await Task.Delay(100);
         }
-        var first = state.Posts.IsEmpty ? clock.GetUtcNow() : state.Posts.Min(p => p.CreatedAt);
+        var first = state.PostCount == 0 ? clock.GetUtcNow() : state.Posts.Min(p => p.CreatedAt);
         var end = first + Period;
         while (clock.GetUtcNow() < end)
         {

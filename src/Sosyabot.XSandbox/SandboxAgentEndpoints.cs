@@ -139,11 +139,16 @@ public static class SandboxAgentEndpoints
     }
 
     /// <summary>Newest first, max_results at a time, with X's opaque next_token (here, the offset).</summary>
-    public static IResult PostPage(IEnumerable<SandboxPost> posts, IQueryCollection query, string tokenParameter) =>
-        Page(posts.Reverse().Select(p => (object)new
+    public static IResult PostPage(IEnumerable<SandboxPost> posts, IQueryCollection query, string tokenParameter)
+    {
+        // As X does, entities only when tweet.fields asks for them.
+        var withEntities = query["tweet.fields"].ToString().Split(',').Contains("entities");
+        return Page(posts.Reverse().Select(p => (object)new
         {
-            id = p.Id, text = p.Text, author_id = p.Account.Id, created_at = Timestamp(p.CreatedAt), conversation_id = p.InReplyToId ?? p.Id,
+            id = p.Id, text = p.Rendered.Text, author_id = p.Account.Id, created_at = Timestamp(p.CreatedAt), conversation_id = p.InReplyToId ?? p.Id,
+            entities = withEntities ? p.Rendered.Entities : null,
         }), query, tokenParameter);
+    }
 
     private static IResult Page(IEnumerable<object> items, IQueryCollection query, string tokenParameter)
     {
@@ -175,7 +180,7 @@ public static class SandboxAgentEndpoints
         return account.Id == id ? null : Results.Json(new { title = "Forbidden", status = 403, detail = "You are not allowed to act for another user." }, statusCode: 403);
     }
 
-    private static bool Spend(HttpResponse response, SandboxState state, string key, int limit, DateTimeOffset now)
+    internal static bool Spend(HttpResponse response, SandboxState state, string key, int limit, DateTimeOffset now)
     {
         var window = state.RateWindows.GetOrAdd(key, _ => new RateWindow(limit, TimeSpan.FromMinutes(15)));
         var allowed = window.TryTake(now);
@@ -185,7 +190,7 @@ public static class SandboxAgentEndpoints
         return allowed;
     }
 
-    private static IResult TooManyRequests() =>
+    internal static IResult TooManyRequests() =>
         Results.Json(new { title = "Too Many Requests", detail = "Too Many Requests", type = "about:blank", status = 429 }, statusCode: 429);
 
     private static string Timestamp(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);

@@ -11,13 +11,15 @@ namespace Sosyabot.XSandbox;
 /// <summary>
 /// A local stand-in for X: the OAuth 2.0 consent page and token endpoints (Basic client auth, PKCE S256,
 /// exact redirect URI, 30-second single-use codes, rotating single-use refresh tokens), /2/users/me,
-/// the web-session check used by cookie connect, and POST /2/tweets with X's rate-limit headers, 429s
-/// and duplicate-content 403s. The request shapes follow X's documentation, not Sosyabot's code.
+/// the web-session check used by cookie connect, POST /2/tweets with X's rate-limit headers, 429s
+/// and duplicate-content 403s, and DELETE /2/tweets/:id. Posts come back as X gives them (<see cref="RenderedText"/>).
+/// The request shapes follow X's documentation, not Sosyabot's code.
 /// </summary>
 public static class SandboxApp
 {
     public const int TweetsPerUserPer15Minutes = 100;
     public const int TweetsPerAppPer24Hours = 10_000;
+    public const int DeletesPerUserPer15Minutes = 50;
 
     public static WebApplication Create(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
@@ -201,9 +203,35 @@ public static class SandboxApp
             {
                 return Results.Json(new { title = "Invalid Request", detail = "Your media IDs are invalid.", type = "https://api.twitter.com/2/problems/invalid-request", status = 400 }, statusCode: 400);
             }
-            var post = new SandboxPost(state.NextPostId(), account, body.Text, now, mediaIds, body.Reply?.InReplyToTweetId, body.QuoteTweetId);
-            state.Posts.Enqueue(post);
-            return Results.Json(new { data = new { id = post.Id, text = post.Text, edit_history_tweet_ids = new[] { post.Id } } }, statusCode: 201);
+            var id = state.NextPostId();
+            var rendered = RenderedText.Of(body.Text, mediaIds.Count == 0 ? null : $"https://x.com/{account.Username}/status/{id}/photo/1");
+            var post = new SandboxPost(id, account, body.Text, rendered, now, mediaIds, body.Reply?.InReplyToTweetId, body.QuoteTweetId);
+            state.AddPost(post);
+            return Results.Json(new { data = new { id = post.Id, text = post.Rendered.Text, edit_history_tweet_ids = new[] { post.Id } } }, statusCode: 201);
+        });
+
+        app.MapDelete("/2/tweets/{id}", async (string id, HttpRequest request, HttpResponse response, SandboxState state, TimeProvider time) =>
+        {
+            var (account, refusal) = await SandboxAuth.UserAsync(request, state, time);
+            if (account is null)
+            {
+                return refusal!;
+            }
+            if (!SandboxAgentEndpoints.Spend(response, state, $"delete:{account.Id}", DeletesPerUserPer15Minutes, time.GetUtcNow()))
+            {
+                return SandboxAgentEndpoints.TooManyRequests();
+            }
+            var post = state.Posts.FirstOrDefault(p => p.Id == id);
+            if (post is null)
+            {
+                return Results.Json(new { title = "Not Found Error", detail = $"Could not find tweet with id: [{id}].", type = "https://api.twitter.com/2/problems/resource-not-found", status = 404 }, statusCode: 404);
+            }
+            if (post.Account.Id != account.Id)
+            {
+                return Results.Json(new { title = "Forbidden", detail = "You are not authorized to delete this Tweet.", type = "about:blank", status = 403 }, statusCode: 403);
+            }
+            state.TryDeletePost(post);
+            return Results.Json(new { data = new { deleted = true } });
         });
 
         app.MapGet("/2/users/{id}/tweets", async (string id, HttpRequest request, SandboxState state, TimeProvider time) =>
@@ -288,7 +316,7 @@ public static class SandboxApp
 
         app.MapGet("/sandbox/stats", (SandboxState state) => new
         {
-            posts = state.Posts.Count,
+            posts = state.PostCount,
             duplicate_refusals = state.DuplicateRefusals,
             rate_limit_refusals = state.RateLimitRefusals,
         });

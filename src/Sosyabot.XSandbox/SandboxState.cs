@@ -24,8 +24,9 @@ public sealed class Grant(SandboxAccount account, string scope)
 
 public sealed record AccessToken(Grant Grant, DateTimeOffset ExpiresAt);
 
+/// <summary>A post: <see cref="Text"/> as it was sent (what X's duplicate check compares), <see cref="Rendered"/> as X serves it.</summary>
 public sealed record SandboxPost(
-    string Id, SandboxAccount Account, string Text, DateTimeOffset CreatedAt, IReadOnlyList<string> MediaIds,
+    string Id, SandboxAccount Account, string Text, RenderedText Rendered, DateTimeOffset CreatedAt, IReadOnlyList<string> MediaIds,
     string? InReplyToId = null, string? QuoteOfId = null);
 
 public sealed record SandboxMessage(string Id, string ConversationId, SandboxAccount Sender, string RecipientId, string Text, DateTimeOffset CreatedAt);
@@ -72,7 +73,18 @@ public sealed class SandboxState(IConfiguration configuration)
     public ConcurrentDictionary<string, AuthorizationCode> Codes { get; } = new();
     public ConcurrentDictionary<string, AccessToken> AccessTokens { get; } = new();
     public ConcurrentDictionary<string, Grant> RefreshTokens { get; } = new();
-    public ConcurrentQueue<SandboxPost> Posts { get; } = new();
+    private readonly ConcurrentQueue<SandboxPost> _posts = new();
+    private readonly ConcurrentDictionary<string, byte> _deletedPostIds = new();
+
+    /// <summary>The posts on the stand-in, oldest first; deleted ones are gone from everything it serves.</summary>
+    public IEnumerable<SandboxPost> Posts => _posts.Where(p => !_deletedPostIds.ContainsKey(p.Id));
+
+    public int PostCount => _posts.Count - _deletedPostIds.Count;
+
+    public void AddPost(SandboxPost post) => _posts.Enqueue(post);
+
+    public bool TryDeletePost(SandboxPost post) => _deletedPostIds.TryAdd(post.Id, 0);
+
     public ConcurrentDictionary<string, SandboxMedia> Media { get; } = new();
     public ConcurrentDictionary<string, RateWindow> RateWindows { get; } = new();
     public ConcurrentDictionary<string, byte> SeenNonces { get; } = new();

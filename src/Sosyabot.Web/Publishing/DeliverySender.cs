@@ -238,7 +238,7 @@ public sealed partial class DeliverySender(
         try
         {
             var recent = await x.GetRecentTweetsAsync(auth, _delivery.Channel.XUserId, since, cancellationToken);
-            return recent.FirstOrDefault(t => t.Text == text)?.Id;
+            return recent.FirstOrDefault(t => SentTextMatch.IsSameText(text, t))?.Id;
         }
         catch (Exception ex) when (ex is XApiException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {

@@ -5,10 +5,10 @@ using System.Text.RegularExpressions;
 namespace Sosyabot.Web.Publishing;
 
 /// <summary>How X measures a post: the weighted length and whether X would accept it.</summary>
-public sealed record TweetLength(int WeightedLength, bool IsValid);
+internal sealed record TweetLength(int WeightedLength, bool IsValid);
 
 /// <summary>A twitter-text configuration (the library's <c>configs</c>).</summary>
-public sealed record TwitterTextConfig(
+internal sealed record TwitterTextConfig(
     int MaxWeightedLength, int Scale, int DefaultWeight, bool EmojiParsingEnabled, int TransformedUrlLength,
     IReadOnlyList<(int Start, int End, int Weight)> Ranges)
 {
@@ -25,8 +25,9 @@ public sealed record TwitterTextConfig(
 /// weigh 2 except the ranges that weigh 1, every URL weighs 23 and every emoji sequence 2. The regular
 /// expressions are the library's own (<see cref="TwitterTextPatterns"/>, generated from the package),
 /// so the server agrees with the composer's counter, which runs the library itself, and with X.
+/// Internal because the XSandbox compiles this file too, to find links in a post as X does.
 /// </summary>
-public static class TweetText
+internal static class TweetText
 {
     public const int MaxWeightedLength = 280;
 
@@ -103,7 +104,8 @@ public static class TweetText
         return config.DefaultWeight;
     }
 
-    private static IEnumerable<(int Start, int Length)> ExtractUrls(string text)
+    // Offsets are UTF-16 and into the text as given: callers that compare with X normalize to NFC first, as X does.
+    public static IEnumerable<(int Start, int Length)> ExtractUrls(string text)
     {
         if (!text.Contains('.'))
         {

@@ -75,18 +75,6 @@ public sealed class XClient(HttpClient http, IOptions<XOptions> options, TimePro
             XRateLimits.From(response));
     }
 
-    /// <summary>Deletes one post (DELETE /2/tweets/:id). A post X no longer has counts as deleted.</summary>
-    public async Task<XRateLimits> DeleteTweetAsync(XAuth auth, string tweetId, CancellationToken cancellationToken)
-    {
-        using var request = Authorized(HttpMethod.Delete, $"/2/tweets/{Uri.EscapeDataString(tweetId)}", auth);
-        using var response = await http.SendAsync(request, cancellationToken);
-        if (response.StatusCode != System.Net.HttpStatusCode.NotFound)
-        {
-            await EnsureSuccessAsync(response, cancellationToken);
-        }
-        return XRateLimits.From(response);
-    }
-
     /// <summary>
     /// Uploads one file through X's v2 chunked media endpoints (initialize, append in 1 MB chunks,
     /// finalize), then sets its alt text. All of X's media endpoints are here and nowhere else, because
@@ -142,8 +130,10 @@ public sealed class XClient(HttpClient http, IOptions<XOptions> options, TimePro
     public async Task<IReadOnlyList<XTweet>> GetRecentTweetsAsync(XAuth auth, string xUserId, DateTimeOffset since, CancellationToken cancellationToken)
     {
         var startTime = since.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        // entities and note_tweet: X rewrites the text it gives back, and these are what it was rewritten from.
         var page = await GetTweetPageAsync(auth, $"/2/users/{Uri.EscapeDataString(xUserId)}/tweets",
-            new() { ["max_results"] = "100", ["start_time"] = startTime }, cancellationToken);
+            new() { ["max_results"] = "100", ["start_time"] = startTime, ["tweet.fields"] = "created_at,author_id,conversation_id,entities,note_tweet" },
+            cancellationToken);
         return page.Tweets;
     }
 
@@ -184,6 +174,27 @@ public sealed class XClient(HttpClient http, IOptions<XOptions> options, TimePro
         return XRateLimits.From(response);
     }
 
+    /// <summary>
+    /// Deletes one of the account's posts. A post X no longer has (404) counts as deleted: that is what the
+    /// caller asked for, and a retry after a lost answer finds it gone. A 200 with <c>deleted: false</c> does
+    /// not say the post is gone, so it is an error.
+    /// </summary>
+    public async Task<XRateLimits> DeleteTweetAsync(XAuth auth, string tweetId, CancellationToken cancellationToken)
+    {
+        using var request = Authorized(HttpMethod.Delete, $"/2/tweets/{Uri.EscapeDataString(tweetId)}", auth);
+        using var response = await http.SendAsync(request, cancellationToken);
+        var rateLimits = XRateLimits.From(response);
+        if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return rateLimits;
+        }
+        await EnsureSuccessAsync(response, cancellationToken);
+        var body = await response.Content.ReadFromJsonAsync<XData<DeletedTweet>>(cancellationToken);
+        return body?.Data?.Deleted == true
+            ? rateLimits
+            : throw new XApiException(response.StatusCode, "not_deleted", $"X answered the deletion of post {tweetId} without deleting it.", rateLimits);
+    }
+
     /// <summary>Sends a direct message to one person, in (or starting) the one-to-one conversation with them.</summary>
     public async Task<XSentMessage> SendDirectMessageAsync(XAuth auth, string participantId, string text, CancellationToken cancellationToken)
     {
@@ -210,7 +221,7 @@ public sealed class XClient(HttpClient http, IOptions<XOptions> options, TimePro
 
     private async Task<XTweetPage> GetTweetPageAsync(XAuth auth, string path, Dictionary<string, string?> parameters, CancellationToken cancellationToken)
     {
-        parameters["tweet.fields"] = "created_at,author_id,conversation_id";
+        parameters.TryAdd("tweet.fields", "created_at,author_id,conversation_id");
         using var request = Authorized(HttpMethod.Get, QueryHelpers.AddQueryString(path, parameters), auth);
         using var response = await http.SendAsync(request, cancellationToken);
         await EnsureSuccessAsync(response, cancellationToken);
@@ -321,6 +332,8 @@ public sealed class XClient(HttpClient http, IOptions<XOptions> options, TimePro
         [property: JsonPropertyName("error")] ProcessingError? Error);
 
     private sealed record ProcessingError([property: JsonPropertyName("message")] string? Message);
+
+    private sealed record DeletedTweet([property: JsonPropertyName("deleted")] bool Deleted);
 
     private sealed record ReplyTo([property: JsonPropertyName("in_reply_to_tweet_id")] string InReplyToTweetId);
 

@@ -45,12 +45,33 @@ public sealed record XCreatedTweet(string Id, XRateLimits RateLimits);
 
 public sealed record XUploadedMedia(string MediaId, DateTimeOffset ExpiresAt);
 
+/// <summary>
+/// A post as X gives it back: links in <see cref="Text"/> are t.co links (the originals are in
+/// <see cref="Entities"/>, when asked for), <c>&amp;</c>, <c>&lt;</c> and <c>&gt;</c> come HTML-escaped,
+/// and a long post's full text is in <see cref="NoteTweet"/>.
+/// </summary>
 public sealed record XTweet(
     [property: JsonPropertyName("id")] string Id,
     [property: JsonPropertyName("text")] string Text,
     [property: JsonPropertyName("created_at")] DateTimeOffset? CreatedAt,
     [property: JsonPropertyName("author_id")] string? AuthorId = null,
-    [property: JsonPropertyName("conversation_id")] string? ConversationId = null);
+    [property: JsonPropertyName("conversation_id")] string? ConversationId = null,
+    [property: JsonPropertyName("entities"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] XTweetEntities? Entities = null,
+    [property: JsonPropertyName("note_tweet"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] XNoteTweet? NoteTweet = null);
+
+public sealed record XTweetEntities([property: JsonPropertyName("urls")] IReadOnlyList<XUrlEntity>? Urls);
+
+/// <summary>A link X rewrote: <see cref="Url"/> is the t.co link in the text, <see cref="ExpandedUrl"/> the one that was posted.</summary>
+public sealed record XUrlEntity(
+    [property: JsonPropertyName("start")] int Start,
+    [property: JsonPropertyName("end")] int End,
+    [property: JsonPropertyName("url")] string Url,
+    [property: JsonPropertyName("expanded_url")] string? ExpandedUrl,
+    [property: JsonPropertyName("display_url")] string? DisplayUrl);
+
+public sealed record XNoteTweet(
+    [property: JsonPropertyName("text")] string Text,
+    [property: JsonPropertyName("entities")] XTweetEntities? Entities);
 
 /// <summary>One post to create: its text, what it answers or quotes, and media already uploaded.</summary>
 public sealed record XTweetDraft(string Text, string? InReplyToTweetId = null, string? QuoteTweetId = null, IReadOnlyList<string>? MediaIds = null);

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
+using Sosyabot.XSandbox;
 using WireMock;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
@@ -13,7 +14,8 @@ namespace Sosyabot.Tests.Publishing;
 
 /// <summary>
 /// POST /2/tweets and GET /2/users/{id}/tweets on WireMock, behaving as X documents: a 15-minute window
-/// of <see cref="Limit"/> posts per user with x-rate-limit-* headers, 429 past it, 403 for duplicate text.
+/// of <see cref="Limit"/> posts per user with x-rate-limit-* headers, 429 past it, 403 for duplicate text,
+/// and the text given back as X rewrites it (t.co links with their entities, &amp; &lt; &gt; escaped).
 /// </summary>
 public sealed class FakeXPosts(FakeTimeProvider clock)
 {
@@ -28,7 +30,8 @@ public sealed class FakeXPosts(FakeTimeProvider clock)
 
     public int Rejected429 { get; private set; }
 
-    public sealed record CreatedTweet(string Id, string Text, string? InReplyTo, DateTimeOffset At);
+    /// <summary>A post X took: <see cref="Text"/> as sent, <see cref="Rendered"/> as X gives it back.</summary>
+    public sealed record CreatedTweet(string Id, string Text, RenderedText Rendered, string? InReplyTo, DateTimeOffset At);
 
     public void Install(WireMockServer x, int priority = 10)
     {
@@ -36,7 +39,10 @@ public sealed class FakeXPosts(FakeTimeProvider clock)
         x.Given(Request.Create().WithPath(new WireMock.Matchers.RegexMatcher("^/2/users/[^/]+/tweets$")).UsingGet()).AtPriority(priority)
             .RespondWith(Response.Create().WithCallback(_ => Json(200, new
             {
-                data = Created.Reverse().Select(t => new { id = t.Id, text = t.Text, created_at = t.At.UtcDateTime.ToString("O", CultureInfo.InvariantCulture) }),
+                data = Created.Reverse().Select(t => new
+                {
+                    id = t.Id, text = t.Rendered.Text, created_at = t.At.UtcDateTime.ToString("O", CultureInfo.InvariantCulture), entities = t.Rendered.Entities,
+                }),
             })));
     }
 
@@ -44,7 +50,7 @@ public sealed class FakeXPosts(FakeTimeProvider clock)
     public string AcceptOutOfBand(string text)
     {
         var id = Interlocked.Increment(ref _nextId).ToString(CultureInfo.InvariantCulture);
-        Created.Enqueue(new CreatedTweet(id, text, null, clock.GetUtcNow()));
+        Created.Enqueue(new CreatedTweet(id, text, RenderedText.Of(text), null, clock.GetUtcNow()));
         return id;
     }
 
@@ -79,17 +85,21 @@ public sealed class FakeXPosts(FakeTimeProvider clock)
                 return Json(403, new { title = "Forbidden", status = 403, detail = "You are not allowed to create a Tweet with duplicate content." }, headers);
             }
             var id = Interlocked.Increment(ref _nextId).ToString(CultureInfo.InvariantCulture);
-            Created.Enqueue(new CreatedTweet(id, text, replyTo, now));
-            return Json(201, new { data = new { id, text } }, headers);
+            var created = new CreatedTweet(id, text, RenderedText.Of(text), replyTo, now);
+            Created.Enqueue(created);
+            return Json(201, new { data = new { id, text = created.Rendered.Text } }, headers);
         }
     }
+
+    // X leaves out what a post does not have (entities of a post without links).
+    private static readonly JsonSerializerOptions OmitNulls = new() { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
 
     private static ResponseMessage Json(int status, object body, Dictionary<string, string>? headers = null)
     {
         var message = new ResponseMessage
         {
             StatusCode = status,
-            BodyData = new BodyData { BodyAsString = JsonSerializer.Serialize(body), DetectedBodyType = BodyType.String },
+            BodyData = new BodyData { BodyAsString = JsonSerializer.Serialize(body, OmitNulls), DetectedBodyType = BodyType.String },
         };
         message.AddHeader("Content-Type", "application/json");
         foreach (var (name, value) in headers ?? [])
