@@ -86,12 +86,6 @@ public sealed class AgentActions(
         return await queue.QueueAsync(caller.WorkspaceId, caller.CreatedByUserId, draft with { ChannelIds = [channel.Id] }, [channel], cancellationToken);
     }
 
-    public async Task<Delivery> GetDeliveryAsync(AgentCaller caller, Guid postId, CancellationToken cancellationToken) =>
-        await db.Deliveries.AsNoTracking()
-            .Where(d => d.PostId == postId && d.WorkspaceId == caller.WorkspaceId)
-            .SingleOrDefaultAsync(cancellationToken)
-        ?? throw new PostNotFoundException(postId);
-
     private async Task<T> SpendAsync<T>(
         IReadOnlyList<RateWindow> windows, Func<Task<T>> call, Func<T, XRateLimits> limitsOf, CancellationToken cancellationToken)
     {

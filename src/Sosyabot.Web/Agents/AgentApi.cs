@@ -29,8 +29,7 @@ public static class AgentApi
             .WithSummary("The workspace's connected X accounts (read).");
         api.MapPost("/channels/{channelId:guid}/posts", CreatePostAsync).RequireAuthorization(write)
             .WithSummary("Queue a post, thread, reply or quote, with images, now or at scheduled_at (write). X's limits are respected; poll the returned status.");
-        api.MapGet("/posts/{postId:guid}", GetPostAsync).RequireAuthorization(read)
-            .WithSummary("Where a queued post is: queued, publishing, published (with X's tweet ids), waiting_for_rate_limit or failed (read).");
+        api.MapPostsApi();
         api.MapGet("/channels/{channelId:guid}/timeline", TimelineAsync).RequireAuthorization(read)
             .WithSummary("A user's posts, newest first: the channel's own unless user_id is given (read).");
         api.MapGet("/channels/{channelId:guid}/mentions", MentionsAsync).RequireAuthorization(read)
@@ -76,9 +75,6 @@ public static class AgentApi
         var post = await actions.QueuePostAsync(caller, channelId, request.ToDraft(), cancellationToken);
         return TypedResults.Accepted($"/api/v1/posts/{post.Id}", PostStatusResponse.From(post.Deliveries.Single()));
     }
-
-    private static async Task<Ok<PostStatusResponse>> GetPostAsync(Guid postId, HttpContext http, AgentActions actions, CancellationToken cancellationToken) =>
-        TypedResults.Ok(PostStatusResponse.From(await actions.GetDeliveryAsync(AgentCaller.From(http.User), postId, cancellationToken)));
 
     private static Task<Results<Ok<TweetPageResponse>, ValidationProblem>> TimelineAsync(
         Guid channelId, [FromQuery(Name = "user_id")] string? userId, [FromQuery(Name = "max_results")] int? maxResults,
@@ -216,6 +212,10 @@ public static class AgentApi
         catch (ChannelNeedsReconnectException ex)
         {
             return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status409Conflict, title: "The channel needs reconnecting");
+        }
+        catch (PostConflictException ex)
+        {
+            return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status409Conflict, title: "The post cannot be changed that way now");
         }
         catch (DraftRejectedException ex)
         {

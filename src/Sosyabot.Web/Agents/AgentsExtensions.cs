@@ -51,6 +51,9 @@ public static class AgentsExtensions
     public static WebApplication MapAgents(this WebApplication app)
     {
         app.MapAgentApi();
+        // Without this a mistyped path meets the token check first and answers 401, which sends people hunting for a token problem.
+        app.MapFallback("/api/v1/{**path}", () => TypedResults.Problem("There is no such /api/v1 endpoint. The reference is at " + ReferencePath + ".",
+            statusCode: StatusCodes.Status404NotFound, title: "Not found")).AllowAnonymous().ExcludeFromDescription();
         app.MapOpenApi(OpenApiPath).AllowAnonymous();
         app.MapScalarApiReference(ReferencePath, options =>
         {

@@ -55,7 +55,7 @@ public sealed class EditModel(
                     return RedirectToPage("/Publishing/Post", new { id });
                 }
                 var channels = await db.Channels.AsNoTracking().Where(c => draft.ChannelIds.Contains(c.Id) && c.WorkspaceId == workspace.WorkspaceId).ToListAsync(cancellationToken);
-                var display = PostDisplay.For(Request, time);
+                var display = PostDisplay.InPostZone(post, Request, time);
                 StatusMessage = display.IsFuture(post.DueAt)
                     ? $"Saved: scheduled for {display.Time(post.DueAt)} ({display.ZoneName})."
                     : "Saved: publishing now.";

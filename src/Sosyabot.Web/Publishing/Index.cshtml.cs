@@ -103,7 +103,7 @@ public sealed class IndexModel(
         var channelIds = post.Deliveries.Select(d => d.ChannelId).ToList();
         var channels = await db.Channels.AsNoTracking().Where(c => channelIds.Contains(c.Id)).OrderBy(c => c.Handle).ToListAsync(cancellationToken);
         var handles = string.Join(", ", channels.Select(c => "@" + c.Handle));
-        var display = PostDisplay.For(Request, time);
+        var display = PostDisplay.InPostZone(post, Request, time);
         StatusMessage = scheduled
             ? $"Scheduled for {handles} at {display.Time(post.DueAt)} ({display.ZoneName})."
             : $"Queued for {handles}: publishing now.";

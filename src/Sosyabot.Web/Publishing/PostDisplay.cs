@@ -8,6 +8,12 @@ public sealed class PostDisplay(TimeZoneInfo zone, DateTimeOffset now)
 
     public TimeZoneInfo Zone { get; } = zone;
 
+    /// <summary>In the zone a post was scheduled in: how its author confirms the time they typed.</summary>
+    public static PostDisplay InPostZone(Post post, HttpRequest request, TimeProvider time) =>
+        post.TimeZone is not null && TimeZoneInfo.TryFindSystemTimeZoneById(post.TimeZone, out var zone)
+            ? new PostDisplay(zone, time.GetUtcNow())
+            : For(request, time);
+
     public static PostDisplay For(HttpRequest request, TimeProvider time) =>
         new(request.Cookies.TryGetValue(ZoneCookie, out var id) && id is { Length: <= 64 } && TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone)
             ? zone : TimeZoneInfo.Utc, time.GetUtcNow());

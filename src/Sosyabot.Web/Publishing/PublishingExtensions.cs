@@ -9,6 +9,7 @@ public static class PublishingExtensions
         builder.Services.AddScoped<PostLifecycle>();
         builder.Services.AddScoped<DeliverySender>();
         builder.Services.AddScoped<ChannelAccessWarnings>();
+        builder.Services.AddScoped<PostHistory>();
         builder.Services.AddScoped<RateBudgets>();
         builder.Services.AddSingleton<Publisher>();
         builder.Services.AddHostedService<PublisherService>();

@@ -45,6 +45,76 @@ public sealed class AgentApiTests(AppWithFakeX app) : IClassFixture<AppWithFakeX
     }
 
     [Fact]
+    public async Task Posts_Lifecycle_ListEditCancelRetryDuplicateAndDeleteFromX()
+    {
+        var x = new FakeXPosts(app.Clock);
+        x.Install(app.X);
+        using var scheduled = await _agent.PostAsJsonAsync($"/api/v1/channels/{_channel.Id}/posts",
+            new { text = "Tomorrow's news", scheduled_at = app.Clock.GetUtcNow().AddDays(1) });
+        var location = scheduled.Headers.Location!;
+
+        using var edit = await _agent.PatchAsJsonAsync(location, new { thread = new[] { "Tomorrow's news, edited", "With a second part" } });
+        var edited = await OkJsonAsync(edit);
+        Assert.Equal(["Tomorrow's news, edited", "With a second part"], edited.GetProperty("thread").EnumerateArray().Select(p => p.GetString()));
+
+        var list = await OkJsonAsync(await _agent.GetAsync("/api/v1/posts?state=queued&limit=10"));
+        Assert.Equal(edited.GetProperty("id").GetString(), Assert.Single(list.GetProperty("posts").EnumerateArray()).GetProperty("id").GetString());
+
+        var cancelled = await OkJsonAsync(await _agent.DeleteAsync(location));
+        Assert.Equal("cancelled", cancelled.GetProperty("state").GetString());
+        await DrainPublisherAsync();
+        Assert.Empty(x.Created);
+
+        using var copy = await _agent.PostAsync($"{location}/duplicate", null);
+        Assert.Equal(HttpStatusCode.Created, copy.StatusCode);
+        var draft = await copy.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(draft.GetProperty("is_draft").GetBoolean());
+        Assert.Equal("Tomorrow's news, edited", draft.GetProperty("thread")[0].GetString());
+
+        app.X.Given(Request.Create().WithPath("/2/tweets").UsingPost()).AtPriority(1).InScenario("fail-once").WillSetStateTo("ok")
+            .RespondWith(Response.Create().WithStatusCode(403).WithBodyAsJson(new { title = "Forbidden", status = 403, detail = "You are not permitted to perform this action." }));
+        using var now = await _agent.PostAsJsonAsync($"/api/v1/channels/{_channel.Id}/posts", new { text = "Fails once, then retried" });
+        await DrainPublisherAsync();
+        Assert.Equal("failed", (await OkJsonAsync(await _agent.GetAsync(now.Headers.Location))).GetProperty("state").GetString());
+        await OkJsonAsync(await _agent.PostAsync($"{now.Headers.Location}/retry", null));
+        await DrainPublisherAsync();
+        var published = await OkJsonAsync(await _agent.GetAsync(now.Headers.Location));
+        Assert.Equal("published", published.GetProperty("state").GetString());
+
+        app.X.Given(Request.Create().WithPath(new WireMock.Matchers.RegexMatcher("^/2/tweets/[0-9]+$")).UsingDelete())
+            .RespondWith(Response.Create().WithBodyAsJson(new { data = new { deleted = true } }));
+        var deleted = await OkJsonAsync(await _agent.DeleteAsync($"{now.Headers.Location}/tweets"));
+        Assert.Equal("deleted", deleted.GetProperty("state").GetString());
+        Assert.Equal($"/2/tweets/{published.GetProperty("tweet_ids")[0].GetString()}",
+            Assert.Single(app.X.LogEntries, e => e.RequestMessage.Method == "DELETE").RequestMessage.Path);
+    }
+
+    [Fact]
+    public async Task Posts_EditWhileBeingPublished_Answers409()
+    {
+        using var queued = await _agent.PostAsJsonAsync($"/api/v1/channels/{_channel.Id}/posts", new { text = "Claimed", scheduled_at = app.Clock.GetUtcNow().AddHours(1) });
+        await using (var db = app.Database.CreateDbContext())
+        {
+            await db.Deliveries.Where(d => d.ChannelId == _channel.Id).ExecuteUpdateAsync(u => u.SetProperty(d => d.State, DeliveryStates.Publishing));
+        }
+
+        using var edit = await _agent.PatchAsJsonAsync(queued.Headers.Location, new { text = "Too late" });
+
+        Assert.Equal(HttpStatusCode.Conflict, edit.StatusCode);
+        Assert.Contains("being published right now", (await edit.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task UnknownApiRoute_Answers404Problem()
+    {
+        using var anonymous = app.CreateClient();
+        using var response = await anonymous.GetAsync("/api/v1/no-such-thing");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+    }
+
+    [Fact]
     public async Task Timeline_ReadsWithTheAppBearerAndPassesPaginationThrough()
     {
         GivenX("GET", $"/2/users/{_keys.XUserId}/tweets", new

@@ -37,7 +37,7 @@ public sealed class AgentWalkthroughTests(SandboxedApp app) : IClassFixture<Sand
         string ChannelPath(string suffix) => PathOf(suffix).Replace("{channelId}", channelId, StringComparison.Ordinal);
 
         var word = "walkthrough" + Guid.NewGuid().ToString("N")[..8];
-        using var queued = await agent.PostAsJsonAsync(ChannelPath("/posts"), new { text = $"An agent says hello to @{bob.Username} #{word}" });
+        using var queued = await agent.PostAsJsonAsync(ChannelPath("{channelId}/posts"), new { text = $"An agent says hello to @{bob.Username} #{word}" });
         Assert.Equal(HttpStatusCode.Accepted, queued.StatusCode);
         var status = await WaitUntilPublishedAsync(agent, queued.Headers.Location!);
         var tweetId = status.GetProperty("tweet_ids")[0].GetString()!;

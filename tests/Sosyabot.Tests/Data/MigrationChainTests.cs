@@ -196,7 +196,7 @@ public sealed class MigrationChainTests(MigrationChainTests.FilledChain chain) :
     {
         var columnsWithoutEmptyDefault = await chain.Database.ReadColumnAsync("""
             SELECT table_name || '.' || column_name FROM information_schema.columns
-            WHERE table_schema = 'public' AND data_type = 'ARRAY' AND column_default IS DISTINCT FROM '''{}''::text[]'
+            WHERE table_schema = 'public' AND data_type = 'ARRAY' AND (column_default IS NULL OR column_default NOT LIKE '''{}''::%')
             ORDER BY 1
             """);
 

@@ -79,8 +79,8 @@ public sealed class ComposerTests(AppWithFakeX app) : IClassFixture<AppWithFakeX
         var post = await db.Posts.SingleAsync(p => p.Parts[0] == "Scheduled in Istanbul");
         var expectedUtc = TimeZoneInfo.ConvertTimeToUtc(DateTime.SpecifyKind(new DateTime(wallClock.Ticks - wallClock.Ticks % TimeSpan.TicksPerMinute), DateTimeKind.Unspecified), istanbul);
         Assert.Equal(expectedUtc, post.DueAt.UtcDateTime);
-        Assert.Contains("(Europe/Istanbul)", page.QuerySelector("li.delivery .meta:last-of-type")!.TextContent);
-        Assert.Equal(DeliveryStates.Queued, page.QuerySelector("li.delivery [data-state]")!.GetAttribute("data-state"));
+        Assert.Contains($"at {TimeZoneInfo.ConvertTime(post.DueAt, istanbul):yyyy-MM-dd HH:mm} (Europe/Istanbul)", page.QuerySelector(".flash-success")!.TextContent);
+        Assert.Equal(DeliveryStates.Queued, page.QuerySelector("li.delivery[data-state]")!.GetAttribute("data-state"));
     }
 
     [Fact]

@@ -35,7 +35,7 @@ public sealed class FakeXPosts(FakeTimeProvider clock)
 
     public void Install(WireMockServer x, int priority = 10)
     {
-        x.Given(Request.Create().WithPath("/2/tweets").UsingPost()).AtPriority(priority).RespondWith(Response.Create().WithCallback(Create));
+        x.Given(Request.Create().WithPath("/2/tweets").UsingPost()).AtPriority(priority).RespondWith(Response.Create().WithCallback(Respond));
         x.Given(Request.Create().WithPath(new WireMock.Matchers.RegexMatcher("^/2/users/[^/]+/tweets$")).UsingGet()).AtPriority(priority)
             .RespondWith(Response.Create().WithCallback(_ => Json(200, new
             {
@@ -54,7 +54,7 @@ public sealed class FakeXPosts(FakeTimeProvider clock)
         return id;
     }
 
-    private ResponseMessage Create(IRequestMessage request)
+    public ResponseMessage Respond(IRequestMessage request)
     {
         using var body = JsonDocument.Parse(request.Body!);
         var text = body.RootElement.GetProperty("text").GetString()!;

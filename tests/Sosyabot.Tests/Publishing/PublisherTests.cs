@@ -292,7 +292,7 @@ public sealed class PublisherTests(AppWithFakeX app) : IClassFixture<AppWithFake
     }
 
     [Fact]
-    public async Task Publish_XAnswers401_FailsAndMarksChannelNeedsReconnect()
+    public async Task Publish_XAnswers401_HoldsAndMarksChannelNeedsReconnect()
     {
         app.X.Given(Request.Create().WithPath("/2/tweets").UsingPost()).AtPriority(1)
             .RespondWith(Response.Create().WithStatusCode(401).WithBodyAsJson(new { title = "Unauthorized", status = 401, detail = "Unauthorized" }));
@@ -300,9 +300,9 @@ public sealed class PublisherTests(AppWithFakeX app) : IClassFixture<AppWithFake
 
         await DrainAsync();
 
-        var failed = await DeliveryAsync(deliveryId);
-        Assert.Equal(DeliveryStates.Failed, failed.State);
-        Assert.Contains("Reconnect", failed.Reason);
+        var held = await DeliveryAsync(deliveryId);
+        Assert.Equal(DeliveryStates.Held, held.State);
+        Assert.Contains("Reconnect", held.Reason);
         await using var db = app.Database.CreateDbContext();
         Assert.Equal(ChannelStates.NeedsReconnect, (await db.Channels.SingleAsync(c => c.Id == _channel.Id)).State);
     }
@@ -366,7 +366,7 @@ public sealed class PublisherTests(AppWithFakeX app) : IClassFixture<AppWithFake
     }
 
     [Fact]
-    public async Task Publish_XAnswers401DuringMediaUpload_MarksChannelNeedsReconnect()
+    public async Task Publish_XAnswers401DuringMediaUpload_HoldsAndMarksChannelNeedsReconnect()
     {
         app.X.Given(Request.Create().WithPath("/2/media/upload/initialize").UsingPost())
             .RespondWith(Response.Create().WithStatusCode(401).WithBodyAsJson(new { title = "Unauthorized", status = 401, detail = "Unauthorized" }));
@@ -374,7 +374,7 @@ public sealed class PublisherTests(AppWithFakeX app) : IClassFixture<AppWithFake
 
         await DrainAsync();
 
-        Assert.Equal(DeliveryStates.Failed, (await DeliveryAsync(deliveryId)).State);
+        Assert.Equal(DeliveryStates.Held, (await DeliveryAsync(deliveryId)).State);
         await using var db = app.Database.CreateDbContext();
         Assert.Equal(ChannelStates.NeedsReconnect, (await db.Channels.SingleAsync(c => c.Id == _channel.Id)).State);
         Assert.Empty(_x.Created);
