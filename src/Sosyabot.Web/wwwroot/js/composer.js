@@ -234,25 +234,25 @@
       var ends = box.getAttribute('data-access-ends');
       return ends && due > Number(ends);
     });
-    accessWarning.hidden = late.length === 0;
-    accessWarning.textContent = '';
-    if (late.length === 0) {
-      return;
-    }
+    // The words of the server's own warning (ChannelAccess.WaysOut), with the reconnect page linked.
+    var message = document.createDocumentFragment();
     late.forEach(function (box) {
-      accessWarning.appendChild(document.createTextNode('@' + box.getAttribute('data-handle') + '\'s access to X ends at ' +
+      var handle = '@' + box.getAttribute('data-handle');
+      var reconnect = element('a', null, 'Reconnect ' + handle);
+      reconnect.href = box.getAttribute('data-reconnect');
+      message.appendChild(document.createTextNode(handle + '\'s access to X ends at ' +
         formatInstant(Number(box.getAttribute('data-access-ends'))) +
-        ' before this post is due: it will be held until the channel is reconnected. '));
+        ', before this post is due: it will be held, not lost, until the channel is reconnected. '));
+      message.appendChild(reconnect);
+      message.appendChild(document.createTextNode(' after that time, ask your admin to turn on long-lived connections (Admin → X (Twitter)), ' +
+        'or connect the account with browser cookies or API keys, which do not expire. '));
     });
-    accessWarning.appendChild(document.createTextNode('To publish on time, '));
-    late.forEach(function (box, index) {
-      var link = element('a', null, 'reconnect @' + box.getAttribute('data-handle'));
-      link.href = box.getAttribute('data-reconnect');
-      accessWarning.appendChild(link);
-      accessWarning.appendChild(document.createTextNode(index < late.length - 1 ? ', ' : ''));
-    });
-    accessWarning.appendChild(document.createTextNode(
-      ', ask an instance admin to turn on long-lived connections on the admin page, or connect the channel with browser cookies or API keys instead.'));
+    accessWarning.hidden = late.length === 0;
+    // Rebuilt on every keystroke in the form; a live region rewritten with the same words is read out again.
+    if (message.textContent !== accessWarning.textContent) {
+      accessWarning.textContent = '';
+      accessWarning.appendChild(message);
+    }
   }
 
   if (zone && !zone.value && window.Intl) {
