@@ -88,6 +88,7 @@ public sealed class ComposerBrowserTests(SandboxedApp app, BrowserSession browse
         Assert.Equal(["Compose.AltTexts[0]", "Compose.AltTexts[1]"],
             await page.EvaluateAsync<string[]>("() => [...document.querySelectorAll('#alt-texts input')].map(i => i.name)"));
         await page.GetByLabel("Description of two.png").FillAsync("The second picture");
+        await page.WaitForFunctionAsync("() => [...document.querySelectorAll('#alt-texts img, #x-thread img')].every(i => i.naturalWidth === 32)");
         Assert.Equal(2, await page.Locator("#x-thread .x-media img").CountAsync());
         Assert.Equal("The second picture", await page.Locator("#x-thread .x-media img").Nth(1).GetAttributeAsync("alt"));
         await BrowserSession.ScreenshotAsync(page, "42-composer-two-images");

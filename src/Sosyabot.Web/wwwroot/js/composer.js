@@ -265,6 +265,17 @@
     return file.name + '/' + file.size;
   }
 
+  // Thumbnails as data: URLs, because the page's Content-Security-Policy allows those images and not blob: ones.
+  function showFile(file, thumbnails) {
+    var reader = new FileReader();
+    reader.onload = function () {
+      thumbnails.forEach(function (thumbnail) {
+        thumbnail.src = reader.result;
+      });
+    };
+    reader.readAsDataURL(file);
+  }
+
   function chooseImages() {
     var max = Number(images.getAttribute('data-max'));
     var files = Array.prototype.slice.call(images.files);
@@ -285,21 +296,20 @@
     var descriptions = {};
     chosenImages.forEach(function (image) {
       descriptions[fileKey(image.file)] = image.description.value;
-      URL.revokeObjectURL(image.url);
     });
     altTexts.textContent = '';
     chosenImages = files.map(function (file, index) {
-      var image = { file: file, url: URL.createObjectURL(file) };
+      var image = { file: file, preview: element('img') };
       var row = element('div', 'alt-text');
       var thumbnail = element('img', 'thumb');
-      thumbnail.src = image.url;
       thumbnail.alt = '';
+      showFile(file, [thumbnail, image.preview]);
       image.description = element('input');
       image.description.type = 'text';
       image.description.id = 'alt-text-' + index;
       image.description.name = 'Compose.AltTexts[' + index + ']';
       image.description.maxLength = Number(altTexts.getAttribute('data-maxlength'));
-      image.description.placeholder = 'For people who cannot see the image';
+      image.description.placeholder = 'Alt text';
       image.description.value = descriptions[fileKey(file)] || '';
       var label = element('label', null, 'Description of ' + file.name);
       label.htmlFor = image.description.id;
@@ -307,8 +317,6 @@
       row.appendChild(label);
       row.appendChild(image.description);
       altTexts.appendChild(row);
-      image.preview = element('img');
-      image.preview.src = image.url;
       return image;
     });
   }
