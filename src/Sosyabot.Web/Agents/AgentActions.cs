@@ -23,7 +23,7 @@ public sealed class AgentActions(
 {
     public async Task<IReadOnlyList<Channel>> ListChannelsAsync(AgentCaller caller, CancellationToken cancellationToken) =>
         await db.Channels.AsNoTracking()
-            .Where(c => c.WorkspaceId == caller.WorkspaceId && c.State != ChannelStates.Disconnected)
+            .Where(c => c.WorkspaceId == caller.WorkspaceId && c.State != ChannelStates.Disconnected && c.State != ChannelStates.Removed)
             .OrderBy(c => c.Handle)
             .ToListAsync(cancellationToken);
 
@@ -142,7 +142,7 @@ public sealed class AgentActions(
     }
 
     private async Task<Channel> FindAsync(AgentCaller caller, Guid channelId, CancellationToken cancellationToken) =>
-        await db.Channels.AsNoTracking().SingleOrDefaultAsync(c => c.Id == channelId && c.WorkspaceId == caller.WorkspaceId, cancellationToken)
+        await db.Channels.AsNoTracking().SingleOrDefaultAsync(c => c.Id == channelId && c.WorkspaceId == caller.WorkspaceId && c.State != ChannelStates.Removed, cancellationToken)
         ?? throw new ChannelNotFoundException(channelId);
 
     // X serves bookmarks to OAuth 2.0 user tokens only; an OAuth 1.0a signature gets a 403 there.

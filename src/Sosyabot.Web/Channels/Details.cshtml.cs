@@ -3,11 +3,13 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using Sosyabot.Web.Data;
 using Sosyabot.Web.Hosting;
+using Sosyabot.Web.Publishing;
 using Sosyabot.Web.Workspaces;
 
 namespace Sosyabot.Web.Channels;
 
-public sealed class DetailsModel(SosyabotDbContext db, CurrentWorkspace current, ChannelConnections connections) : PageModel
+public sealed class DetailsModel(
+    SosyabotDbContext db, CurrentWorkspace current, ChannelConnections connections, ChannelPosts posts, Admin.XIntegrationSettings settings) : PageModel
 {
     [TempData(Key = Flash.SuccessKey)]
     public string? StatusMessage { get; set; }
@@ -19,6 +21,11 @@ public sealed class DetailsModel(SosyabotDbContext db, CurrentWorkspace current,
 
     public string? ConnectedBy { get; private set; }
 
+    /// <summary>Posts not sent yet: held by a disconnect, cancelled by a removal.</summary>
+    public int PendingPosts { get; private set; }
+
+    public DateTimeOffset? AccessEndsAt { get; private set; }
+
     public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken cancellationToken)
     {
         if (await FindAsync(id, cancellationToken) is not { } channel)
@@ -27,6 +34,8 @@ public sealed class DetailsModel(SosyabotDbContext db, CurrentWorkspace current,
         }
         Channel = channel;
         ConnectedBy = await db.Users.Where(u => u.Id == channel.ConnectedByUserId).Select(u => u.Email).SingleOrDefaultAsync(cancellationToken);
+        PendingPosts = (await posts.PendingCountsAsync([channel.Id], cancellationToken)).GetValueOrDefault(channel.Id);
+        AccessEndsAt = ChannelAccess.EndsAt(channel, await settings.GetAsync(cancellationToken));
         return Page();
     }
 
@@ -66,7 +75,10 @@ public sealed class DetailsModel(SosyabotDbContext db, CurrentWorkspace current,
             return NotFound();
         }
         var warning = await connections.DisconnectAsync(channel, cancellationToken);
-        StatusMessage = $"@{channel.Handle} is disconnected and its credentials are deleted." + (warning is null ? "" : " " + warning);
+        var pending = (await posts.PendingCountsAsync([channel.Id], cancellationToken)).GetValueOrDefault(channel.Id);
+        StatusMessage = $"@{channel.Handle} is disconnected and its credentials are deleted." +
+                        (pending > 0 ? $" Its {pending} scheduled post{(pending == 1 ? " is" : "s are")} held until you reconnect it." : "") +
+                        (warning is null ? "" : " " + warning);
         return RedirectToPage(new { id });
     }
 
@@ -81,15 +93,21 @@ public sealed class DetailsModel(SosyabotDbContext db, CurrentWorkspace current,
             ErrorMessage = "Disconnect the channel before removing it.";
             return RedirectToPage(new { id });
         }
-        db.Channels.Remove(channel);
+        // The row stays (state removed) so that what it published keeps its place in the history.
+        channel.ForgetCredentials();
+        channel.State = ChannelStates.Removed;
+        channel.StateReason = "Removed from the workspace.";
         await db.SaveChangesAsync(cancellationToken);
-        StatusMessage = $"@{channel.Handle} was removed from this workspace.";
+        var cancelled = await posts.CancelPendingAsync(channel.Id, $"Cancelled: @{channel.Handle} was removed from the workspace.", cancellationToken);
+        StatusMessage = $"@{channel.Handle} was removed from this workspace" +
+                        (cancelled > 0 ? $"; its {cancelled} post{(cancelled == 1 ? " that had" : "s that had")} not gone out {(cancelled == 1 ? "was" : "were")} cancelled." : ".") +
+                        " Its published posts stay in the history.";
         return RedirectToPage("/Channels/Index");
     }
 
     private async Task<Channel?> FindAsync(Guid id, CancellationToken cancellationToken)
     {
         var workspace = await current.GetAsync(cancellationToken);
-        return await db.Channels.SingleOrDefaultAsync(c => c.Id == id && c.WorkspaceId == workspace.WorkspaceId, cancellationToken);
+        return await db.Channels.SingleOrDefaultAsync(c => c.Id == id && c.WorkspaceId == workspace.WorkspaceId && c.State != ChannelStates.Removed, cancellationToken);
     }
 }

@@ -14,7 +14,8 @@ public sealed class IndexModel(
     CurrentWorkspace current,
     XIntegrationSettings settings,
     ChannelConnections connections,
-    ChannelTokens tokens) : PageModel
+    ChannelTokens tokens,
+    Publishing.ChannelPosts posts) : PageModel
 {
     [TempData(Key = Flash.SuccessKey)]
     public string? StatusMessage { get; set; }
@@ -36,7 +37,7 @@ public sealed class IndexModel(
     public ApiKeysInput ApiKeys { get; set; } = new();
 
     public sealed record ChannelRow(Guid Id, string Handle, string DisplayName, string? AvatarUrl, ChannelKind Kind, bool IsReadOnly,
-        string State, string? StateReason, string? ConnectedBy, DateTimeOffset ConnectedAt);
+        string State, string? StateReason, string? ConnectedBy, DateTimeOffset ConnectedAt, DateTimeOffset? AccessEndsAt, int PendingPosts);
 
     /// <summary>The values of X's developer portal, "Keys and tokens"; the access pair is optional.</summary>
     public sealed class ApiKeysInput
@@ -159,12 +160,18 @@ public sealed class IndexModel(
     {
         Workspace = await current.GetAsync(cancellationToken);
         await tokens.MarkExpiredAsync(Workspace.WorkspaceId, cancellationToken);
-        Channels = await db.Channels.AsNoTracking()
-            .Where(c => c.WorkspaceId == Workspace.WorkspaceId)
+        var channels = await db.Channels.AsNoTracking()
+            .Where(c => c.WorkspaceId == Workspace.WorkspaceId && c.State != ChannelStates.Removed)
             .OrderBy(c => c.State == ChannelStates.Disconnected).ThenBy(c => c.Handle)
-            .Select(c => new ChannelRow(c.Id, c.Handle, c.DisplayName, c.AvatarUrl, c.Kind, c.IsReadOnly, c.State, c.StateReason, c.ConnectedBy.Email, c.ConnectedAt))
+            .Select(c => new { Channel = c, ConnectedBy = c.ConnectedBy.Email })
             .ToListAsync(cancellationToken);
-        OAuthUnavailableReason = (await settings.GetAsync(cancellationToken)).UnavailableReason;
+        var integration = await settings.GetAsync(cancellationToken);
+        var pending = await posts.PendingCountsAsync(channels.Select(c => c.Channel.Id).ToList(), cancellationToken);
+        Channels = channels.Select(row => new ChannelRow(
+            row.Channel.Id, row.Channel.Handle, row.Channel.DisplayName, row.Channel.AvatarUrl, row.Channel.Kind, row.Channel.IsReadOnly,
+            row.Channel.State, row.Channel.StateReason, row.ConnectedBy, row.Channel.ConnectedAt,
+            ChannelAccess.EndsAt(row.Channel, integration), pending.GetValueOrDefault(row.Channel.Id))).ToList();
+        OAuthUnavailableReason = integration.UnavailableReason;
     }
 }
 

@@ -51,7 +51,8 @@ public sealed class ComposeInput
             return null;
         }
         var images = new List<MediaDraft>();
-        foreach (var (file, index) in Images.Where(f => f.Length > 0).Select((f, i) => (f, i)))
+        // Descriptions pair with files by the position the file was chosen at, empty files included.
+        foreach (var (file, index) in Images.Select((f, i) => (f, i)).Where(chosen => chosen.f.Length > 0))
         {
             using var buffer = new MemoryStream();
             await file.CopyToAsync(buffer, cancellationToken);

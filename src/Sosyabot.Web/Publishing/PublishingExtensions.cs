@@ -10,6 +10,7 @@ public static class PublishingExtensions
         builder.Services.AddScoped<DeliverySender>();
         builder.Services.AddScoped<ChannelAccessWarnings>();
         builder.Services.AddScoped<PostHistory>();
+        builder.Services.AddScoped<ChannelPosts>();
         builder.Services.AddScoped<RateBudgets>();
         builder.Services.AddSingleton<Publisher>();
         builder.Services.AddHostedService<PublisherService>();
