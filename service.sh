@@ -168,16 +168,24 @@ start_app() {
   say "Sosyabot is up: $BASE_URL (logs: ./service.sh logs)"
 }
 
-stop_app() {
-  local pid
-  if pid="$(app_pid)"; then
-    say "Stopping Sosyabot (pid $pid)"
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
-    kill -9 "$pid" 2>/dev/null || true
-  fi
-  rm -f "$APP_PID_FILE"
+# runs DLL PID: whether PID is still the process that runs DLL (a pid can be reused once it exits).
+runs() {
+  tr '\0' ' ' <"/proc/$2/cmdline" 2>/dev/null | grep -q -- "$1"
 }
+
+# stop_process NAME DLL PIDFILE: asks it to stop, waits ten seconds, then kills what is still that process.
+stop_process() {
+  local name="$1" dll="$2" pid_file="$3" pid
+  if [[ -f "$pid_file" ]] && pid="$(cat "$pid_file")" && runs "$dll" "$pid"; then
+    say "Stopping $name (pid $pid)"
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 40); do runs "$dll" "$pid" || break; sleep 0.25; done
+    if runs "$dll" "$pid"; then kill -9 "$pid" 2>/dev/null || true; fi
+  fi
+  rm -f "$pid_file"
+}
+
+stop_app() { stop_process Sosyabot Sosyabot.Web.dll "$APP_PID_FILE"; }
 
 # --- The XSandbox: a local stand-in for X, for demos without an X account ----------------------------
 
@@ -204,14 +212,7 @@ use_sandbox() {
   export TWITTER_CLIENT_ID="${TWITTER_CLIENT_ID:-sandbox-client-id}" TWITTER_CLIENT_SECRET="${TWITTER_CLIENT_SECRET:-sandbox-client-secret}"
 }
 
-stop_sandbox() {
-  local pid
-  if pid="$(sandbox_pid)"; then
-    say "Stopping the XSandbox (pid $pid)"
-    kill "$pid" 2>/dev/null || true
-  fi
-  rm -f "$SANDBOX_PID_FILE"
-}
+stop_sandbox() { stop_process "the XSandbox" Sosyabot.XSandbox.dll "$SANDBOX_PID_FILE"; }
 
 # --- Docker: the same commands through docker compose, for machines without the .NET SDK -------------
 
@@ -291,13 +292,20 @@ apt_install() {
 }
 
 ensure_chromium() { apt_install chromium /usr/bin/chromium "for the browser tests"; }
+ensure_compose_cli() { apt_install docker-compose docker-compose "to check how docker-compose.yml renders"; }
 
 run_tests() {
   require dotnet "The tests need the .NET 10 SDK: https://dotnet.microsoft.com/download"
   ensure_chromium
+  ensure_compose_cli
   local pg_was_running=0
   if pg_running; then pg_was_running=1; fi
   ensure_postgres
+  if [[ "$LOCAL_PG" == 1 && "$pg_was_running" == 0 ]]; then
+    # Ctrl-C (or a failure) must not leave the cluster this run started behind.
+    trap 'stop_postgres' EXIT
+    trap 'exit 130' INT TERM
+  fi
   if [[ "$LOCAL_PG" == 1 ]]; then
     export SOSYABOT_TEST_DATABASE_URL="$PG_ADMIN_URL"
   else
@@ -307,7 +315,6 @@ run_tests() {
   local status=0 out="$LOG_DIR/test.log"
   rm -rf "$ROOT/artifacts/reports"
   dotnet test "$ROOT/Sosyabot.sln" -c Release --nologo --logger "console;verbosity=normal" 2>&1 | tee "$out" || status=$?
-  if [[ "$LOCAL_PG" == 1 && "$pg_was_running" == 0 ]]; then stop_postgres; fi
   if compgen -G "$ROOT/artifacts/reports/*.txt" >/dev/null; then
     say "Figures measured by the suites (artifacts/reports/)"
     cat "$ROOT"/artifacts/reports/*.txt
@@ -324,13 +331,16 @@ run_bench() {
   local pg_was_running=0
   if pg_running; then pg_was_running=1; fi
   ensure_postgres
+  if [[ "$LOCAL_PG" == 1 && "$pg_was_running" == 0 ]]; then
+    trap 'stop_postgres' EXIT
+    trap 'exit 130' INT TERM
+  fi
   if [[ "$LOCAL_PG" == 1 ]]; then export SOSYABOT_BENCH_DATABASE_URL="$PG_ADMIN_URL"; else export SOSYABOT_BENCH_DATABASE_URL="$DATABASE_URL"; fi
   say "Building (Release) and running the benchmark; it prints a table at the end"
   dotnet build "$ROOT/Sosyabot.sln" -c Release --nologo -v quiet >"$LOG_DIR/bench-build.log" 2>&1 \
     || { tail -n 30 "$LOG_DIR/bench-build.log" >&2; fail "build failed; see $LOG_DIR/bench-build.log"; }
   local status=0
   dotnet run -c Release --no-build --project "$ROOT/bench/Sosyabot.Bench" | tee "$LOG_DIR/bench.log" || status=$?
-  if [[ "$LOCAL_PG" == 1 && "$pg_was_running" == 0 ]]; then stop_postgres; fi
   return "$status"
 }
 

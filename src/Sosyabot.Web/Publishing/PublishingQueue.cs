@@ -141,7 +141,16 @@ public sealed class PublishingQueue(SosyabotDbContext db, TimeProvider time, Pub
         for (var i = 0; i < Math.Min(parts.Count, MaxParts); i++)
         {
             var label = parts.Count == 1 ? "The post" : $"Part {i + 1}";
-            var measured = TweetText.Measure(parts[i]);
+            TweetLength measured;
+            try
+            {
+                measured = TweetText.Measure(parts[i]);
+            }
+            catch (System.Text.RegularExpressions.RegexMatchTimeoutException)
+            {
+                problems.Add($"{label} could not be measured the way X counts: shorten it or remove unusual runs of characters.");
+                continue;
+            }
             if (parts[i].Length == 0)
             {
                 if (!asDraft && parts.Count > 1)

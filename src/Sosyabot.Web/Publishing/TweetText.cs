@@ -37,12 +37,18 @@ internal static class TweetText
     private const string DefaultProtocol = "https://";
 
     private const RegexOptions JsIgnoreCase = RegexOptions.IgnoreCase | RegexOptions.CultureInvariant;
-    private static readonly Regex ExtractUrl = new(TwitterTextPatterns.ExtractUrl, JsIgnoreCase);
-    private static readonly Regex InvalidUrlWithoutProtocolPrecedingChars = new(TwitterTextPatterns.InvalidUrlWithoutProtocolPrecedingChars);
-    private static readonly Regex ValidAsciiDomain = new(TwitterTextPatterns.ValidAsciiDomain, JsIgnoreCase);
-    private static readonly Regex ValidTcoUrl = new(TwitterTextPatterns.ValidTcoUrl, JsIgnoreCase);
-    private static readonly Regex InvalidChars = new(TwitterTextPatterns.InvalidChars);
-    private static readonly Regex Emoji = new(TwitterTextPatterns.Emoji);
+
+    // These run on whatever people type. The patterns are twitter-text's own and linear on real text, but a
+    // backtracking engine gives no such promise on crafted input: a bound turns a pathological text into a
+    // refusal (RegexMatchTimeoutException) instead of a request that holds a thread.
+    public static readonly TimeSpan MatchTimeout = TimeSpan.FromSeconds(1);
+
+    private static readonly Regex ExtractUrl = new(TwitterTextPatterns.ExtractUrl, JsIgnoreCase, MatchTimeout);
+    private static readonly Regex InvalidUrlWithoutProtocolPrecedingChars = new(TwitterTextPatterns.InvalidUrlWithoutProtocolPrecedingChars, RegexOptions.None, MatchTimeout);
+    private static readonly Regex ValidAsciiDomain = new(TwitterTextPatterns.ValidAsciiDomain, JsIgnoreCase, MatchTimeout);
+    private static readonly Regex ValidTcoUrl = new(TwitterTextPatterns.ValidTcoUrl, JsIgnoreCase, MatchTimeout);
+    private static readonly Regex InvalidChars = new(TwitterTextPatterns.InvalidChars, RegexOptions.None, MatchTimeout);
+    private static readonly Regex Emoji = new(TwitterTextPatterns.Emoji, RegexOptions.None, MatchTimeout);
     private static readonly IdnMapping Idn = new() { AllowUnassigned = true };
 
     public static TweetLength Measure(string? text) => Measure(text, TwitterTextConfig.V3);

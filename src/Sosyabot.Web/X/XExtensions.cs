@@ -23,7 +23,9 @@ public static class XExtensions
             options.Retry.ShouldHandle = args => ValueTask.FromResult(IsTransientFailure(args.Outcome));
             options.Retry.DisableForUnsafeHttpMethods();
             options.CircuitBreaker.ShouldHandle = args => ValueTask.FromResult(IsTransientFailure(args.Outcome));
-        });
+        })
+        // One pipeline (and circuit breaker) per authority: api.x.com failing must not cut off x.com's web path, nor the reverse.
+        .SelectPipelineByAuthority();
         // Added after the resilience handler, so it runs inside it: once per attempt.
         client.AddHttpMessageHandler<XRequestSigner>();
         // HttpClient's own logs (at Trace) list request headers: Authorization and Cookie carry credentials.
