@@ -59,7 +59,8 @@ public static class PostsApi
         TypedResults.Ok(PostResponse.From(await lifecycle.GetAsync(AgentCaller.From(http.User).WorkspaceId, postId, cancellationToken)));
 
     private static async Task<Results<Ok<PostResponse>, ValidationProblem>> UpdateAsync(
-        Guid postId, UpdatePostRequest request, HttpContext http, PostLifecycle lifecycle, ChannelAccessWarnings warnings, CancellationToken cancellationToken)
+        Guid postId, UpdatePostRequest request, HttpContext http, PostLifecycle lifecycle, ChannelAccessWarnings warnings, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         var caller = AgentCaller.From(http.User);
         var current = await lifecycle.GetAsync(caller.WorkspaceId, postId, cancellationToken);
@@ -72,11 +73,13 @@ public static class PostsApi
         var draft = new PostDraft(
             request.Thread?.Cast<string?>().ToList() ?? (request.Text is { } text ? [text] : current.Parts.Cast<string?>().ToList()),
             channelIds,
-            request.ScheduledAt ?? current.DueAt,
+            // Left out, the time stays; one already past (a draft, a held or failed post) means as soon as possible.
+            request.ScheduledAt ?? (current.DueAt > time.GetUtcNow() ? current.DueAt : null),
             current.TimeZone,
             InReplyToTweetId: current.InReplyToTweetId,
             QuoteTweetId: current.QuoteTweetId);
-        var post = await lifecycle.UpdateAsync(caller.WorkspaceId, postId, draft, kept: null, expectedVersion: null, publish: !current.IsDraft, cancellationToken);
+        // The version read above: a change someone made since is refused, not overwritten with what was read.
+        var post = await lifecycle.UpdateAsync(caller.WorkspaceId, postId, draft, kept: null, current.Version, publish: !current.IsDraft, cancellationToken);
         var updated = await lifecycle.GetAsync(caller.WorkspaceId, post.Id, cancellationToken);
         return TypedResults.Ok(PostResponse.From(updated) with
         {
@@ -91,6 +94,10 @@ public static class PostsApi
         var post = await lifecycle.GetAsync(workspaceId, postId, cancellationToken);
         if (post.IsDraft)
         {
+            if (channelId is not null)
+            {
+                throw new PostConflictException("A draft goes to no channel yet: delete the whole draft (no channel_id), or PATCH its channel_ids.");
+            }
             await lifecycle.DeleteDraftAsync(workspaceId, postId, cancellationToken);
             return TypedResults.NoContent();
         }
@@ -109,8 +116,12 @@ public static class PostsApi
     private static async Task<Created<PostResponse>> DuplicateAsync(Guid postId, HttpContext http, PostLifecycle lifecycle, CancellationToken cancellationToken)
     {
         var caller = AgentCaller.From(http.User);
-        var copy = await lifecycle.DuplicateAsync(caller.WorkspaceId, caller.CreatedByUserId, postId, cancellationToken);
-        return TypedResults.Created($"/api/v1/posts/{copy.Id}", PostResponse.From(await lifecycle.GetAsync(caller.WorkspaceId, copy.Id, cancellationToken)));
+        var duplicate = await lifecycle.DuplicateAsync(caller.WorkspaceId, caller.CreatedByUserId, postId, cancellationToken);
+        var copy = PostResponse.From(await lifecycle.GetAsync(caller.WorkspaceId, duplicate.Copy.Id, cancellationToken));
+        return TypedResults.Created($"/api/v1/posts/{duplicate.Copy.Id}", duplicate.ImagesLeftBehind == 0 ? copy : copy with
+        {
+            Warnings = [$"{duplicate.ImagesLeftBehind} image(s) were not kept after publishing and are not in the copy; attach them again."],
+        });
     }
 
     private static async Task<Ok<PostResponse>> DeleteFromXAsync(

@@ -19,5 +19,5 @@ public static class ChannelAccess
     /// <summary>The ways out, in the words a person needs when a scheduled post would outlive the channel's access.</summary>
     public static string WaysOut(Channel channel) =>
         $"Reconnect @{channel.Handle} after that time, ask your admin to turn on long-lived connections (Admin → X (Twitter)), " +
-        "or connect the account with browser cookies or API keys, which do not expire.";
+        "or connect the account with your own API keys, which do not expire.";
 }

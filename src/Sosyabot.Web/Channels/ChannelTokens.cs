@@ -152,7 +152,8 @@ public sealed partial class ChannelTokens(
 
     public async Task MarkNeedsReconnectAsync(Guid channelId, string reason, CancellationToken cancellationToken)
     {
-        await db.Channels.Where(c => c.Id == channelId).ExecuteUpdateAsync(update => update
+        // Only an active channel: a disconnected or removed one must not come back into the lists as needing a reconnect.
+        await db.Channels.Where(c => c.Id == channelId && c.State == ChannelStates.Active).ExecuteUpdateAsync(update => update
             .SetProperty(c => c.State, ChannelStates.NeedsReconnect)
             .SetProperty(c => c.StateReason, reason), cancellationToken);
         LogNeedsReconnect(logger, channelId, reason);

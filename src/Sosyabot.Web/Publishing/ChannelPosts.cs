@@ -9,18 +9,23 @@ public sealed class ChannelPosts(SosyabotDbContext db)
     /// <summary>Posts not sent yet, per channel: what a disconnect holds and a removal cancels.</summary>
     public async Task<Dictionary<Guid, int>> PendingCountsAsync(IReadOnlyCollection<Guid> channelIds, CancellationToken cancellationToken) =>
         await db.Deliveries
-            .Where(d => channelIds.Contains(d.ChannelId)
-                        && (d.State == DeliveryStates.Queued || d.State == DeliveryStates.WaitingForRateLimit
-                            || d.State == DeliveryStates.Held || d.State == DeliveryStates.Publishing))
+            .Where(d => channelIds.Contains(d.ChannelId) && (DeliveryStates.Pending.Contains(d.State) || d.State == DeliveryStates.Publishing))
             .GroupBy(d => d.ChannelId)
             .Select(g => new { ChannelId = g.Key, Count = g.Count() })
             .ToDictionaryAsync(g => g.ChannelId, g => g.Count, cancellationToken);
 
-    /// <summary>Cancels what the channel had not sent yet; its sent posts stay in the history.</summary>
-    public async Task<int> CancelPendingAsync(Guid channelId, string reason, CancellationToken cancellationToken) =>
-        await db.Deliveries
-            .Where(d => d.ChannelId == channelId
-                        && (d.State == DeliveryStates.Queued || d.State == DeliveryStates.WaitingForRateLimit
-                            || d.State == DeliveryStates.Held || d.State == DeliveryStates.Failed))
+    /// <summary>
+    /// Cancels what the channel had not sent yet, and stops a thread being sent after its part in flight; its
+    /// sent posts stay in the history. Returns how many posts that was.
+    /// </summary>
+    public async Task<int> CancelPendingAsync(Guid channelId, string reason, CancellationToken cancellationToken)
+    {
+        var cancelled = await db.Deliveries
+            .Where(d => d.ChannelId == channelId && DeliveryStates.Pending.Contains(d.State))
             .ExecuteUpdateAsync(u => u.SetProperty(d => d.State, DeliveryStates.Cancelled).SetProperty(d => d.Reason, reason), cancellationToken);
+        var stopping = await db.Deliveries
+            .Where(d => d.ChannelId == channelId && d.State == DeliveryStates.Publishing)
+            .ExecuteUpdateAsync(u => u.SetProperty(d => d.CancelRequested, true), cancellationToken);
+        return cancelled + stopping;
+    }
 }

@@ -113,8 +113,14 @@ public sealed class ComposeInput
 /// <summary>A channel as the composer offers it, with when its access ends (to warn about posts scheduled past it).</summary>
 public sealed record ChannelOption(Guid Id, string Handle, string? AvatarUrl, bool CanPublish, string? WhyNot, DateTimeOffset? AccessEndsAt)
 {
-    public static ChannelOption From(Channel channel, Admin.XIntegrationState integration) =>
-        PublishingQueue.CannotPublishReason(channel) is not null
+    /// <summary>
+    /// <paramref name="postWaitsOnIt"/>: an edited post already goes to this channel, and may stay held for it
+    /// while it needs reconnecting (untick it to drop it).
+    /// </summary>
+    public static ChannelOption From(Channel channel, Admin.XIntegrationState integration, bool postWaitsOnIt = false) =>
+        postWaitsOnIt && channel.State is ChannelStates.NeedsReconnect or ChannelStates.Disconnected
+            ? new ChannelOption(channel.Id, channel.Handle, channel.AvatarUrl, true, "needs reconnecting: the post is held for it", null)
+        : PublishingQueue.CannotPublishReason(channel) is not null
             ? new ChannelOption(channel.Id, channel.Handle, channel.AvatarUrl, false,
                 channel.IsReadOnly ? "read-only: no access token" : channel.Kind == ChannelKind.Cookie ? "browser-session channels cannot publish yet" : channel.State, null)
             : new ChannelOption(channel.Id, channel.Handle, channel.AvatarUrl, true, null, ChannelAccess.EndsAt(channel, integration));

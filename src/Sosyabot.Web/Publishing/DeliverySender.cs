@@ -26,15 +26,25 @@ public sealed partial class DeliverySender(
 
     private Delivery _delivery = null!;
     private List<MediaRef> _media = [];
+    private DateTimeOffset _startedAt;
+    private Publisher _publisher = null!;
 
     private sealed record MediaRef(Guid Id, string ContentType, string? AltText);
 
-    public async Task SendAsync(Guid deliveryId, CancellationToken cancellationToken)
+    /// <summary>Sends the delivery that <paramref name="publisher"/> (this node) claimed.</summary>
+    public async Task SendAsync(Guid deliveryId, Publisher publisher, CancellationToken cancellationToken)
     {
+        _publisher = publisher;
         _delivery = await db.Deliveries
             .Include(d => d.Post)
             .Include(d => d.Channel)
             .SingleAsync(d => d.Id == deliveryId, cancellationToken);
+        // Only a claim this node still holds is sent: another node may have taken over one that lapsed.
+        if (_delivery.State != DeliveryStates.Publishing || _delivery.ClaimedBy != _publisher.NodeId)
+        {
+            return;
+        }
+        _startedAt = time.GetUtcNow();
         // Bytes stay in the table until an upload needs them: a claim reads only what describes the images.
         _media = await db.PostMedia.AsNoTracking()
             .Where(m => m.PostId == _delivery.PostId)
@@ -75,21 +85,35 @@ public sealed partial class DeliverySender(
         var windows = RateBudgets.ForTweets(channel.XUserId, authorization.AppKey);
         var parts = _delivery.Post.Parts;
 
-        // A part whose answer never came back may be on X already: look before sending it again.
+        // A part whose answer never came back may be on X already: look before sending it again, and send
+        // nothing while that cannot be known.
         var resending = _delivery.SendingPart is not null;
-        if (resending && await FindSentPartAsync(auth, cancellationToken) is { } alreadySent)
+        if (resending)
         {
-            await RecordSentAsync(alreadySent, cancellationToken);
-            resending = false;
+            var lookup = await FindSentPartAsync(auth, cancellationToken);
+            if (!lookup.Looked)
+            {
+                await RetryLaterAsync("Could not check on X whether the last send went out; checking again before anything is sent", cancellationToken);
+                return;
+            }
+            if (lookup.TweetId is { } alreadySent)
+            {
+                await RecordSentAsync(alreadySent, cancellationToken);
+                resending = false;
+            }
         }
 
         while (_delivery.TweetIds.Count < parts.Count)
         {
             var part = _delivery.TweetIds.Count;
-            if (part > 0 && await CancelRequestedAsync(cancellationToken))
+            switch (await RenewClaimAsync(cancellationToken))
             {
-                await CancelAsync(cancellationToken);
-                return;
+                case ClaimRenewal.Lost:
+                    LogClaimLost(logger, _delivery.Id);
+                    return;
+                case ClaimRenewal.CancelRequested:
+                    await CancelAsync(cancellationToken);
+                    return;
             }
             var reservation = await budgets.TryReserveAsync(windows.All, cancellationToken);
             if (!reservation.Granted)
@@ -106,9 +130,13 @@ public sealed partial class DeliverySender(
                     await FailAsync("The images of this post are no longer kept and X has forgotten its uploads. Edit the post and attach them again.", cancellationToken);
                     return;
                 }
-                _delivery.SendingPart = part;
-                _delivery.SendingSince = time.GetUtcNow();
-                await db.SaveChangesAsync(cancellationToken);
+                if (_delivery.SendingPart != part)
+                {
+                    // Kept from the first send of this part: a lost answer is looked for from then on.
+                    _delivery.SendingPart = part;
+                    _delivery.SendingSince = time.GetUtcNow();
+                    await db.SaveChangesAsync(cancellationToken);
+                }
                 var post = _delivery.Post;
                 var created = await x.CreateTweetAsync(auth, new XTweetDraft(
                     parts[part],
@@ -144,6 +172,60 @@ public sealed partial class DeliverySender(
         _delivery.Reason = null;
         await db.SaveChangesAsync(cancellationToken);
         LogPublished(logger, _delivery.Id, _delivery.TweetIds[0]);
+        await DropMediaOnceDoneAsync(cancellationToken);
+    }
+
+    private sealed record RenewedClaim(DateTimeOffset ClaimedAt, bool CancelRequested);
+
+    private enum ClaimRenewal
+    {
+        Renewed,
+        CancelRequested,
+        Lost,
+    }
+
+    /// <summary>
+    /// Before each call to X: extends this node's claim and its channel's lease, so that a long thread is not
+    /// taken over mid-way, and learns whether a person cancelled meanwhile. Lost when another node took over a
+    /// claim that had lapsed: then this node sends nothing more.
+    /// </summary>
+    private async Task<ClaimRenewal> RenewClaimAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var renewed = await db.Database.SqlQuery<RenewedClaim>($"""
+            UPDATE deliveries SET claimed_at = {now}
+            WHERE id = {_delivery.Id} AND state = 'publishing' AND claimed_by = {_publisher.NodeId} AND claimed_at = {_delivery.ClaimedAt}
+            RETURNING claimed_at AS "ClaimedAt", cancel_requested AS "CancelRequested"
+            """).ToListAsync(cancellationToken);
+        if (renewed.Count == 0)
+        {
+            return ClaimRenewal.Lost;
+        }
+        // As stored (PostgreSQL keeps microseconds), so that the next renewal matches it exactly.
+        var claimedAt = db.Entry(_delivery).Property(d => d.ClaimedAt);
+        claimedAt.CurrentValue = renewed[0].ClaimedAt;
+        claimedAt.OriginalValue = renewed[0].ClaimedAt;
+        await db.PublishingLeases.Where(l => l.ChannelId == _delivery.ChannelId && l.HeldBy == _publisher.NodeId)
+            .ExecuteUpdateAsync(update => update.SetProperty(l => l.HeldUntil, now + _publisher.ClaimLease), cancellationToken);
+        return renewed[0].CancelRequested ? ClaimRenewal.CancelRequested : ClaimRenewal.Renewed;
+    }
+
+    /// <summary>
+    /// The images' bytes leave the table once every channel of the post is done with them: not earlier, since
+    /// X forgets uploads after a day and a retry or a late held post uploads them again.
+    /// </summary>
+    private async Task DropMediaOnceDoneAsync(CancellationToken cancellationToken)
+    {
+        if (_media.Count == 0)
+        {
+            return;
+        }
+        var postId = _delivery.PostId;
+        await db.PostMedia
+            .Where(m => m.PostId == postId && m.Bytes != null)
+            .Where(_ => !db.Deliveries.Any(d => d.PostId == postId
+                                                && d.State != DeliveryStates.Published && d.State != DeliveryStates.Cancelled && d.State != DeliveryStates.Deleted))
+            .ExecuteUpdateAsync(update => update.SetProperty(m => m.Bytes, (byte[]?)null), cancellationToken);
     }
 
     /// <summary>Deals with an error answer; true when the part turned out to be on X after all.</summary>
@@ -154,21 +236,27 @@ public sealed partial class DeliverySender(
         {
             case HttpStatusCode.TooManyRequests when ex.IsUsageCapped:
                 var capReset = ex.RateLimits.Endpoint?.ResetAt ?? ex.RateLimits.AppDay?.ResetAt ?? now.AddHours(24);
-                _delivery.SendingPart = null;
+                ForgetSendUnlessResending(resending);
                 await WaitAsync(capReset, $"X's monthly usage cap for this app or account ({ex.Description ?? "usage capped"})", cancellationToken);
                 return false;
             case HttpStatusCode.TooManyRequests:
                 var (window, resetAt) = ExhaustedWindow(ex.RateLimits, windows, now);
                 await budgets.ExhaustAsync(window, resetAt, cancellationToken);
-                _delivery.SendingPart = null;
+                ForgetSendUnlessResending(resending);
                 await WaitAsync(resetAt, window.Description, cancellationToken);
                 return false;
             case HttpStatusCode.Forbidden when ex.IsDuplicateContent && resending:
                 // Our own earlier send got through and its answer was lost: find its id and carry on.
-                if (await FindSentPartAsync(auth, cancellationToken) is { } id)
+                var lookup = await FindSentPartAsync(auth, cancellationToken);
+                if (lookup.TweetId is { } id)
                 {
                     await RecordSentAsync(id, cancellationToken);
                     return true;
+                }
+                if (!lookup.Looked)
+                {
+                    await RetryLaterAsync("X says the post is already on the account, and looking it up failed; looking again", cancellationToken);
+                    return false;
                 }
                 await FailAsync("X says this post is a duplicate of one already on the account, so it was published earlier; its id could not be found.", cancellationToken);
                 return false;
@@ -222,15 +310,25 @@ public sealed partial class DeliverySender(
             _delivery.XMediaExpireAt = _delivery.XMediaExpireAt is { } earliest && earliest < uploaded.ExpiresAt ? earliest : uploaded.ExpiresAt;
             await db.SaveChangesAsync(cancellationToken);
         }
-        // Every channel of the post has X's ids for the images now: the bytes are dead weight in the table.
-        await db.PostMedia
-            .Where(m => m.PostId == _delivery.PostId && m.Bytes != null)
-            .Where(_ => !db.Deliveries.Any(d => d.PostId == _delivery.PostId && d.State != DeliveryStates.Cancelled && d.XMediaIds.Count < _media.Count))
-            .ExecuteUpdateAsync(update => update.SetProperty(m => m.Bytes, (byte[]?)null), cancellationToken);
         return _delivery.XMediaIds;
     }
 
-    private async Task<string?> FindSentPartAsync(XAuth auth, CancellationToken cancellationToken)
+    /// <summary>
+    /// A refusal proves this request did not create the post, but not an earlier send whose answer was lost:
+    /// that one stays to be looked for.
+    /// </summary>
+    private void ForgetSendUnlessResending(bool resending)
+    {
+        if (!resending)
+        {
+            _delivery.SendingPart = null;
+            _delivery.SendingSince = null;
+        }
+    }
+
+    private sealed record SentPartLookup(bool Looked, string? TweetId);
+
+    private async Task<SentPartLookup> FindSentPartAsync(XAuth auth, CancellationToken cancellationToken)
     {
         var part = _delivery.SendingPart!.Value;
         var since = (_delivery.SendingSince ?? _delivery.Post.CreatedAt) - TimeSpan.FromMinutes(1);
@@ -238,12 +336,14 @@ public sealed partial class DeliverySender(
         try
         {
             var recent = await x.GetRecentTweetsAsync(auth, _delivery.Channel.XUserId, since, cancellationToken);
-            return recent.FirstOrDefault(t => SentTextMatch.IsSameText(text, t))?.Id;
+            return new SentPartLookup(true, recent.FirstOrDefault(t => SentTextMatch.IsSameText(text, t))?.Id);
         }
-        catch (Exception ex) when (ex is XApiException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is XApiException or HttpRequestException or TaskCanceledException or TimeoutException or System.Text.Json.JsonException
+                                       or Polly.Timeout.TimeoutRejectedException or Polly.CircuitBreaker.BrokenCircuitException
+                                   && !cancellationToken.IsCancellationRequested)
         {
             LogReconcileLookupFailed(logger, _delivery.Id, ex.Message);
-            return null;
+            return new SentPartLookup(false, null);
         }
     }
 
@@ -277,9 +377,6 @@ public sealed partial class DeliverySender(
         // Without a reset header, wait out one whole 15-minute window.
         : (windows.User, limits.Endpoint?.ResetAt ?? now + windows.User.Length);
 
-    private async Task<bool> CancelRequestedAsync(CancellationToken cancellationToken) =>
-        await db.Deliveries.Where(d => d.Id == _delivery.Id).Select(d => d.CancelRequested).SingleAsync(cancellationToken);
-
     private async Task WaitAsync(DateTimeOffset until, string why, CancellationToken cancellationToken)
     {
         _delivery.State = DeliveryStates.WaitingForRateLimit;
@@ -309,7 +406,8 @@ public sealed partial class DeliverySender(
     private async Task HoldAsync(string reason, CancellationToken cancellationToken)
     {
         _delivery.State = DeliveryStates.Held;
-        _delivery.HeldAt = time.GetUtcNow();
+        // From when this send started: a reconnect while it was failing releases the delivery, not strands it.
+        _delivery.HeldAt = _startedAt;
         _delivery.Reason = reason;
         await SaveUnlessCancelledAsync(cancellationToken);
         LogHeld(logger, _delivery.Id, reason);
@@ -338,12 +436,7 @@ public sealed partial class DeliverySender(
     private async Task SaveUnlessCancelledAsync(CancellationToken cancellationToken)
     {
         await db.SaveChangesAsync(cancellationToken);
-        await db.Deliveries
-            .Where(d => d.Id == _delivery.Id && d.CancelRequested
-                        && (d.State == DeliveryStates.Queued || d.State == DeliveryStates.WaitingForRateLimit || d.State == DeliveryStates.Held || d.State == DeliveryStates.Failed))
-            .ExecuteUpdateAsync(update => update
-                .SetProperty(d => d.State, DeliveryStates.Cancelled)
-                .SetProperty(d => d.Reason, PostLifecycle.CancelledReason(_delivery.TweetIds.Count, _delivery.Post.Parts.Count)), cancellationToken);
+        await PostLifecycle.CancelNotSentAsync(db.Deliveries.Where(d => d.Id == _delivery.Id && d.CancelRequested), _delivery.Post.Parts.Count, cancellationToken);
     }
 
     [LoggerMessage(LogLevel.Information, "Delivery {DeliveryId} published as tweet {TweetId}")]
@@ -351,6 +444,9 @@ public sealed partial class DeliverySender(
 
     [LoggerMessage(LogLevel.Warning, "Delivery {DeliveryId} failed: {Reason}")]
     private static partial void LogFailed(ILogger logger, Guid deliveryId, string reason);
+
+    [LoggerMessage(LogLevel.Warning, "Delivery {DeliveryId}: another node took over its lapsed claim; this node sends nothing more of it")]
+    private static partial void LogClaimLost(ILogger logger, Guid deliveryId);
 
     [LoggerMessage(LogLevel.Warning, "Delivery {DeliveryId} is held: {Reason}")]
     private static partial void LogHeld(ILogger logger, Guid deliveryId, string reason);

@@ -37,6 +37,11 @@ public sealed class EditModel(
         {
             return problem;
         }
+        if (PostLifecycle.WhyNotEditable(Post) is { } refusal)
+        {
+            ErrorMessage = refusal;
+            return RedirectToPage("/Publishing/Post", new { id });
+        }
         return Page();
     }
 
@@ -94,18 +99,20 @@ public sealed class EditModel(
         {
             return NotFound();
         }
-        var media = await lifecycle.MediaAsync(id, cancellationToken);
+        var media = await lifecycle.MediaAsync(workspace.WorkspaceId, id, cancellationToken);
         if (fill)
         {
             var channelIds = Post.IsDraft ? Post.DraftChannelIds : Post.Deliveries.Where(d => d.State != DeliveryStates.Cancelled).Select(d => d.ChannelId).ToList();
             Compose = ComposeInput.From(Post, media, channelIds, time.GetUtcNow());
         }
         var integration = await settings.GetAsync(cancellationToken);
+        var waitingOn = Post.Deliveries.Where(d => d.State != DeliveryStates.Cancelled).Select(d => d.ChannelId).ToHashSet();
         var channels = await db.Channels.AsNoTracking()
-            .Where(c => c.WorkspaceId == workspace.WorkspaceId && c.State != ChannelStates.Disconnected && c.State != ChannelStates.Removed)
+            .Where(c => c.WorkspaceId == workspace.WorkspaceId && c.State != ChannelStates.Removed
+                        && (c.State != ChannelStates.Disconnected || waitingOn.Contains(c.Id)))
             .OrderBy(c => c.Handle)
             .ToListAsync(cancellationToken);
-        Composer = new ComposerView(Compose, channels.Select(c => ChannelOption.From(c, integration)).ToList(), media,
+        Composer = new ComposerView(Compose, channels.Select(c => ChannelOption.From(c, integration, waitingOn.Contains(c.Id))).ToList(), media,
             Post.IsDraft ? ComposerMode.EditDraft : ComposerMode.EditScheduled);
         return null;
     }

@@ -31,13 +31,12 @@ public sealed class PostModel(CurrentWorkspace current, PostLifecycle lifecycle,
     [BindProperty]
     public string? RescheduleTimeZone { get; set; }
 
-    /// <summary>Nothing of it is on X or on its way there: it can still be edited and rescheduled.</summary>
-    public bool Changeable => Post.Deliveries.All(d => d.TweetIds.Count == 0 && d.State is not (DeliveryStates.Publishing or DeliveryStates.Published or DeliveryStates.Deleted));
+    public bool Editable => PostLifecycle.WhyNotEditable(Post) is null;
+
+    public bool Reschedulable => PostLifecycle.WhyNotReschedulable(Post) is null;
 
     public int Pending => Post.Deliveries.Count(d => DeliveryStates.Pending.Contains(d.State) || d.State == DeliveryStates.Publishing);
 
-    public static HistoryDelivery Row(Delivery d) =>
-        new(d.ChannelId, d.Channel.Handle, d.Channel.AvatarUrl, d.Channel.State, d.State, d.Reason, d.DueAt, d.PublishedAt, d.TweetIds);
 
     public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken cancellationToken)
     {
@@ -50,7 +49,7 @@ public sealed class PostModel(CurrentWorkspace current, PostLifecycle lifecycle,
         {
             return NotFound();
         }
-        Media = await lifecycle.MediaAsync(id, cancellationToken);
+        Media = await lifecycle.MediaAsync(workspace.WorkspaceId, id, cancellationToken);
         Display = PostDisplay.For(Request, time);
         return Page();
     }
@@ -90,9 +89,12 @@ public sealed class PostModel(CurrentWorkspace current, PostLifecycle lifecycle,
         var workspace = await current.GetAsync(cancellationToken);
         try
         {
-            var copy = await lifecycle.DuplicateAsync(workspace.WorkspaceId, workspace.UserId, id, cancellationToken);
-            StatusMessage = "A copy was saved as a draft: change what you like, then publish or schedule it.";
-            return RedirectToPage("/Publishing/Edit", new { id = copy.Id });
+            var duplicate = await lifecycle.DuplicateAsync(workspace.WorkspaceId, workspace.UserId, id, cancellationToken);
+            StatusMessage = "A copy was saved as a draft: change what you like, then publish or schedule it." +
+                            (duplicate.ImagesLeftBehind > 0
+                                ? $" {duplicate.ImagesLeftBehind} image{(duplicate.ImagesLeftBehind == 1 ? " was" : "s were")} not kept after publishing: attach {(duplicate.ImagesLeftBehind == 1 ? "it" : "them")} again."
+                                : "");
+            return RedirectToPage("/Publishing/Edit", new { id = duplicate.Copy.Id });
         }
         catch (PostNotFoundException)
         {

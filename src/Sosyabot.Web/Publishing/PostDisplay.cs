@@ -37,6 +37,7 @@ public sealed class PostDisplay(TimeZoneInfo zone, DateTimeOffset now)
         DeliveryStates.Publishing => "Publishing…",
         DeliveryStates.Published => delivery.PublishedAt is { } at ? $"Published {Time(at)}" : "Published",
         DeliveryStates.WaitingForRateLimit => $"Waiting for X's limit until {Time(delivery.DueAt)}",
+        DeliveryStates.Held when delivery.IsBeingReleased => $"@{delivery.Handle} is back: going out now",
         DeliveryStates.Held when delivery.ChannelState == Channels.ChannelStates.Active => "Held: publish late or skip?",
         DeliveryStates.Held => $"Held until @{delivery.Handle} is reconnected",
         DeliveryStates.Failed => "Failed",

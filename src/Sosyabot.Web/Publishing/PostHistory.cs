@@ -14,7 +14,14 @@ public sealed record HistoryPost(
 
 public sealed record HistoryDelivery(
     Guid ChannelId, string Handle, string? AvatarUrl, string ChannelState, string State, string? Reason, DateTimeOffset DueAt,
-    DateTimeOffset? PublishedAt, IReadOnlyList<string> TweetIds);
+    DateTimeOffset? PublishedAt, IReadOnlyList<string> TweetIds, DateTimeOffset? HeldAt = null, DateTimeOffset? ChannelConnectedAt = null)
+{
+    public static HistoryDelivery From(Delivery d) =>
+        new(d.ChannelId, d.Channel.Handle, d.Channel.AvatarUrl, d.Channel.State, d.State, d.Reason, d.DueAt, d.PublishedAt, d.TweetIds, d.HeldAt, d.Channel.ConnectedAt);
+
+    /// <summary>Held, and its channel was connected again since: the publisher sends it within seconds.</summary>
+    public bool IsBeingReleased => State == DeliveryStates.Held && ChannelState == Channels.ChannelStates.Active && ChannelConnectedAt > HeldAt;
+}
 
 public sealed record HistoryPage(IReadOnlyList<HistoryPost> Posts, string? NextCursor);
 
@@ -42,7 +49,8 @@ public sealed class PostHistory(SosyabotDbContext db)
                 .Select(d => new
                 {
                     d.PostId,
-                    Delivery = new HistoryDelivery(d.ChannelId, d.Channel.Handle, d.Channel.AvatarUrl, d.Channel.State, d.State, d.Reason, d.DueAt, d.PublishedAt, d.TweetIds),
+                    Delivery = new HistoryDelivery(d.ChannelId, d.Channel.Handle, d.Channel.AvatarUrl, d.Channel.State, d.State, d.Reason, d.DueAt,
+                        d.PublishedAt, d.TweetIds, d.HeldAt, d.Channel.ConnectedAt),
                 })
                 .ToListAsync(cancellationToken))
             .ToLookup(d => d.PostId, d => d.Delivery);

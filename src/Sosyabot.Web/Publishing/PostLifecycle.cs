@@ -33,6 +33,20 @@ public sealed class PostLifecycle(
         sentParts == 0 ? "Cancelled before anything was sent."
         : $"Cancelled after part {sentParts} of {parts}: the parts already on X stay there, the rest were not sent.";
 
+    /// <summary>
+    /// Cancels those of <paramref name="deliveries"/> that nobody is sending, in one statement (so a claim cannot
+    /// slip between a read and the write); the reason counts the parts already on X as stored, not as last read.
+    /// </summary>
+    public static Task<int> CancelNotSentAsync(IQueryable<Delivery> deliveries, int parts, CancellationToken cancellationToken) =>
+        deliveries
+            .Where(d => DeliveryStates.Pending.Contains(d.State))
+            .ExecuteUpdateAsync(u => u
+                .SetProperty(d => d.State, DeliveryStates.Cancelled)
+                .SetProperty(d => d.Reason, d => d.TweetIds.Count == 0
+                    ? "Cancelled before anything was sent."
+                    : "Cancelled after part " + d.TweetIds.Count + " of " + parts + ": the parts already on X stay there, the rest were not sent."),
+                cancellationToken);
+
     /// <summary>The post with its deliveries and their channels, and its images without their bytes.</summary>
     public async Task<Post> GetAsync(Guid workspaceId, Guid postId, CancellationToken cancellationToken) =>
         await db.Posts.AsNoTracking()
@@ -41,12 +55,42 @@ public sealed class PostLifecycle(
             .SingleOrDefaultAsync(p => p.Id == postId && p.WorkspaceId == workspaceId, cancellationToken)
         ?? throw new PostNotFoundException(postId);
 
-    public async Task<List<MediaSummary>> MediaAsync(Guid postId, CancellationToken cancellationToken) =>
-        await db.PostMedia.AsNoTracking().Where(m => m.PostId == postId).OrderBy(m => m.Position)
-            .Select(m => new MediaSummary(m.Id, m.FileName, m.ContentType, m.AltText, m.Length, m.Bytes != null))
+    public async Task<List<MediaSummary>> MediaAsync(Guid workspaceId, Guid postId, CancellationToken cancellationToken) =>
+        await db.PostMedia.AsNoTracking()
+            .Where(m => m.PostId == postId && db.Posts.Any(p => p.Id == postId && p.WorkspaceId == workspaceId))
+            .OrderBy(m => m.Position)
+            .Select(m => new MediaSummary(m.Id, m.FileName, m.ContentType, m.AltText))
             .ToListAsync(cancellationToken);
 
-    public sealed record MediaSummary(Guid Id, string FileName, string ContentType, string? AltText, int Length, bool BytesKept);
+    public sealed record MediaSummary(Guid Id, string FileName, string ContentType, string? AltText);
+
+    /// <summary>A copy saved as a draft, and how many images could not come along (their bytes are gone once published).</summary>
+    public sealed record Duplicate(Post Copy, int ImagesLeftBehind);
+
+    /// <summary>
+    /// Why a post's text, images or channels cannot be changed any more, or null while they can: the one rule
+    /// the pages, the API and this service share.
+    /// </summary>
+    public static string? WhyNotEditable(Post post) =>
+        WhyInFlightOrSent(post)
+        ?? (post.Deliveries.FirstOrDefault(d => d.SendingPart is not null) is { } uncertain
+            ? $"X may already have part {uncertain.SendingPart + 1} of this post on @{uncertain.Channel.Handle}: its answer was lost, and changing the text now " +
+              "could put two versions on X. Retry or cancel it instead, or duplicate it to post a changed version."
+            : null);
+
+    /// <summary>Why a post cannot be moved to another time, or null while it can.</summary>
+    public static string? WhyNotReschedulable(Post post) =>
+        WhyInFlightOrSent(post)
+        ?? (!post.IsDraft && post.Deliveries.All(d => d.State == DeliveryStates.Cancelled)
+            ? "This post is cancelled on every channel, so there is nothing to move. Edit it to choose channels again, or duplicate it."
+            : null);
+
+    private static string? WhyInFlightOrSent(Post post) =>
+        post.Deliveries.Any(d => d.State == DeliveryStates.Publishing)
+            ? "This post is being published right now, so it cannot be changed. Wait until it is done, or cancel it: the part in flight finishes, the rest stop."
+            : post.Deliveries.FirstOrDefault(d => d.State is DeliveryStates.Published or DeliveryStates.Deleted || d.TweetIds.Count > 0) is { } sent
+                ? $"This post has already gone out on @{sent.Channel.Handle}, so it cannot be changed. Duplicate it to post a changed version."
+                : null;
 
     /// <summary>
     /// Replaces a not-yet-sent post's text, images, channels and time. <paramref name="kept"/> lists the images
@@ -60,14 +104,19 @@ public sealed class PostLifecycle(
         var channels = await queue.ChannelsAsync(workspaceId, draft.ChannelIds, cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var post = await LockAsync(workspaceId, postId, expectedVersion, cancellationToken);
-        EnsureChangeable(post);
+        if (WhyNotEditable(post) is { } refusal)
+        {
+            throw new PostConflictException(refusal);
+        }
         var existingMedia = await db.PostMedia.Where(m => m.PostId == postId).OrderBy(m => m.Position).ToListAsync(cancellationToken);
         var keptMedia = kept is null ? existingMedia : existingMedia.Where(m => kept.Any(k => k.Id == m.Id)).ToList();
 
         var now = time.GetUtcNow();
         var parts = PublishingQueue.Normalize(draft.Parts);
         var asDraft = post.IsDraft && !publish;
-        var problems = queue.Problems(draft, parts, channels, keptMedia.Count + (draft.Media?.Count ?? 0), workspaceId, asDraft);
+        // A channel the post already waits on may stay while it needs reconnecting: the post stays held for it.
+        var waitingOn = post.Deliveries.Where(d => d.State != DeliveryStates.Cancelled).Select(d => d.ChannelId).ToHashSet();
+        var problems = queue.Problems(draft, parts, channels, keptMedia.Count + (draft.Media?.Count ?? 0), workspaceId, asDraft, waitingOn);
         foreach (var keep in kept ?? [])
         {
             if (existingMedia.FirstOrDefault(m => m.Id == keep.Id) is { } image)
@@ -89,7 +138,10 @@ public sealed class PostLifecycle(
         {
             if (kept?.FirstOrDefault(k => k.Id == image.Id) is { } keep)
             {
-                image.AltText = string.IsNullOrWhiteSpace(keep.AltText) ? null : keep.AltText.Trim();
+                var altText = string.IsNullOrWhiteSpace(keep.AltText) ? null : keep.AltText.Trim();
+                // X took the description with the upload: a new one means uploading again.
+                mediaChanged |= altText != image.AltText;
+                image.AltText = altText;
             }
         }
         if (mediaChanged)
@@ -151,7 +203,10 @@ public sealed class PostLifecycle(
         }
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var post = await LockAsync(workspaceId, postId, null, cancellationToken);
-        EnsureChangeable(post);
+        if (WhyNotReschedulable(post) is { } refusal)
+        {
+            throw new PostConflictException(refusal);
+        }
         var dueAt = at > now ? at.ToUniversalTime() : now;
         post.DueAt = dueAt;
         post.TimeZone = timeZone ?? post.TimeZone;
@@ -180,7 +235,7 @@ public sealed class PostLifecycle(
         var targets = post.Deliveries.Where(d => channelId is null || d.ChannelId == channelId).ToList();
         if (targets.Count == 0)
         {
-            throw new PostNotFoundException(postId);
+            throw new PostConflictException("This post does not go to that channel.");
         }
         int cancelled = 0, stopping = 0;
         foreach (var delivery in targets)
@@ -188,11 +243,7 @@ public sealed class PostLifecycle(
             // Two atomic steps against the claim: cancel outright while nobody sends it, or flag it for the sender.
             for (var tries = 0; tries < 3; tries++)
             {
-                var reason = CancelledReason(delivery.TweetIds.Count, post.Parts.Count);
-                if (await db.Deliveries
-                        .Where(d => d.Id == delivery.Id && (d.State == DeliveryStates.Queued || d.State == DeliveryStates.WaitingForRateLimit
-                                                            || d.State == DeliveryStates.Held || d.State == DeliveryStates.Failed))
-                        .ExecuteUpdateAsync(u => u.SetProperty(d => d.State, DeliveryStates.Cancelled).SetProperty(d => d.Reason, reason), cancellationToken) > 0)
+                if (await CancelNotSentAsync(db.Deliveries.Where(d => d.Id == delivery.Id), post.Parts.Count, cancellationToken) > 0)
                 {
                     cancelled++;
                     break;
@@ -262,10 +313,10 @@ public sealed class PostLifecycle(
     }
 
     /// <summary>A new draft with the same text, images, reply, quote and channels: to post again, changed or not.</summary>
-    public async Task<Post> DuplicateAsync(Guid workspaceId, string userId, Guid postId, CancellationToken cancellationToken)
+    public async Task<Duplicate> DuplicateAsync(Guid workspaceId, string userId, Guid postId, CancellationToken cancellationToken)
     {
         var original = await GetAsync(workspaceId, postId, cancellationToken);
-        var media = await db.PostMedia.AsNoTracking().Where(m => m.PostId == postId && m.Bytes != null).OrderBy(m => m.Position).ToListAsync(cancellationToken);
+        var media = await db.PostMedia.AsNoTracking().Where(m => m.PostId == postId).OrderBy(m => m.Position).ToListAsync(cancellationToken);
         var now = time.GetUtcNow();
         var copy = new Post
         {
@@ -282,13 +333,13 @@ public sealed class PostLifecycle(
                 ? [.. original.DraftChannelIds]
                 : [.. original.Deliveries.Where(d => d.Channel.State != ChannelStates.Removed).Select(d => d.ChannelId)],
         };
-        copy.Media.AddRange(media.Select((m, i) => new PostMedia
+        copy.Media.AddRange(media.Where(m => m.Bytes is not null).Select((m, i) => new PostMedia
         {
             Position = i, FileName = m.FileName, ContentType = m.ContentType, Bytes = m.Bytes, Length = m.Length, AltText = m.AltText,
         }));
         db.Posts.Add(copy);
         await db.SaveChangesAsync(cancellationToken);
-        return copy;
+        return new Duplicate(copy, media.Count(m => m.Bytes is null));
     }
 
     public async Task DeleteDraftAsync(Guid workspaceId, Guid postId, CancellationToken cancellationToken)
@@ -386,20 +437,6 @@ public sealed class PostLifecycle(
             .Include(d => d.Channel)
             .ToListAsync(cancellationToken);
         return post;
-    }
-
-    private static void EnsureChangeable(Post post)
-    {
-        if (post.Deliveries.Any(d => d.State == DeliveryStates.Publishing))
-        {
-            throw new PostConflictException("This post is being published right now, so it cannot be changed. " +
-                                            "Wait until it is done, or cancel it: the part in flight finishes, the rest stop.");
-        }
-        if (post.Deliveries.FirstOrDefault(d => d.State is DeliveryStates.Published or DeliveryStates.Deleted || d.TweetIds.Count > 0) is { } sent)
-        {
-            throw new PostConflictException($"This post has already gone out on @{sent.Channel.Handle}, so it cannot be changed. " +
-                                            "Duplicate it to post a changed version.");
-        }
     }
 
     private async Task SaveAsync(CancellationToken cancellationToken)

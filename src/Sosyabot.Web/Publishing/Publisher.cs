@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -74,30 +75,43 @@ public sealed partial class Publisher(IServiceScopeFactory scopes, TimeProvider 
         // Accounts in parallel (X's latency, not our CPU, is what a post waits on); one account's posts in
         // (due_at, id) order, as the claim returned them.
         var byChannel = claimed.GroupBy(d => d.ChannelId, d => d.Id).ToDictionary(g => g.Key, g => g.ToList());
+        var notStarted = new ConcurrentDictionary<Guid, bool>(claimed.Select(d => KeyValuePair.Create(d.Id, true)));
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Value.Concurrency, CancellationToken = cancellationToken };
-        await Parallel.ForEachAsync(leased, parallel, async (channelId, token) =>
+        try
         {
-            try
+            await Parallel.ForEachAsync(leased, parallel, async (channelId, token) =>
             {
-                foreach (var deliveryId in byChannel.GetValueOrDefault(channelId) ?? [])
+                try
                 {
-                    await using var scope = scopes.CreateAsyncScope();
-                    try
+                    foreach (var deliveryId in byChannel.GetValueOrDefault(channelId) ?? [])
                     {
-                        await scope.ServiceProvider.GetRequiredService<DeliverySender>().SendAsync(deliveryId, token);
-                    }
-                    catch (Exception ex) when (!token.IsCancellationRequested)
-                    {
-                        // Left in 'publishing': when the claim lapses the delivery is reconciled like after a crash.
-                        LogAttemptCrashed(logger, deliveryId, ex);
+                        token.ThrowIfCancellationRequested();
+                        notStarted.TryRemove(deliveryId, out _);
+                        await using var scope = scopes.CreateAsyncScope();
+                        try
+                        {
+                            await scope.ServiceProvider.GetRequiredService<DeliverySender>().SendAsync(deliveryId, this, token);
+                        }
+                        catch (Exception ex) when (!token.IsCancellationRequested)
+                        {
+                            LogAttemptCrashed(logger, deliveryId, ex);
+                            await CountCrashAsync(deliveryId, ex);
+                        }
                     }
                 }
-            }
-            finally
+                finally
+                {
+                    await ReleaseLeaseAsync(channelId);
+                }
+            });
+        }
+        finally
+        {
+            if (!notStarted.IsEmpty)
             {
-                await ReleaseLeaseAsync(channelId);
+                await ReleaseUnstartedAsync([.. notStarted.Keys]);
             }
-        });
+        }
         return claimed.Count;
     }
 
@@ -131,12 +145,15 @@ public sealed partial class Publisher(IServiceScopeFactory scopes, TimeProvider 
             SELECT DISTINCT channel_id FROM (
                 SELECT d.channel_id FROM deliveries d
                 WHERE {Claimable}
+                  -- Channels another node is publishing for are passed over, so that one account's backlog
+                  -- does not fill the scan while other accounts' posts are due.
+                  AND NOT EXISTS (SELECT 1 FROM publishing_leases l WHERE l.channel_id = d.channel_id AND l.held_until > @now AND l.held_by <> @node)
                 ORDER BY d.due_at, d.id
                 LIMIT @scan) first_due)
         INSERT INTO publishing_leases (channel_id, held_by, held_until)
         SELECT channel_id, @node, @lease_until FROM due
         ON CONFLICT (channel_id) DO UPDATE SET held_by = EXCLUDED.held_by, held_until = EXCLUDED.held_until
-        WHERE publishing_leases.held_until <= @now
+        WHERE publishing_leases.held_until <= @now OR publishing_leases.held_by = @node
         RETURNING channel_id AS "Value"
         """;
 
@@ -183,6 +200,39 @@ public sealed partial class Publisher(IServiceScopeFactory scopes, TimeProvider 
             ? new NpgsqlParameter[] { new("scan", ScanSize), new("lease_until", now + ClaimLease) }
             : [new("leased", leased.ToArray()), new("batch", BatchSize)],
     ];
+
+    /// <summary>
+    /// A send that failed in a way nobody foresaw is an attempt like a 5xx: retried a minute later, failed for a
+    /// person to see after the last one, instead of sitting in 'publishing' to be reclaimed forever.
+    /// </summary>
+    private async Task CountCrashAsync(Guid deliveryId, Exception exception)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<SosyabotDbContext>();
+        var retryAt = time.GetUtcNow() + TimeSpan.FromMinutes(1);
+        var retrying = $"Sosyabot could not send it ({exception.GetType().Name}); trying again at {retryAt.UtcDateTime:HH:mm:ss} UTC.";
+        var failed = $"Sosyabot could not send it ({exception.GetType().Name}) after {DeliverySender.MaxAttempts} attempts. Retry it, or reconnect the channel if this keeps happening.";
+        await db.Deliveries
+            .Where(d => d.Id == deliveryId && d.State == DeliveryStates.Publishing && d.ClaimedBy == NodeId)
+            .ExecuteUpdateAsync(update => update
+                .SetProperty(d => d.Attempts, d => d.Attempts + 1)
+                .SetProperty(d => d.State, d => d.Attempts + 1 >= DeliverySender.MaxAttempts ? DeliveryStates.Failed : DeliveryStates.Queued)
+                .SetProperty(d => d.Reason, d => d.Attempts + 1 >= DeliverySender.MaxAttempts ? failed : retrying)
+                .SetProperty(d => d.DueAt, retryAt), CancellationToken.None);
+    }
+
+    /// <summary>Shutting down: what was claimed but not begun goes back to the queue now, not after the lease.</summary>
+    private async Task ReleaseUnstartedAsync(List<Guid> deliveryIds)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<SosyabotDbContext>();
+        await db.Deliveries
+            .Where(d => deliveryIds.Contains(d.Id) && d.State == DeliveryStates.Publishing && d.ClaimedBy == NodeId && d.SendingPart == null)
+            .ExecuteUpdateAsync(update => update
+                .SetProperty(d => d.State, d => d.HeldAt == null ? DeliveryStates.Queued : DeliveryStates.Held)
+                .SetProperty(d => d.ClaimedBy, (string?)null)
+                .SetProperty(d => d.ClaimedAt, (DateTimeOffset?)null), CancellationToken.None);
+    }
 
     private async Task ReleaseLeaseAsync(Guid channelId)
     {

@@ -24,6 +24,9 @@ public sealed class DraftRejectedException(IReadOnlyList<string> problems) : Exc
 public sealed class PublishingQueue(SosyabotDbContext db, TimeProvider time, Publisher publisher)
 {
     public const int MaxParts = 25;
+
+    // Far above what any post can weigh (280, with URLs counted as 23), and low enough that measuring stays cheap.
+    public const int MaxPartChars = 10_000;
     public const int MaxImages = 4;
     public const int MaxAltTextLength = 1000;
     public const int MaxImageBytes = 5 * 1024 * 1024;
@@ -79,7 +82,7 @@ public sealed class PublishingQueue(SosyabotDbContext db, TimeProvider time, Pub
 
     internal static List<string> Normalize(IReadOnlyList<string?> parts)
     {
-        var trimmed = parts.Select(p => (p ?? "").Trim()).ToList();
+        var trimmed = parts.Select(p => (p ?? "").Trim()).DefaultIfEmpty("").ToList();
         // Empty trailing parts are the composer's blank "add a part" boxes, not parts.
         while (trimmed.Count > 1 && trimmed[^1].Length == 0)
         {
@@ -127,7 +130,9 @@ public sealed class PublishingQueue(SosyabotDbContext db, TimeProvider time, Pub
     /// Everything wrong with a draft, one message per problem. <paramref name="imageCount"/> counts kept and new
     /// images; a draft being saved (not queued) needs no channel and may still be over the length limit.
     /// </summary>
-    internal List<string> Problems(PostDraft draft, List<string> parts, IReadOnlyList<Channel> channels, int imageCount, Guid workspaceId, bool asDraft)
+    internal List<string> Problems(
+        PostDraft draft, List<string> parts, IReadOnlyList<Channel> channels, int imageCount, Guid workspaceId, bool asDraft,
+        IReadOnlySet<Guid>? mayWaitOn = null)
     {
         var problems = new List<string>();
         if (parts.All(p => p.Length == 0) && (!asDraft || imageCount == 0))
@@ -141,6 +146,11 @@ public sealed class PublishingQueue(SosyabotDbContext db, TimeProvider time, Pub
         for (var i = 0; i < Math.Min(parts.Count, MaxParts); i++)
         {
             var label = parts.Count == 1 ? "The post" : $"Part {i + 1}";
+            if (parts[i].Length > MaxPartChars)
+            {
+                problems.Add($"{label} is far longer than X takes ({parts[i].Length:N0} characters).");
+                continue;
+            }
             TweetLength measured;
             try
             {
@@ -205,7 +215,9 @@ public sealed class PublishingQueue(SosyabotDbContext db, TimeProvider time, Pub
         }
         if (!asDraft)
         {
-            problems.AddRange(channels.Select(CannotPublishReason).OfType<string>());
+            problems.AddRange(channels
+                .Where(c => !(mayWaitOn?.Contains(c.Id) == true && c.State is ChannelStates.NeedsReconnect or ChannelStates.Disconnected))
+                .Select(CannotPublishReason).OfType<string>());
         }
         foreach (var (name, id) in new[] { ("in_reply_to_tweet_id", draft.InReplyToTweetId), ("quote_tweet_id", draft.QuoteTweetId) })
         {

@@ -205,6 +205,79 @@ public sealed class PostLifecycleTests(AppWithFakeX app) : IClassFixture<AppWith
         Assert.Contains("changed this post since you opened it", refused.Message);
     }
 
+    [Fact]
+    public async Task Publish_ClaimTakenOverByAnotherNodeMidThread_SendsNothingMore()
+    {
+        Guid deliveryId = default;
+        app.X.Given(Request.Create().WithPath("/2/tweets").UsingPost().WithBody(b => b!.Contains("Slow first part"))).AtPriority(1)
+            .RespondWith(Response.Create().WithCallback(request =>
+            {
+                // The claim lapsed while X was slow, and another node reclaimed the delivery.
+                using var db = app.Database.CreateDbContext();
+                db.Deliveries.Where(d => d.Id == deliveryId)
+                    .ExecuteUpdate(u => u.SetProperty(d => d.ClaimedBy, "another node").SetProperty(d => d.ClaimedAt, app.Clock.GetUtcNow()));
+                return _x.Respond(request);
+            }));
+        deliveryId = (await QueueAsync(["Slow first part", "Second part", "Third part"], null)).Id;
+
+        await DrainAsync();
+
+        Assert.Equal(["Slow first part"], _x.Created.Select(t => t.Text));
+        var delivery = await DeliveryAsync(deliveryId);
+        Assert.Equal(DeliveryStates.Publishing, delivery.State);
+        Assert.Equal("another node", delivery.ClaimedBy);
+    }
+
+    [Fact]
+    public async Task Publish_LostAnswerAndTheLookupIsRefused_DoesNotSendAgainUntilItCanLook()
+    {
+        const string text = "Lost, and X's timeline is down too";
+        app.X.Given(Request.Create().WithPath("/2/tweets").UsingPost()).AtPriority(1).InScenario("lost-lookup").WillSetStateTo("answered")
+            .RespondWith(Response.Create().WithCallback(_ =>
+            {
+                _x.AcceptOutOfBand(text);
+                return new WireMock.ResponseMessage { FaultType = FaultType.EMPTY_RESPONSE };
+            }));
+        // The timeline's own quota is small on X's lower tiers: the lookup meets a 429 once.
+        app.X.Given(Request.Create().WithPath(new WireMock.Matchers.RegexMatcher("^/2/users/[^/]+/tweets$")).UsingGet()).AtPriority(1)
+            .InScenario("timeline").WillSetStateTo("up")
+            .RespondWith(Response.Create().WithStatusCode(429).WithBodyAsJson(new { title = "Too Many Requests", status = 429, detail = "Too Many Requests" }));
+        var deliveryId = (await QueueAsync([text], null)).Id;
+
+        await DrainAsync();
+        app.Clock.Advance(TimeSpan.FromMinutes(2));
+        await DrainAsync();
+        var waiting = await DeliveryAsync(deliveryId);
+        Assert.Equal(DeliveryStates.Queued, waiting.State);
+        Assert.Contains("Could not check on X", waiting.Reason);
+        Assert.Single(app.X.LogEntries, e => e.RequestMessage.Path == "/2/tweets");
+
+        app.Clock.Advance(TimeSpan.FromMinutes(5));
+        await DrainAsync();
+
+        Assert.Equal(DeliveryStates.Published, (await DeliveryAsync(deliveryId)).State);
+        Assert.Single(_x.Created);
+        Assert.Single(app.X.LogEntries, e => e.RequestMessage.Path == "/2/tweets");
+    }
+
+    [Fact]
+    public async Task Edit_AfterALostAnswer_IsRefusedSoTwoVersionsCannotReachX()
+    {
+        var delivery = await QueueAsync(["Maybe on X already"], app.Clock.GetUtcNow().AddHours(1));
+        await using (var db = app.Database.CreateDbContext())
+        {
+            await db.Deliveries.Where(d => d.Id == delivery.Id).ExecuteUpdateAsync(u => u
+                .SetProperty(d => d.SendingPart, 0).SetProperty(d => d.SendingSince, app.Clock.GetUtcNow()).SetProperty(d => d.Reason, "X's answer was lost"));
+        }
+        await using var scope = app.Services.CreateAsyncScope();
+
+        var refused = await Assert.ThrowsAsync<PostConflictException>(() => scope.ServiceProvider.GetRequiredService<PostLifecycle>().UpdateAsync(
+            _channel.WorkspaceId, delivery.PostId, new PostDraft(["Changed text"], [_channel.Id], app.Clock.GetUtcNow().AddHours(2), "UTC"),
+            null, null, publish: true, CancellationToken.None));
+
+        Assert.Contains("could put two versions on X", refused.Message);
+    }
+
     private async Task<Channel> ConnectAsync(int expiresIn)
     {
         app.GivenTokenEndpointIssues("life-token-" + Guid.NewGuid().ToString("N"), expiresIn: expiresIn);

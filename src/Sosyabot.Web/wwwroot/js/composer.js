@@ -454,8 +454,18 @@
 
   // The server's list replaces the box as it comes; every field, the chosen files included, stays as it is.
   function answer(response, html) {
+    if (response.redirected && new URL(response.url).pathname.indexOf('/account/') === 0) {
+      // The session ended: the post was not taken, and the login page must not replace what was written.
+      showProblems(['You were signed out, so nothing was sent. Log in again in another tab, then press the button again: ' +
+        'your text and images are still here.']);
+      return;
+    }
     if (response.redirected) {
       showPage(html, response.url);
+      return;
+    }
+    if (response.status === 400) {
+      showProblems(['This page is too old to send (its security token expired). Copy your text, reload the page and send again.']);
       return;
     }
     var fresh = response.ok ? new DOMParser().parseFromString(html, 'text/html').getElementById('composer-problems') : null;
