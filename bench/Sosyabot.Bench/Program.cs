@@ -23,7 +23,8 @@ var seconds = int.TryParse(Environment.GetEnvironmentVariable("SOSYABOT_BENCH_SE
 var backlogs = (Environment.GetEnvironmentVariable("SOSYABOT_BENCH_BACKLOGS") ?? "10000,100000")
     .Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToList();
 var timeFactor = double.TryParse(Environment.GetEnvironmentVariable("SOSYABOT_BENCH_TIME_FACTOR"), CultureInfo.InvariantCulture, out var f) ? f : 600;
-var phases = (Environment.GetEnvironmentVariable("SOSYABOT_BENCH_PHASES") ?? "throughput,lag,budget").Split(',', StringSplitOptions.TrimEntries);
+var historyPosts = int.TryParse(Environment.GetEnvironmentVariable("SOSYABOT_BENCH_HISTORY_POSTS"), out var h) ? h : 10_000;
+var phases = (Environment.GetEnvironmentVariable("SOSYABOT_BENCH_PHASES") ?? "throughput,lag,budget,history").Split(',', StringSplitOptions.TrimEntries);
 if (!phases.Contains("lag"))
 {
     backlogs.Clear();
@@ -32,102 +33,111 @@ var results = new List<(string What, string Figure, string Goal)>();
 
 var server = DatabaseOptions.ToNpgsqlConnectionString(serverUrl);
 var databaseName = $"sosyabot_bench_{DateTime.UtcNow:yyyyMMddHHmmss}";
-await Sql(server, $"CREATE DATABASE \"{databaseName}\"");
-var database = new NpgsqlConnectionStringBuilder(server) { Database = databaseName }.ConnectionString;
-await using (var db = new SosyabotDbContext(new DbContextOptionsBuilder<SosyabotDbContext>().UseNpgsql(database).Options))
+// The app process, its 100 channels and the RSS figures only for the phases that use them.
+if (phases.Contains("throughput") || phases.Contains("lag"))
 {
-    await db.Database.MigrateAsync();
-}
-
-var sandbox = SandboxApp.Create(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning", "--SANDBOX_EXTRA_ACCOUNTS=97"]);
-await sandbox.StartAsync();
-var sandboxAddress = sandbox.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-var bare = WebApplication.CreateSlimBuilder();
-bare.WebHost.UseUrls("http://127.0.0.1:0");
-bare.Logging.ClearProviders();
-var bareApp = bare.Build();
-bareApp.MapPost("/bare", (JsonElement body) => Results.Accepted("/bare/1", new { id = Guid.NewGuid(), state = "queued" }));
-bareApp.MapGet("/bare", () => Results.Text("<!DOCTYPE html><p>ok</p>", "text/html"));
-await bareApp.StartAsync();
-var bareAddress = bareApp.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-
-var app = await StartAppAsync(database, sandboxAddress);
-try
-{
-    var jar = new CookieContainer();
-    using var person = new HttpClient(new HttpClientHandler { CookieContainer = jar }) { BaseAddress = new Uri(app.Address) };
-    await Person.RegisterAsync(person, "bench@sosyabot.test");
-    var accounts = sandbox.Services.GetRequiredService<SandboxState>().Everyone;
-    var channels = new List<Guid>();
-    foreach (var account in accounts)
+    await Sql(server, $"CREATE DATABASE \"{databaseName}\"");
+    var database = new NpgsqlConnectionStringBuilder(server) { Database = databaseName }.ConnectionString;
+    await using (var db = new SosyabotDbContext(new DbContextOptionsBuilder<SosyabotDbContext>().UseNpgsql(database).Options))
     {
-        channels.Add(await Person.ConnectKeysAsync(person, account));
-    }
-    var token = await Person.CreateTokenAsync(person);
-    var cookie = string.Join("; ", jar.GetCookies(new Uri(app.Address)).Select(c => $"{c.Name}={c.Value}"));
-
-    if (Environment.GetEnvironmentVariable("SOSYABOT_BENCH_HOLD") == "1")
-    {
-        // For profiling by hand (dotnet-trace, wrk with other settings): the set-up stays up until Enter.
-        Console.WriteLine($"Holding: app {app.Address} (pid {app.Process.Id}), token {token}, channel {channels[0]}, cookie '{cookie}'. Press Enter to go on.");
-        Console.ReadLine();
-    }
-    await Task.Delay(2000);
-    var idle = Rss(app.Process.Id);
-    results.Add(("RSS at idle (after start-up and set-up)", $"{idle} MB", "<= 150 MB"));
-
-    if (phases.Contains("throughput"))
-    {
-        results.AddRange(await ThroughputAsync(app, bareAddress, channels, token, cookie, seconds));
+        await db.Database.MigrateAsync();
     }
 
-    // Dispatch lag: a backlog far in the future, then posts due every few ms; lag = due time -> X receives it.
-    foreach (var backlog in backlogs)
+    var sandbox = SandboxApp.Create(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning", "--SANDBOX_EXTRA_ACCOUNTS=97"]);
+    await sandbox.StartAsync();
+    var sandboxAddress = sandbox.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+    var bare = WebApplication.CreateSlimBuilder();
+    bare.WebHost.UseUrls("http://127.0.0.1:0");
+    bare.Logging.ClearProviders();
+    var bareApp = bare.Build();
+    bareApp.MapPost("/bare", (JsonElement body) => Results.Accepted("/bare/1", new { id = Guid.NewGuid(), state = "queued" }));
+    bareApp.MapGet("/bare", () => Results.Text("<!DOCTYPE html><p>ok</p>", "text/html"));
+    await bareApp.StartAsync();
+    var bareAddress = bareApp.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+
+    var app = await StartAppAsync(database, sandboxAddress);
+    try
     {
-        await Sql(database, "DELETE FROM posts");
-        await Sql(database, $$"""
-            WITH ch AS (SELECT array_agg(id ORDER BY id) AS ids, (array_agg(workspace_id))[1] AS ws, min(connected_by_user_id) AS usr FROM channels),
-            p AS (
-                INSERT INTO posts (id, workspace_id, created_by_user_id, created_at, due_at, parts)
-                SELECT gen_random_uuid(), ch.ws, ch.usr, now(), now() + interval '30 days', ARRAY['backlog ' || g] FROM generate_series(1, {{backlog}}) g, ch
-                RETURNING id, workspace_id, due_at, parts)
-            INSERT INTO deliveries (id, post_id, workspace_id, channel_id, state, due_at, attempts, tweet_ids, x_media_ids)
-            SELECT gen_random_uuid(), p.id, p.workspace_id, ch.ids[1 + abs(hashtext(p.parts[1])) % array_length(ch.ids, 1)], 'queued', p.due_at, 0, '{}', '{}'
-            FROM p, ch
-            """);
-        // The backlog is set-up, not load: settle it (visibility map, statistics, WAL flushed) before measuring.
-        await Sql(database, "VACUUM ANALYZE posts, deliveries");
-        await Sql(database, "CHECKPOINT");
-        var plan = await Scalar(database, """
-            EXPLAIN SELECT id FROM deliveries
-            WHERE (state IN ('queued', 'waiting_for_rate_limit') AND due_at <= now()) OR (state = 'publishing' AND claimed_at < now() - interval '5 minutes')
-            ORDER BY due_at LIMIT 20 FOR UPDATE SKIP LOCKED
-            """);
-        var nextDuePlan = await Scalar(database, """
-            EXPLAIN SELECT LEAST(
-                (SELECT min(due_at) FROM deliveries WHERE state = 'queued'),
-                (SELECT min(due_at) FROM deliveries WHERE state = 'waiting_for_rate_limit'))
-            """);
-        var lags = await MeasureLagAsync(app, token, channels, sandboxAddress, count: 200);
-        results.Add(($"dispatch lag, {backlog:N0} queued (p50 / p99 / max)",
-            $"{Pct(lags.Lags, 0.5):0} / {Pct(lags.Lags, 0.99):0} / {lags.Lags.Max():0} ms{(lags.QueuedLate > 0 ? $" ({lags.QueuedLate} queued after their due time: figure not valid)" : "")}",
-            "p99 <= 1000 ms"));
-        results.Add(($"claim query plan, {backlog:N0} queued", ScanOf(plan), "an index"));
-        results.Add(($"next-due query plan (the loop's sleep), {backlog:N0} queued", ScanOf(nextDuePlan), "an index"));
+        var jar = new CookieContainer();
+        using var person = new HttpClient(new HttpClientHandler { CookieContainer = jar }) { BaseAddress = new Uri(app.Address) };
+        await Person.RegisterAsync(person, "bench@sosyabot.test");
+        var accounts = sandbox.Services.GetRequiredService<SandboxState>().Everyone;
+        var channels = new List<Guid>();
+        foreach (var account in accounts)
+        {
+            channels.Add(await Person.ConnectKeysAsync(person, account));
+        }
+        var token = await Person.CreateTokenAsync(person);
+        var cookie = string.Join("; ", jar.GetCookies(new Uri(app.Address)).Select(c => $"{c.Name}={c.Value}"));
+
+        if (Environment.GetEnvironmentVariable("SOSYABOT_BENCH_HOLD") == "1")
+        {
+            // For profiling by hand (dotnet-trace, wrk with other settings): the set-up stays up until Enter.
+            Console.WriteLine($"Holding: app {app.Address} (pid {app.Process.Id}), token {token}, channel {channels[0]}, cookie '{cookie}'. Press Enter to go on.");
+            Console.ReadLine();
+        }
+        await Task.Delay(2000);
+        var idle = Rss(app.Process.Id);
+        results.Add(("RSS at idle (after start-up and set-up)", $"{idle} MB", "<= 150 MB"));
+
+        if (phases.Contains("throughput"))
+        {
+            results.AddRange(await ThroughputAsync(app, bareAddress, channels, token, cookie, seconds));
+        }
+
+        // Dispatch lag: a backlog far in the future, then posts due every few ms; lag = due time -> X receives it.
+        foreach (var backlog in backlogs)
+        {
+            await Sql(database, "DELETE FROM posts");
+            await Sql(database, $$"""
+                WITH ch AS (SELECT array_agg(id ORDER BY id) AS ids, (array_agg(workspace_id))[1] AS ws, min(connected_by_user_id) AS usr FROM channels),
+                p AS (
+                    INSERT INTO posts (id, workspace_id, created_by_user_id, created_at, due_at, parts)
+                    SELECT gen_random_uuid(), ch.ws, ch.usr, now(), now() + interval '30 days', ARRAY['backlog ' || g] FROM generate_series(1, {{backlog}}) g, ch
+                    RETURNING id, workspace_id, due_at, parts)
+                INSERT INTO deliveries (id, post_id, workspace_id, channel_id, state, due_at, attempts, tweet_ids, x_media_ids)
+                SELECT gen_random_uuid(), p.id, p.workspace_id, ch.ids[1 + abs(hashtext(p.parts[1])) % array_length(ch.ids, 1)], 'queued', p.due_at, 0, '{}', '{}'
+                FROM p, ch
+                """);
+            // The backlog is set-up, not load: settle it (visibility map, statistics, WAL flushed) before measuring.
+            await Sql(database, "VACUUM ANALYZE posts, deliveries");
+            await Sql(database, "CHECKPOINT");
+            var plan = await Scalar(database, """
+                EXPLAIN SELECT id FROM deliveries
+                WHERE (state IN ('queued', 'waiting_for_rate_limit') AND due_at <= now()) OR (state = 'publishing' AND claimed_at < now() - interval '5 minutes')
+                ORDER BY due_at LIMIT 20 FOR UPDATE SKIP LOCKED
+                """);
+            var nextDuePlan = await Scalar(database, """
+                EXPLAIN SELECT LEAST(
+                    (SELECT min(due_at) FROM deliveries WHERE state = 'queued'),
+                    (SELECT min(due_at) FROM deliveries WHERE state = 'waiting_for_rate_limit'))
+                """);
+            var lags = await MeasureLagAsync(app, token, channels, sandboxAddress, count: 200);
+            results.Add(($"dispatch lag, {backlog:N0} queued (p50 / p99 / max)",
+                $"{Pct(lags.Lags, 0.5):0} / {Pct(lags.Lags, 0.99):0} / {lags.Lags.Max():0} ms{(lags.QueuedLate > 0 ? $" ({lags.QueuedLate} queued after their due time: figure not valid)" : "")}",
+                "p99 <= 1000 ms"));
+            results.Add(($"claim query plan, {backlog:N0} queued", ScanOf(plan), "an index"));
+            results.Add(($"next-due query plan (the loop's sleep), {backlog:N0} queued", ScanOf(nextDuePlan), "an index"));
+        }
     }
-}
-finally
-{
-    app.Process.Kill(entireProcessTree: true);
-    await sandbox.DisposeAsync();
-    await bareApp.DisposeAsync();
-    NpgsqlConnection.ClearAllPools();
-    await Sql(server, $"DROP DATABASE IF EXISTS \"{databaseName}\" WITH (FORCE)");
+    finally
+    {
+        app.Process.Kill(entireProcessTree: true);
+        await sandbox.DisposeAsync();
+        await bareApp.DisposeAsync();
+        NpgsqlConnection.ClearAllPools();
+        await Sql(server, $"DROP DATABASE IF EXISTS \"{databaseName}\" WITH (FORCE)");
+    }
 }
 
 if (phases.Contains("budget"))
 {
     results.AddRange(await BudgetUseAsync(server, databaseName + "_budget", timeFactor));
+}
+
+if (phases.Contains("history"))
+{
+    results.AddRange(await HistoryAsync(server, databaseName + "_history", historyPosts));
 }
 
 Console.WriteLine();
@@ -206,6 +216,26 @@ static async Task<List<(string What, string Figure, string Goal)>> BudgetUseAsyn
             ("budget use: 429s received from X", budget.RateLimited.ToString(CultureInfo.InvariantCulture), "0"),
             ("budget use: set-up", budget.Detail, ""),
         ];
+    }
+    finally
+    {
+        NpgsqlConnection.ClearAllPools();
+        await Sql(server, $"DROP DATABASE IF EXISTS \"{databaseName}\" WITH (FORCE)");
+    }
+}
+
+// History paging: its own database, the app's query code on a pooled context (see HistoryPaging).
+static async Task<List<(string What, string Figure, string Goal)>> HistoryAsync(string server, string databaseName, int posts)
+{
+    var database = new NpgsqlConnectionStringBuilder(server) { Database = databaseName }.ConnectionString;
+    await Sql(server, $"CREATE DATABASE \"{databaseName}\"");
+    try
+    {
+        await using (var db = new SosyabotDbContext(new DbContextOptionsBuilder<SosyabotDbContext>().UseNpgsql(database).Options))
+        {
+            await db.Database.MigrateAsync();
+        }
+        return await HistoryPaging.RunAsync(database, posts);
     }
     finally
     {
