@@ -300,8 +300,8 @@ public sealed class PostLifecycleBrowserTests(SandboxedApp app, BrowserSession b
         return messages;
     }
 
-    private static Task<IReadOnlyList<string>> Handles(IPage page) =>
-        page.Locator("#deliveries li.delivery").EvaluateAllAsync<IReadOnlyList<string>>("rows => rows.map(r => r.dataset.handle)");
+    private static Task<string[]> Handles(IPage page) =>
+        page.Locator("#deliveries li.delivery").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.handle)");
 
     private static Task<string?> DeliveryState(IPage page, string handle) =>
         page.Locator($"#deliveries li.delivery[data-handle='{handle}']").GetAttributeAsync("data-state");
