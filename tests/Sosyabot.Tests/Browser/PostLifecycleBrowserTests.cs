@@ -151,6 +151,9 @@ public sealed class PostLifecycleBrowserTests(SandboxedApp app, BrowserSession b
         Assert.Equal("Cancelled", await Badge(page, "sandbox_bob"));
         Assert.Equal(0, await page.Locator("#cancel-all").CountAsync());
         Assert.Equal(0, await page.Locator("button.cancel").CountAsync());
+        // Nothing is scheduled any more: the page must not say it is, nor offer to move it.
+        Assert.StartsWith("Cancelled", (await page.Locator("#post-when").TextContentAsync())?.Trim());
+        Assert.Equal(0, await page.Locator("#reschedule").CountAsync());
         await BrowserSession.ScreenshotAsync(page, "56-lifecycle-cancelled-all");
         Assert.DoesNotContain(Sandbox.Posts, p => p.Text.Contains(id, StringComparison.Ordinal));
     }
@@ -218,6 +221,7 @@ public sealed class PostLifecycleBrowserTests(SandboxedApp app, BrowserSession b
         Assert.Equal("Deleted from X", await Badge(page, "sandbox_alice"));
         Assert.Equal(0, await page.Locator("li.delivery a.link-out").CountAsync());
         Assert.Equal(0, await page.Locator("button.delete-from-x").CountAsync());
+        Assert.Equal(0, await page.Locator("li.delivery[data-handle='sandbox_alice'] .meta", new() { HasText = "on X" }).CountAsync());
         await BrowserSession.ScreenshotAsync(page, "60-lifecycle-deleted-from-x");
         Assert.DoesNotContain(await SandboxListingAsync(page), p => p.Id == firstTweet);
 
