@@ -34,6 +34,9 @@ public sealed class PostModel(CurrentWorkspace current, PostLifecycle lifecycle,
     /// <summary>Nothing of it is on X or on its way there: it can still be edited and rescheduled.</summary>
     public bool Changeable => Post.Deliveries.All(d => d.TweetIds.Count == 0 && d.State is not (DeliveryStates.Publishing or DeliveryStates.Published or DeliveryStates.Deleted));
 
+    /// <summary>Every channel was cancelled: nothing is scheduled any more, whatever its due time says.</summary>
+    public bool AllCancelled => Post.Deliveries.Count > 0 && Post.Deliveries.All(d => d.State == DeliveryStates.Cancelled);
+
     public int Pending => Post.Deliveries.Count(d => DeliveryStates.Pending.Contains(d.State) || d.State == DeliveryStates.Publishing);
 
     public static HistoryDelivery Row(Delivery d) =>

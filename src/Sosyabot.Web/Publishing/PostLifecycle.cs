@@ -152,6 +152,11 @@ public sealed class PostLifecycle(
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var post = await LockAsync(workspaceId, postId, null, cancellationToken);
         EnsureChangeable(post);
+        if (!post.IsDraft && post.Deliveries.All(d => d.State == DeliveryStates.Cancelled))
+        {
+            // Moving it would change only the time shown: no channel would send it.
+            throw new PostConflictException("This post is cancelled on every channel, so there is nothing to move. Edit it to choose channels again, or duplicate it.");
+        }
         var dueAt = at > now ? at.ToUniversalTime() : now;
         post.DueAt = dueAt;
         post.TimeZone = timeZone ?? post.TimeZone;
