@@ -35,6 +35,9 @@ public sealed class PostModel(CurrentWorkspace current, PostLifecycle lifecycle,
 
     public bool Reschedulable => PostLifecycle.WhyNotReschedulable(Post) is null;
 
+    /// <summary>Every channel was cancelled: nothing is scheduled any more, whatever its due time says.</summary>
+    public bool AllCancelled => Post.Deliveries.Count > 0 && Post.Deliveries.All(d => d.State == DeliveryStates.Cancelled);
+
     public int Pending => Post.Deliveries.Count(d => DeliveryStates.Pending.Contains(d.State) || d.State == DeliveryStates.Publishing);
 
 
