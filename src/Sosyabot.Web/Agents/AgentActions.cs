@@ -78,12 +78,19 @@ public sealed class AgentActions(
     }
 
     /// <summary>Queues a post for the publisher, which sends it within X's limits and never twice.</summary>
-    public async Task<Post> QueuePostAsync(AgentCaller caller, Guid channelId, PostDraft draft, CancellationToken cancellationToken)
+    public async Task<(Post Post, Channel Channel)> QueuePostAsync(AgentCaller caller, Guid channelId, PostDraft draft, CancellationToken cancellationToken)
     {
         var channel = await FindAsync(caller, channelId, cancellationToken);
         // Refused here, with the fix, rather than queued to fail: the agent is waiting for an answer.
         ChannelTokens.EnsureCanAct(channel, XCallContext.UserRequired, "tweet.write");
-        return await queue.QueueAsync(caller.WorkspaceId, caller.CreatedByUserId, draft with { ChannelIds = [channel.Id] }, [channel], cancellationToken);
+        return (await queue.QueueAsync(caller.WorkspaceId, caller.CreatedByUserId, draft with { ChannelIds = [channel.Id] }, [channel], cancellationToken), channel);
+    }
+
+    /// <summary>Keeps a draft for the channel; nothing goes to X until it is published.</summary>
+    public async Task<Post> SaveDraftAsync(AgentCaller caller, Guid channelId, PostDraft draft, CancellationToken cancellationToken)
+    {
+        var channel = await FindAsync(caller, channelId, cancellationToken);
+        return await queue.SaveDraftAsync(caller.WorkspaceId, caller.CreatedByUserId, draft with { ChannelIds = [channel.Id] }, cancellationToken);
     }
 
     private async Task<T> SpendAsync<T>(

@@ -28,7 +28,8 @@ public static class AgentApi
         api.MapGet("/channels", ListChannelsAsync).RequireAuthorization(read)
             .WithSummary("The workspace's connected X accounts (read).");
         api.MapPost("/channels/{channelId:guid}/posts", CreatePostAsync).RequireAuthorization(write)
-            .WithSummary("Queue a post, thread, reply or quote, with images, now or at scheduled_at (write). X's limits are respected; poll the returned status.");
+            .WithName("CreatePost")
+            .WithSummary("Queue a post, thread, reply or quote, with images, now or at scheduled_at; or keep it as a draft (write). X's limits are respected; poll the returned status.");
         api.MapPostsApi();
         api.MapGet("/channels/{channelId:guid}/timeline", TimelineAsync).RequireAuthorization(read)
             .WithSummary("A user's posts, newest first: the channel's own unless user_id is given (read).");
@@ -64,17 +65,28 @@ public static class AgentApi
     private static async Task<Ok<List<ChannelResponse>>> ListChannelsAsync(HttpContext http, AgentActions actions, CancellationToken cancellationToken) =>
         TypedResults.Ok((await actions.ListChannelsAsync(AgentCaller.From(http.User), cancellationToken)).Select(ChannelResponse.From).ToList());
 
-    private static async Task<Results<Accepted<PostStatusResponse>, ValidationProblem>> CreatePostAsync(
-        Guid channelId, CreatePostRequest request, HttpContext http, AgentActions actions, CancellationToken cancellationToken)
+    private static async Task<Results<Accepted<PostResponse>, Created<PostResponse>, ValidationProblem>> CreatePostAsync(
+        Guid channelId, CreatePostRequest request, HttpContext http, AgentActions actions, PostLifecycle lifecycle, ChannelAccessWarnings warnings,
+        CancellationToken cancellationToken)
     {
         if (request.Problems() is { Count: > 0 } problems)
         {
             return TypedResults.ValidationProblem(problems);
         }
         var caller = AgentCaller.From(http.User);
-        var post = await actions.QueuePostAsync(caller, channelId, request.ToDraft(), cancellationToken);
-        return TypedResults.Accepted($"/api/v1/posts/{post.Id}", PostStatusResponse.From(post.Deliveries.Single()));
+        if (request.Draft == true)
+        {
+            var draft = await actions.SaveDraftAsync(caller, channelId, request.ToDraft(), cancellationToken);
+            return TypedResults.Created($"/api/v1/posts/{draft.Id}", PostResponse.From(await lifecycle.GetAsync(caller.WorkspaceId, draft.Id, cancellationToken)));
+        }
+        var (post, channel) = await actions.QueuePostAsync(caller, channelId, request.ToDraft(), cancellationToken);
+        return TypedResults.Accepted($"/api/v1/posts/{post.Id}", PostResponse.From(post, [channel]) with
+        {
+            Warnings = NullIfEmpty(await warnings.ForAsync([channel], post.DueAt, cancellationToken)),
+        });
     }
+
+    internal static IReadOnlyList<string>? NullIfEmpty(IReadOnlyList<string> warnings) => warnings.Count == 0 ? null : warnings;
 
     private static Task<Results<Ok<TweetPageResponse>, ValidationProblem>> TimelineAsync(
         Guid channelId, [FromQuery(Name = "user_id")] string? userId, [FromQuery(Name = "max_results")] int? maxResults,
@@ -277,7 +289,8 @@ public sealed record CreatePostRequest(
     [property: JsonPropertyName("reply_to_tweet_id"), Description("Answer this X post.")] string? ReplyToTweetId,
     [property: JsonPropertyName("quote_tweet_id"), Description("Quote this X post.")] string? QuoteTweetId,
     [property: JsonPropertyName("media"), Description("Up to 4 images for the first part.")] IReadOnlyList<MediaUpload>? Media,
-    [property: JsonPropertyName("scheduled_at"), Description("When to publish (ISO 8601 with offset); now when absent.")] DateTimeOffset? ScheduledAt)
+    [property: JsonPropertyName("scheduled_at"), Description("When to publish (ISO 8601 with offset); now when absent.")] DateTimeOffset? ScheduledAt,
+    [property: JsonPropertyName("draft"), Description("Keep it as a draft: nothing is sent until POST /api/v1/posts/{id}/publish.")] bool? Draft = null)
 {
     public Dictionary<string, string[]> Problems()
     {
@@ -325,16 +338,3 @@ public sealed record RelationResponse(
     [property: JsonPropertyName("tweet_id")] string TweetId,
     [property: JsonPropertyName("relation"), Description("likes, retweets or bookmarks")] string Relation,
     [property: JsonPropertyName("active"), Description("Whether the like, retweet or bookmark now exists.")] bool Active);
-
-public sealed record PostStatusResponse(
-    [property: JsonPropertyName("id")] Guid Id,
-    [property: JsonPropertyName("channel_id")] Guid ChannelId,
-    [property: JsonPropertyName("state")] string State,
-    [property: JsonPropertyName("tweet_ids"), Description("X's ids of the published parts, in order.")] IReadOnlyList<string> TweetIds,
-    [property: JsonPropertyName("reason"), Description("Why it waits or failed, and what to do.")] string? Reason,
-    [property: JsonPropertyName("due_at")] DateTimeOffset DueAt,
-    [property: JsonPropertyName("published_at")] DateTimeOffset? PublishedAt)
-{
-    public static PostStatusResponse From(Delivery delivery) => new(
-        delivery.PostId, delivery.ChannelId, delivery.State, delivery.TweetIds, delivery.Reason, delivery.DueAt, delivery.PublishedAt);
-}

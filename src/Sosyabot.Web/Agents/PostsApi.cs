@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Sosyabot.Web.Channels;
 using Sosyabot.Web.Publishing;
 
 namespace Sosyabot.Web.Agents;
@@ -20,6 +21,8 @@ public static class PostsApi
             .WithSummary("A post and where it is on each channel: queued, publishing, published (with X's tweet ids), waiting_for_rate_limit, held, failed, cancelled or deleted (read).");
         api.MapPatch("/posts/{postId:guid}", UpdateAsync).RequireAuthorization(write).WithName("UpdatePost")
             .WithSummary("Change a post that has not gone out yet (or a draft): text or thread, scheduled_at, channel_ids (write). 409 while it is being published.");
+        api.MapPost("/posts/{postId:guid}/publish", PublishDraftAsync).RequireAuthorization(write).WithName("PublishDraft")
+            .WithSummary("Queue a draft for its channels, now or at scheduled_at (write).");
         api.MapDelete("/posts/{postId:guid}", CancelAsync).RequireAuthorization(write).WithName("CancelPost")
             .WithSummary("Cancel what has not gone out, on every channel or on channel_id; deletes a draft (write). A thread being sent stops after the part in flight.");
         api.MapPost("/posts/{postId:guid}/retry", RetryAsync).RequireAuthorization(write).WithName("RetryPost")
@@ -83,7 +86,27 @@ public static class PostsApi
         var updated = await lifecycle.GetAsync(caller.WorkspaceId, post.Id, cancellationToken);
         return TypedResults.Ok(PostResponse.From(updated) with
         {
-            Warnings = await warnings.ForAsync(updated.Deliveries.Select(d => d.Channel), updated.DueAt, cancellationToken),
+            Warnings = AgentApi.NullIfEmpty(await warnings.ForAsync(updated.Deliveries.Select(d => d.Channel), updated.DueAt, cancellationToken)),
+        });
+    }
+
+    private static async Task<Accepted<PostResponse>> PublishDraftAsync(
+        Guid postId, PublishDraftRequest? request, HttpContext http, PostLifecycle lifecycle, ChannelAccessWarnings warnings, CancellationToken cancellationToken)
+    {
+        var workspaceId = AgentCaller.From(http.User).WorkspaceId;
+        var draft = await lifecycle.GetAsync(workspaceId, postId, cancellationToken);
+        if (!draft.IsDraft)
+        {
+            throw new PostConflictException("This post is not a draft: it is already queued or sent. PATCH it to change it.");
+        }
+        await lifecycle.UpdateAsync(workspaceId, postId,
+            new PostDraft(draft.Parts.Cast<string?>().ToList(), draft.DraftChannelIds, request?.ScheduledAt, draft.TimeZone,
+                InReplyToTweetId: draft.InReplyToTweetId, QuoteTweetId: draft.QuoteTweetId),
+            kept: null, draft.Version, publish: true, cancellationToken);
+        var queued = await lifecycle.GetAsync(workspaceId, postId, cancellationToken);
+        return TypedResults.Accepted($"/api/v1/posts/{postId}", PostResponse.From(queued) with
+        {
+            Warnings = AgentApi.NullIfEmpty(await warnings.ForAsync(queued.Deliveries.Select(d => d.Channel), queued.DueAt, cancellationToken)),
         });
     }
 
@@ -139,6 +162,9 @@ public sealed record UpdatePostRequest(
     [property: JsonPropertyName("scheduled_at"), Description("The new time (ISO 8601 with offset).")] DateTimeOffset? ScheduledAt,
     [property: JsonPropertyName("channel_ids"), Description("The channels it goes to; unchanged when absent.")] IReadOnlyList<Guid>? ChannelIds);
 
+public sealed record PublishDraftRequest(
+    [property: JsonPropertyName("scheduled_at"), Description("When to publish (ISO 8601 with offset); now when absent.")] DateTimeOffset? ScheduledAt);
+
 public sealed record PostListResponse(
     [property: JsonPropertyName("posts")] IReadOnlyList<PostResponse> Posts,
     [property: JsonPropertyName("next_cursor"), Description("Pass back as cursor for the next (older) page; null on the last page.")] string? NextCursor);
@@ -168,8 +194,16 @@ public sealed record PostResponse(
     [JsonPropertyName("warnings"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), Description("Things to know, such as a channel whose access ends before the post is due.")]
     public IReadOnlyList<string>? Warnings { get; init; }
 
-    public static PostResponse From(Post post) => Build(post.Id, post.IsDraft, post.Parts, post.DueAt,
-        post.Deliveries.Select(d => new DeliveryResponse(d.ChannelId, d.Channel.Handle, d.State, d.TweetIds, d.Reason, d.DueAt, d.PublishedAt)).ToList());
+    /// <summary>A post read with its deliveries' channels.</summary>
+    public static PostResponse From(Post post) => From(post, post.Deliveries.Select(d => d.Channel));
+
+    /// <summary>A post just written, whose deliveries name their <paramref name="channels"/> by id only.</summary>
+    public static PostResponse From(Post post, IEnumerable<Channel> channels)
+    {
+        var handles = channels.DistinctBy(c => c.Id).ToDictionary(c => c.Id, c => c.Handle);
+        return Build(post.Id, post.IsDraft, post.Parts, post.DueAt,
+            post.Deliveries.Select(d => new DeliveryResponse(d.ChannelId, handles[d.ChannelId], d.State, d.TweetIds, d.Reason, d.DueAt, d.PublishedAt)).ToList());
+    }
 
     public static PostResponse From(HistoryPost post) => Build(post.Id, post.IsDraft, post.Parts, post.DueAt,
         post.Deliveries.Select(d => new DeliveryResponse(d.ChannelId, d.Handle, d.State, d.TweetIds, d.Reason, d.DueAt, d.PublishedAt)).ToList());

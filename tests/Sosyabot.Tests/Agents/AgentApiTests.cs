@@ -90,6 +90,34 @@ public sealed class AgentApiTests(AppWithFakeX app) : IClassFixture<AppWithFakeX
     }
 
     [Fact]
+    public async Task Posts_DraftRescheduledThenPublished_GoesOutOnce()
+    {
+        var x = new FakeXPosts(app.Clock);
+        x.Install(app.X);
+        using var created = await _agent.PostAsJsonAsync($"/api/v1/channels/{_channel.Id}/posts", new { text = "Drafted by an agent", draft = true });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var draft = await created.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(draft.GetProperty("is_draft").GetBoolean());
+        var drafts = await OkJsonAsync(await _agent.GetAsync("/api/v1/posts?drafts=true"));
+        Assert.Equal(draft.GetProperty("id").GetString(), Assert.Single(drafts.GetProperty("posts").EnumerateArray()).GetProperty("id").GetString());
+        await DrainPublisherAsync();
+        Assert.Empty(x.Created);
+
+        using var publish = await _agent.PostAsJsonAsync($"{created.Headers.Location}/publish", new { scheduled_at = app.Clock.GetUtcNow().AddDays(2) });
+        Assert.Equal(HttpStatusCode.Accepted, publish.StatusCode);
+        var tomorrow = app.Clock.GetUtcNow().AddDays(1);
+        var moved = await OkJsonAsync(await _agent.PatchAsJsonAsync(created.Headers.Location, new { scheduled_at = tomorrow }));
+        Assert.Equal(tomorrow.ToUnixTimeSeconds(), moved.GetProperty("due_at").GetDateTimeOffset().ToUnixTimeSeconds());
+        Assert.Equal("queued", moved.GetProperty("state").GetString());
+
+        app.Clock.Advance(TimeSpan.FromDays(1) + TimeSpan.FromSeconds(1));
+        await DrainPublisherAsync();
+
+        Assert.Equal("published", (await OkJsonAsync(await _agent.GetAsync(created.Headers.Location))).GetProperty("state").GetString());
+        Assert.Equal("Drafted by an agent", Assert.Single(x.Created).Text);
+    }
+
+    [Fact]
     public async Task Posts_EditWhileBeingPublished_Answers409()
     {
         using var queued = await _agent.PostAsJsonAsync($"/api/v1/channels/{_channel.Id}/posts", new { text = "Claimed", scheduled_at = app.Clock.GetUtcNow().AddHours(1) });

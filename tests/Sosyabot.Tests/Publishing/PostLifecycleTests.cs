@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -63,6 +64,21 @@ public sealed class PostLifecycleTests(AppWithFakeX app) : IClassFixture<AppWith
 
         Assert.Equal(DeliveryStates.Published, (await DeliveryAsync(deliveryId)).State);
         Assert.Equal("Three hours from now", Assert.Single(_x.Created).Text);
+    }
+
+    [Fact]
+    public async Task Api_ScheduledAfterTheTokenEnds_WarnsInTheAnswer()
+    {
+        using var agent = Agents.AgentWorkspace.Agent(app, await new Agents.AgentWorkspace(app, _user).CreateTokenAsync("read", "write"));
+
+        using var later = await agent.PostAsJsonAsync($"/api/v1/channels/{_channel.Id}/posts", new { text = "After the token", scheduled_at = app.Clock.GetUtcNow().AddHours(3) });
+        using var soon = await agent.PostAsJsonAsync($"/api/v1/channels/{_channel.Id}/posts", new { text = "Before the token", scheduled_at = app.Clock.GetUtcNow().AddHours(1) });
+
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, later.StatusCode);
+        var warning = Assert.Single((await later.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("warnings").EnumerateArray()).GetString();
+        Assert.Contains("held, not lost", warning);
+        Assert.Contains("long-lived connections", warning);
+        Assert.False((await soon.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).TryGetProperty("warnings", out _));
     }
 
     [Fact]
