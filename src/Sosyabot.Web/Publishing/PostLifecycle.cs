@@ -29,6 +29,8 @@ public sealed class PostLifecycle(
     RateBudgets budgets,
     TimeProvider time)
 {
+    private const string ChangedMeanwhile = "Someone changed this post since you opened it. Open it again to see their changes, then make yours.";
+
     public static string CancelledReason(int sentParts, int parts) =>
         sentParts == 0 ? "Cancelled before anything was sent."
         : $"Cancelled after part {sentParts} of {parts}: the parts already on X stay there, the rest were not sent.";
@@ -431,7 +433,7 @@ public sealed class PostLifecycle(
             ?? throw new PostNotFoundException(postId);
         if (expectedVersion is { } version && version != post.Version)
         {
-            throw new PostConflictException("Someone changed this post since you opened it. Open it again to see their changes, then make yours.");
+            throw new PostConflictException(ChangedMeanwhile);
         }
         await db.Deliveries.FromSql($"SELECT * FROM deliveries WHERE post_id = {postId} FOR UPDATE")
             .Include(d => d.Channel)
@@ -447,7 +449,7 @@ public sealed class PostLifecycle(
         }
         catch (DbUpdateConcurrencyException)
         {
-            throw new PostConflictException("Someone changed this post since you opened it. Open it again to see their changes, then make yours.");
+            throw new PostConflictException(ChangedMeanwhile);
         }
     }
 }

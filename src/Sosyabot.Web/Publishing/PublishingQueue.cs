@@ -148,7 +148,7 @@ public sealed class PublishingQueue(SosyabotDbContext db, TimeProvider time, Pub
             var label = parts.Count == 1 ? "The post" : $"Part {i + 1}";
             if (parts[i].Length > MaxPartChars)
             {
-                problems.Add($"{label} is far longer than X takes ({parts[i].Length:N0} characters).");
+                problems.Add($"{label} is {parts[i].Length:N0} characters long, far over the limit of {TweetText.MaxWeightedLength} characters as X counts them.");
                 continue;
             }
             TweetLength measured;
