@@ -5,6 +5,8 @@ public static class AdminExtensions
     public static WebApplicationBuilder AddAdmin(this WebApplicationBuilder builder)
     {
         builder.Services.AddScoped<XIntegrationSettings>();
+        builder.Services.Configure<Microsoft.AspNetCore.Mvc.RazorPages.RazorPagesOptions>(options =>
+            options.Conventions.AuthorizeFolder("/Admin", Identity.Roles.InstanceAdminPolicy));
         return builder;
     }
 }

@@ -12,6 +12,8 @@ public static class AgentsExtensions
     public static WebApplicationBuilder AddAgents(this WebApplicationBuilder builder)
     {
         builder.Services.AddScoped<AgentActions>();
+        // The API reference (Scalar) boots from an inline module and styles itself inline; it shows no user content.
+        builder.Services.Configure<Hosting.SecurityHeaderOptions>(options => options.InlineScriptPaths.Add(ReferencePath));
         builder.Services.AddProblemDetails();
         builder.Services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, ApiTokenAuthenticationHandler>(ApiTokenDefaults.Scheme, _ => { });

@@ -3,13 +3,12 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using Sosyabot.Web.Data;
 using Sosyabot.Web.Hosting;
-using Sosyabot.Web.Publishing;
 using Sosyabot.Web.Workspaces;
 
 namespace Sosyabot.Web.Channels;
 
 public sealed class DetailsModel(
-    SosyabotDbContext db, CurrentWorkspace current, ChannelConnections connections, ChannelPosts posts, Admin.XIntegrationSettings settings) : PageModel
+    SosyabotDbContext db, CurrentWorkspace current, ChannelConnections connections, IChannelPosts posts, Admin.XIntegrationSettings settings) : PageModel
 {
     [TempData(Key = Flash.SuccessKey)]
     public string? StatusMessage { get; set; }

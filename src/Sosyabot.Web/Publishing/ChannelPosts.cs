@@ -1,12 +1,12 @@
 using Microsoft.EntityFrameworkCore;
+using Sosyabot.Web.Channels;
 using Sosyabot.Web.Data;
 
 namespace Sosyabot.Web.Publishing;
 
 /// <summary>What a channel's posts come to when the channel changes: how many depend on it, and cancelling them when it goes.</summary>
-public sealed class ChannelPosts(SosyabotDbContext db)
+public sealed class ChannelPosts(SosyabotDbContext db) : IChannelPosts
 {
-    /// <summary>Posts not sent yet, per channel: what a disconnect holds and a removal cancels.</summary>
     public async Task<Dictionary<Guid, int>> PendingCountsAsync(IReadOnlyCollection<Guid> channelIds, CancellationToken cancellationToken) =>
         await db.Deliveries
             .Where(d => channelIds.Contains(d.ChannelId) && (DeliveryStates.Pending.Contains(d.State) || d.State == DeliveryStates.Publishing))
@@ -14,10 +14,6 @@ public sealed class ChannelPosts(SosyabotDbContext db)
             .Select(g => new { ChannelId = g.Key, Count = g.Count() })
             .ToDictionaryAsync(g => g.ChannelId, g => g.Count, cancellationToken);
 
-    /// <summary>
-    /// Cancels what the channel had not sent yet, and stops a thread being sent after its part in flight; its
-    /// sent posts stay in the history. Returns how many posts that was.
-    /// </summary>
     public async Task<int> CancelPendingAsync(Guid channelId, string reason, CancellationToken cancellationToken)
     {
         var cancelled = await db.Deliveries

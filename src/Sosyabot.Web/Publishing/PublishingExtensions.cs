@@ -1,3 +1,5 @@
+using Sosyabot.Web.Channels;
+
 namespace Sosyabot.Web.Publishing;
 
 public static class PublishingExtensions
@@ -10,7 +12,7 @@ public static class PublishingExtensions
         builder.Services.AddScoped<DeliverySender>();
         builder.Services.AddScoped<ChannelAccessWarnings>();
         builder.Services.AddScoped<PostHistory>();
-        builder.Services.AddScoped<ChannelPosts>();
+        builder.Services.AddScoped<IChannelPosts, ChannelPosts>();
         builder.Services.AddScoped<RateBudgets>();
         builder.Services.AddSingleton<Publisher>();
         builder.Services.AddHostedService<PublisherService>();
