@@ -105,9 +105,11 @@ public sealed class ComposerTests(AppWithFakeX app) : IClassFixture<AppWithFakeX
         return await HtmlForms.ParseAsync(response);
     }
 
+    /// <summary>Posts for this test's own channel: other tests of the class share the database and post too.</summary>
     private async Task<int> PostsAsync()
     {
+        var channelId = Guid.Parse(_channelId);
         await using var db = app.Database.CreateDbContext();
-        return await db.Posts.CountAsync();
+        return await db.Posts.CountAsync(p => p.Deliveries.Any(d => d.ChannelId == channelId) || p.DraftChannelIds.Contains(channelId));
     }
 }

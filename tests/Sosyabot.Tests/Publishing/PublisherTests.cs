@@ -24,6 +24,8 @@ public sealed class PublisherTests(AppWithFakeX app) : IClassFixture<AppWithFake
         await using (var cleanup = app.Database.CreateDbContext())
         {
             await cleanup.Posts.ExecuteDeleteAsync();
+            // The app's 24-hour window is shared by every channel of the class: each test starts with it unspent.
+            await cleanup.RateBudgets.Where(b => b.Key.StartsWith("tweets:app:")).ExecuteDeleteAsync();
         }
         await XConnectFlow.ConfigureIntegrationAsync(app);
         var xUserId = Random.Shared.NextInt64(1_000_000, 9_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -420,8 +422,6 @@ public sealed class PublisherTests(AppWithFakeX app) : IClassFixture<AppWithFake
         Assert.Contains("10,000 posts per 24 hours", held.Reason);
         Assert.Equal(dayReset.ToUnixTimeSeconds(), held.DueAt.ToUnixTimeSeconds());
         Assert.Single(PostsTo("/2/tweets"));
-        await using var db = app.Database.CreateDbContext();
-        await db.RateBudgets.Where(b => b.Key.StartsWith("tweets:app:")).ExecuteDeleteAsync();
     }
 
     private void GivenMediaEndpoints(string mediaId)
