@@ -122,19 +122,20 @@ public sealed class IndexModel(
             .ToListAsync(cancellationToken);
         Channels = channels.Select(c => ChannelOption.From(c, integration)).ToList();
 
-        var expiring = Channels.Where(c => c.AccessEndsAt is not null).ToList();
-        if (expiring.Count > 0)
+        // Counted in the database, one channel at a time: a channel may have thousands of posts queued, and
+        // only the few channels whose access ends are asked about.
+        var expiring = new List<(ChannelOption, int)>();
+        foreach (var channel in Channels.Where(c => c.AccessEndsAt is not null))
         {
-            var ids = expiring.Select(c => c.Id).ToList();
-            var dependent = await db.Deliveries
-                .Where(d => ids.Contains(d.ChannelId) && (d.State == DeliveryStates.Queued || d.State == DeliveryStates.WaitingForRateLimit))
-                .Select(d => new { d.ChannelId, d.DueAt })
-                .ToListAsync(cancellationToken);
-            Expiring = expiring
-                .Select(c => (c, dependent.Count(d => d.ChannelId == c.Id && d.DueAt > c.AccessEndsAt)))
-                .Where(e => e.Item2 > 0)
-                .ToList();
+            var endsAt = channel.AccessEndsAt!.Value;
+            var dependent = await db.Deliveries.CountAsync(d => d.ChannelId == channel.Id && d.DueAt > endsAt
+                && (d.State == DeliveryStates.Queued || d.State == DeliveryStates.WaitingForRateLimit), cancellationToken);
+            if (dependent > 0)
+            {
+                expiring.Add((channel, dependent));
+            }
         }
+        Expiring = expiring;
 
         var state = StateFilter is { Length: > 0 } s && DeliveryStates.All.Contains(s) ? s : null;
         History = await history.PageAsync(workspace.WorkspaceId, new HistoryFilter(ShowsDrafts, ShowsDrafts ? null : state, ChannelFilter), Cursor,

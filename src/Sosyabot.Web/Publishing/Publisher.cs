@@ -140,7 +140,7 @@ public sealed partial class Publisher(IServiceScopeFactory scopes, TimeProvider 
         """;
 
     /// <summary>Leases the channels of the earliest due deliveries that no other node holds (or whose holder's lease lapsed).</summary>
-    public const string LeaseSql = $"""
+    private const string LeaseSql = $"""
         WITH due AS (
             SELECT DISTINCT channel_id FROM (
                 SELECT d.channel_id FROM deliveries d
@@ -158,7 +158,7 @@ public sealed partial class Publisher(IServiceScopeFactory scopes, TimeProvider 
         """;
 
     /// <summary>Claims the leased channels' due deliveries, returned in (due_at, id) order.</summary>
-    public const string ClaimSql = $"""
+    private const string ClaimSql = $"""
         WITH claimed AS (
             UPDATE deliveries SET state = 'publishing', claimed_at = @now, claimed_by = @node
             WHERE id IN (
@@ -191,7 +191,7 @@ public sealed partial class Publisher(IServiceScopeFactory scopes, TimeProvider 
     }
 
     /// <summary>The parameters of <see cref="LeaseSql"/> (no <paramref name="leased"/>) and <see cref="ClaimSql"/>.</summary>
-    public NpgsqlParameter[] ClaimParameters(DateTimeOffset now, IReadOnlyList<Guid>? leased) =>
+    private NpgsqlParameter[] ClaimParameters(DateTimeOffset now, IReadOnlyList<Guid>? leased) =>
     [
         new("now", now),
         new("stale_before", now - ClaimLease),
