@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Options;
 using Sosyabot.Web.Hosting;
+using Sosyabot.Web.X;
 
 namespace Sosyabot.Web.Admin;
 

@@ -82,7 +82,7 @@ public sealed class AgentActions(
     {
         var channel = await FindAsync(caller, channelId, cancellationToken);
         // Refused here, with the fix, rather than queued to fail: the agent is waiting for an answer.
-        ChannelTokens.EnsureCanAct(channel, XCallContext.UserRequired, "tweet.write");
+        ChannelTokens.EnsureCanAct(channel, XCallContext.UserRequired, ChannelAbility.PostScope);
         return (await queue.QueueAsync(caller.WorkspaceId, caller.CreatedByUserId, draft with { ChannelIds = [channel.Id] }, [channel], cancellationToken), channel);
     }
 
@@ -94,9 +94,9 @@ public sealed class AgentActions(
     }
 
     private async Task<T> SpendAsync<T>(
-        IReadOnlyList<RateWindow> windows, Func<Task<T>> call, Func<T, XRateLimits> limitsOf, CancellationToken cancellationToken)
+        ActionWindows windows, Func<Task<T>> call, Func<T, XRateLimits> limitsOf, CancellationToken cancellationToken)
     {
-        var reservation = await budgets.TryReserveAsync(windows, cancellationToken);
+        var reservation = await budgets.TryReserveAsync(windows.All, cancellationToken);
         if (!reservation.Granted)
         {
             throw new RateBudgetSpentException(reservation.Exhausted!, reservation.ResetAt!.Value);
@@ -106,13 +106,13 @@ public sealed class AgentActions(
             var result = await call();
             if (limitsOf(result).Endpoint is { } observed)
             {
-                await budgets.ObserveAsync(windows[0], observed, cancellationToken);
+                await budgets.ObserveAsync(windows.Endpoint, observed, cancellationToken);
             }
             return result;
         }
         catch (XApiException ex) when (ex.Status == System.Net.HttpStatusCode.TooManyRequests && ex.RateLimits.Endpoint is { } endpoint)
         {
-            await budgets.ExhaustAsync(windows[0], endpoint.ResetAt, cancellationToken);
+            await budgets.ExhaustAsync(windows.Endpoint, endpoint.ResetAt, cancellationToken);
             throw;
         }
     }

@@ -1,4 +1,4 @@
-using Sosyabot.Web.Admin;
+using Sosyabot.Web.X;
 
 namespace Sosyabot.Web.Channels;
 

@@ -1,9 +1,8 @@
 using System.Net;
-using Microsoft.AspNetCore.Authentication;
 using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
-using Sosyabot.Web.Admin;
 using Sosyabot.Web.Data;
 using Sosyabot.Web.X;
 

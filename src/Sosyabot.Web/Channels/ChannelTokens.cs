@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Sosyabot.Web.Admin;
 using Sosyabot.Web.Data;
 using Sosyabot.Web.X;
 
@@ -65,34 +64,15 @@ public sealed partial class ChannelTokens(
             : throw new ChannelRefusedException(ChannelGuidance.ReadOnlyChannel(channel.Handle));
     }
 
-    /// <summary>
-    /// Refuses, without reading secrets or calling X, a call <paramref name="channel"/> cannot make as connected:
-    /// a missing OAuth 2.0 scope, an API-key channel that is not active or is read-only, a browser session.
-    /// </summary>
+    /// <summary>Refuses, without reading secrets or calling X, a call <paramref name="channel"/> cannot make as connected.</summary>
     public static void EnsureCanAct(Channel channel, XCallContext context, string oauth2Scope)
     {
-        switch (channel.Kind)
+        switch (ChannelAbility.Refusal(channel, context, oauth2Scope))
         {
-            case ChannelKind.OAuth2:
-                if (channel.Scopes is { } granted && !granted.Split(' ').Contains(oauth2Scope))
-                {
-                    throw new ChannelRefusedException(
-                        $"@{channel.Handle} was connected without X's {oauth2Scope} permission. Reconnect it so X asks for that permission.");
-                }
-                return;
-            case ChannelKind.ApiKeys:
-                if (channel.State != ChannelStates.Active)
-                {
-                    throw new ChannelNeedsReconnectException(channel.StateReason ?? "The channel is not connected.");
-                }
-                if (context == XCallContext.UserRequired && channel.IsReadOnly)
-                {
-                    throw new ChannelRefusedException(ChannelGuidance.ReadOnlyChannel(channel.Handle));
-                }
-                return;
-            default:
-                throw new ChannelRefusedException(
-                    $"@{channel.Handle} is connected through a browser session, which cannot do this yet. Connect it through X's consent page or with API keys.");
+            case { NeedsReconnect: true } refusal:
+                throw new ChannelNeedsReconnectException(channel.StateReason ?? refusal.Reason);
+            case { } refusal:
+                throw new ChannelRefusedException(refusal.Reason);
         }
     }
 

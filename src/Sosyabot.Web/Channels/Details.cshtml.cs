@@ -4,11 +4,12 @@ using Microsoft.EntityFrameworkCore;
 using Sosyabot.Web.Data;
 using Sosyabot.Web.Hosting;
 using Sosyabot.Web.Workspaces;
+using Sosyabot.Web.X;
 
 namespace Sosyabot.Web.Channels;
 
 public sealed class DetailsModel(
-    SosyabotDbContext db, CurrentWorkspace current, ChannelConnections connections, IChannelPosts posts, Admin.XIntegrationSettings settings) : PageModel
+    SosyabotDbContext db, CurrentWorkspace current, ChannelConnections connections, IChannelPosts posts, XIntegrationSettings settings) : PageModel
 {
     [TempData(Key = Flash.SuccessKey)]
     public string? StatusMessage { get; set; }

@@ -2,10 +2,10 @@ using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
-using Sosyabot.Web.Admin;
 using Sosyabot.Web.Data;
 using Sosyabot.Web.Hosting;
 using Sosyabot.Web.Workspaces;
+using Sosyabot.Web.X;
 
 namespace Sosyabot.Web.Channels;
 

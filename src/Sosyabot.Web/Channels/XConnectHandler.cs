@@ -8,7 +8,6 @@ using Microsoft.AspNetCore.Mvc.ViewFeatures;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Sosyabot.Web.Admin;
 using Sosyabot.Web.Data;
 using Sosyabot.Web.Hosting;
 using Sosyabot.Web.X;

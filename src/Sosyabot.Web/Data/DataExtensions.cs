@@ -13,8 +13,11 @@ public static class DataExtensions
 
         // Resolved from options at first use (not read here) so that tests and hosts can supply DATABASE_URL late.
         // Pooled: a request reuses a context instead of building one (the context keeps no state of its own).
-        builder.Services.AddDbContextPool<SosyabotDbContext>((services, options) =>
+        // The factory serves singletons (the publisher) a short-lived context of their own; a request's scope gets
+        // one from the same pool.
+        builder.Services.AddPooledDbContextFactory<SosyabotDbContext>((services, options) =>
             options.UseNpgsql(services.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString));
+        builder.Services.AddScoped(services => services.GetRequiredService<IDbContextFactory<SosyabotDbContext>>().CreateDbContext());
 
         // Keys in the database: every node decrypts what another encrypted, and restarts keep secrets readable.
         builder.Services.AddDataProtection()

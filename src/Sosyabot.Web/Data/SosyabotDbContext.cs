@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
-using Sosyabot.Web.Admin;
 using Sosyabot.Web.Agents;
 using Sosyabot.Web.Channels;
 using Sosyabot.Web.Identity;

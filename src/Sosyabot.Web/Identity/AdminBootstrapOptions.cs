@@ -40,6 +40,10 @@ internal sealed partial class AdminBootstrapper(
             {
                 throw new InvalidOperationException($"ADMIN_EMAIL/ADMIN_PASSWORD could not create the instance admin: {InstanceAdmins.Describe(created)}");
             }
+            foreach (var listener in scope.ServiceProvider.GetServices<INewAccountListener>())
+            {
+                await listener.AccountCreatedAsync(user, cancellationToken);
+            }
         }
         if (await admins.PromoteIfNoneAsync(user, cancellationToken))
         {

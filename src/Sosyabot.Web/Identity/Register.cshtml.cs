@@ -1,15 +1,15 @@
-using Sosyabot.Web.Hosting;
 using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Sosyabot.Web.Hosting;
 
 namespace Sosyabot.Web.Identity;
 
 [AllowAnonymous]
 public sealed class RegisterModel(
-    UserManager<AppUser> users, SignInManager<AppUser> signIn, InstanceAdmins admins, Workspaces.WorkspaceCreator workspaces) : PageModel
+    UserManager<AppUser> users, SignInManager<AppUser> signIn, InstanceAdmins admins, IEnumerable<INewAccountListener> listeners) : PageModel
 {
     [BindProperty]
     public InputModel Input { get; set; } = new();
@@ -54,7 +54,10 @@ public sealed class RegisterModel(
             return Page();
         }
 
-        await workspaces.CreatePersonalAsync(user.Id, Input.Email, cancellationToken);
+        foreach (var listener in listeners)
+        {
+            await listener.AccountCreatedAsync(user, cancellationToken);
+        }
         var becameAdmin = await admins.PromoteIfNoneAsync(user, cancellationToken);
         await signIn.SignInAsync(user, isPersistent: false);
         StatusMessage = becameAdmin

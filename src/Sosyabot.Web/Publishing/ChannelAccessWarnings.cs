@@ -1,5 +1,5 @@
-using Sosyabot.Web.Admin;
 using Sosyabot.Web.Channels;
+using Sosyabot.Web.X;
 
 namespace Sosyabot.Web.Publishing;
 

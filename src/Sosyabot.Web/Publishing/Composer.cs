@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Sosyabot.Web.Channels;
+using Sosyabot.Web.X;
 
 namespace Sosyabot.Web.Publishing;
 
@@ -117,12 +118,11 @@ public sealed record ChannelOption(Guid Id, string Handle, string? AvatarUrl, bo
     /// <paramref name="postWaitsOnIt"/>: an edited post already goes to this channel, and may stay held for it
     /// while it needs reconnecting (untick it to drop it).
     /// </summary>
-    public static ChannelOption From(Channel channel, Admin.XIntegrationState integration, bool postWaitsOnIt = false) =>
+    public static ChannelOption From(Channel channel, XIntegrationState integration, bool postWaitsOnIt = false) =>
         postWaitsOnIt && channel.State is ChannelStates.NeedsReconnect or ChannelStates.Disconnected
             ? new ChannelOption(channel.Id, channel.Handle, channel.AvatarUrl, true, "needs reconnecting: the post is held for it", null)
-        : PublishingQueue.CannotPublishReason(channel) is not null
-            ? new ChannelOption(channel.Id, channel.Handle, channel.AvatarUrl, false,
-                channel.IsReadOnly ? "read-only: no access token" : channel.Kind == ChannelKind.Cookie ? "browser-session channels cannot publish yet" : channel.State, null)
+        : ChannelAbility.ToPublish(channel) is { } refusal
+            ? new ChannelOption(channel.Id, channel.Handle, channel.AvatarUrl, false, refusal.Label, null)
             : new ChannelOption(channel.Id, channel.Handle, channel.AvatarUrl, true, null, ChannelAccess.EndsAt(channel, integration));
 }
 

@@ -74,7 +74,7 @@ public sealed partial class DeliverySender(
         ChannelAuthorization authorization;
         try
         {
-            authorization = await tokens.AuthorizeAsync(channel, XCallContext.UserRequired, "tweet.write", cancellationToken);
+            authorization = await tokens.AuthorizeAsync(channel, XCallContext.UserRequired, ChannelAbility.PostScope, cancellationToken);
         }
         catch (Exception ex) when (ex is ChannelNeedsReconnectException or ChannelRefusedException)
         {

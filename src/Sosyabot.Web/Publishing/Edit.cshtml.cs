@@ -1,11 +1,11 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
-using Sosyabot.Web.Admin;
 using Sosyabot.Web.Channels;
 using Sosyabot.Web.Data;
 using Sosyabot.Web.Hosting;
 using Sosyabot.Web.Workspaces;
+using Sosyabot.Web.X;
 
 namespace Sosyabot.Web.Publishing;
 

@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Sosyabot.Web.Admin;
 using Sosyabot.Web.Channels;
 using Sosyabot.Web.Data;
 using Sosyabot.Web.Hosting;

@@ -283,7 +283,7 @@ public sealed class PostLifecycle(
             throw new PostConflictException("Only a failed delivery can be retried, and this post has none" + (channelId is null ? "." : " on that channel."));
         }
         var channels = await db.Channels.AsNoTracking().Where(c => failed.Select(d => d.ChannelId).Contains(c.Id)).ToListAsync(cancellationToken);
-        PublishingQueue.ThrowIfProblems(channels.Select(PublishingQueue.CannotPublishReason).OfType<string>().ToList());
+        PublishingQueue.ThrowIfProblems(channels.Select(c => ChannelAbility.ToPublish(c)?.Reason).OfType<string>().ToList());
         var now = time.GetUtcNow();
         foreach (var delivery in failed)
         {
@@ -306,7 +306,7 @@ public sealed class PostLifecycle(
         var delivery = post.Deliveries.FirstOrDefault(d => d.ChannelId == channelId && d.State == DeliveryStates.Held)
             ?? throw new PostConflictException("This post is not held on that channel.");
         var channel = await db.Channels.AsNoTracking().SingleAsync(c => c.Id == channelId, cancellationToken);
-        PublishingQueue.ThrowIfProblems(PublishingQueue.CannotPublishReason(channel) is { } why ? [why] : []);
+        PublishingQueue.ThrowIfProblems(ChannelAbility.ToPublish(channel) is { } refusal ? [refusal.Reason] : []);
         var now = time.GetUtcNow();
         Requeue(delivery, now);
         await SaveAsync(cancellationToken);
@@ -371,11 +371,11 @@ public sealed class PostLifecycle(
         foreach (var delivery in published)
         {
             var channel = delivery.Channel;
-            var authorization = await tokens.AuthorizeAsync(channel, XCallContext.UserRequired, "tweet.write", cancellationToken);
+            var authorization = await tokens.AuthorizeAsync(channel, XCallContext.UserRequired, ChannelAbility.PostScope, cancellationToken);
             var windows = RateBudgets.ForTweetDeletes(channel.XUserId);
             foreach (var tweetId in Enumerable.Reverse(delivery.TweetIds))
             {
-                var reservation = await budgets.TryReserveAsync(windows, cancellationToken);
+                var reservation = await budgets.TryReserveAsync(windows.All, cancellationToken);
                 if (!reservation.Granted)
                 {
                     throw new RateBudgetSpentException(reservation.Exhausted!, reservation.ResetAt!.Value);
@@ -393,7 +393,7 @@ public sealed class PostLifecycle(
                 }
                 if (limits.Endpoint is { } observed)
                 {
-                    await budgets.ObserveAsync(windows[0], observed, cancellationToken);
+                    await budgets.ObserveAsync(windows.Endpoint, observed, cancellationToken);
                 }
             }
             await db.Deliveries.Where(d => d.Id == delivery.Id).ExecuteUpdateAsync(u => u

@@ -11,7 +11,8 @@ namespace Sosyabot.Web.Publishing;
 /// publishes for, claims their due deliveries with FOR UPDATE SKIP LOCKED and marks them <c>publishing</c>
 /// before X is called; <see cref="DeliverySender"/> then sends each one at most once.
 /// </summary>
-public sealed partial class Publisher(IServiceScopeFactory scopes, TimeProvider time, IOptions<PublishingOptions> options, ILogger<Publisher> logger)
+public sealed partial class Publisher(
+    IServiceScopeFactory scopes, IDbContextFactory<SosyabotDbContext> contexts, TimeProvider time, IOptions<PublishingOptions> options, ILogger<Publisher> logger)
 {
     public const int BatchSize = 20;
 
@@ -87,6 +88,8 @@ public sealed partial class Publisher(IServiceScopeFactory scopes, TimeProvider 
                     {
                         token.ThrowIfCancellationRequested();
                         notStarted.TryRemove(deliveryId, out _);
+                        // A sender per delivery, in a scope of its own: its context, tokens and budgets are not shared
+                        // with the accounts sent in parallel.
                         await using var scope = scopes.CreateAsyncScope();
                         try
                         {
@@ -118,8 +121,7 @@ public sealed partial class Publisher(IServiceScopeFactory scopes, TimeProvider 
     /// <summary>When the next delivery is due, to sleep until then rather than poll.</summary>
     public async Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<SosyabotDbContext>();
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         // One minimum per state, each read off the (state, due_at) index. Ordering both states together made
         // PostgreSQL sort the whole queue: 0.3 s with a million posts queued, on every turn of the loop.
         return await db.Database.SqlQuery<DateTimeOffset?>($"""
@@ -178,8 +180,7 @@ public sealed partial class Publisher(IServiceScopeFactory scopes, TimeProvider 
     /// </summary>
     private async Task<(List<Guid> Leased, List<ClaimedDelivery> Claimed)> ClaimAsync(CancellationToken cancellationToken)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<SosyabotDbContext>();
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var now = time.GetUtcNow();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var leased = await db.Database.SqlQueryRaw<Guid>(LeaseSql, ClaimParameters(now, null)).ToListAsync(cancellationToken);
@@ -207,8 +208,7 @@ public sealed partial class Publisher(IServiceScopeFactory scopes, TimeProvider 
     /// </summary>
     private async Task CountCrashAsync(Guid deliveryId, Exception exception)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<SosyabotDbContext>();
+        await using var db = await contexts.CreateDbContextAsync(CancellationToken.None);
         var retryAt = time.GetUtcNow() + TimeSpan.FromMinutes(1);
         var retrying = $"Sosyabot could not send it ({exception.GetType().Name}); trying again at {retryAt.UtcDateTime:HH:mm:ss} UTC.";
         var failed = $"Sosyabot could not send it ({exception.GetType().Name}) after {DeliverySender.MaxAttempts} attempts. Retry it, or reconnect the channel if this keeps happening.";
@@ -224,8 +224,7 @@ public sealed partial class Publisher(IServiceScopeFactory scopes, TimeProvider 
     /// <summary>Shutting down: what was claimed but not begun goes back to the queue now, not after the lease.</summary>
     private async Task ReleaseUnstartedAsync(List<Guid> deliveryIds)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<SosyabotDbContext>();
+        await using var db = await contexts.CreateDbContextAsync(CancellationToken.None);
         await db.Deliveries
             .Where(d => deliveryIds.Contains(d.Id) && d.State == DeliveryStates.Publishing && d.ClaimedBy == NodeId && d.SendingPart == null)
             .ExecuteUpdateAsync(update => update
@@ -236,8 +235,7 @@ public sealed partial class Publisher(IServiceScopeFactory scopes, TimeProvider 
 
     private async Task ReleaseLeaseAsync(Guid channelId)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<SosyabotDbContext>();
+        await using var db = await contexts.CreateDbContextAsync(CancellationToken.None);
         await db.PublishingLeases.Where(l => l.ChannelId == channelId && l.HeldBy == NodeId).ExecuteDeleteAsync(CancellationToken.None);
     }
 

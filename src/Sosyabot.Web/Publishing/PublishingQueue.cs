@@ -217,7 +217,7 @@ public sealed class PublishingQueue(SosyabotDbContext db, TimeProvider time, Pub
         {
             problems.AddRange(channels
                 .Where(c => !(mayWaitOn?.Contains(c.Id) == true && c.State is ChannelStates.NeedsReconnect or ChannelStates.Disconnected))
-                .Select(CannotPublishReason).OfType<string>());
+                .Select(c => ChannelAbility.ToPublish(c)?.Reason).OfType<string>());
         }
         foreach (var (name, id) in new[] { ("in_reply_to_tweet_id", draft.InReplyToTweetId), ("quote_tweet_id", draft.QuoteTweetId) })
         {
@@ -244,14 +244,6 @@ public sealed class PublishingQueue(SosyabotDbContext db, TimeProvider time, Pub
             yield return $"The description of {fileName} {altProblem}";
         }
     }
-
-    /// <summary>Why this channel cannot take a post now, in words for the person choosing it; null when it can.</summary>
-    public static string? CannotPublishReason(Channel channel) =>
-        channel.State == ChannelStates.Removed ? "One of the chosen channels is not in this workspace."
-        : channel.State != ChannelStates.Active ? $"@{channel.Handle} is {channel.State}: reconnect it first."
-        : channel.Kind == ChannelKind.Cookie ? $"@{channel.Handle} is connected through a browser session, which cannot publish yet; connect it through X's consent page or with API keys."
-        : channel.IsReadOnly ? ChannelGuidance.ReadOnlyChannel(channel.Handle)
-        : null;
 
     private static bool IsTweetId(string id) => id.Length is > 0 and <= 20 && id.All(char.IsAsciiDigit);
 }

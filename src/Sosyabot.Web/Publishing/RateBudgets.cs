@@ -13,6 +13,15 @@ public sealed record TweetWindows(RateWindow User, RateWindow App, RateWindow Us
     public IEnumerable<RateWindow> All => [User, App, UserDay];
 }
 
+/// <summary>
+/// The windows an agent action spends from: <paramref name="Endpoint"/> is the one X's <c>x-rate-limit-*</c> headers
+/// describe (and a 429 closes), <paramref name="Day"/> a documented 24-hour cap that no header reports.
+/// </summary>
+public sealed record ActionWindows(RateWindow Endpoint, RateWindow? Day = null)
+{
+    public IEnumerable<RateWindow> All => Day is null ? [Endpoint] : [Endpoint, Day];
+}
+
 /// <summary>Sosyabot's own rate budget for the action is spent; nothing was sent to X.</summary>
 public sealed class RateBudgetSpentException(RateWindow window, DateTimeOffset resetAt) : Exception(window.Description)
 {
@@ -40,18 +49,16 @@ public sealed class RateBudgets(SosyabotDbContext db, TimeProvider time)
         new($"tweets:user-24h:{xUserId}", int.MaxValue, TimeSpan.FromHours(24), "X's 24-hour post limit for this account"));
 
     /// <summary>DELETE /2/tweets/:id: 50 per 15 minutes per user.</summary>
-    public static IReadOnlyList<RateWindow> ForTweetDeletes(string xUserId) =>
-        [new($"tweet-deletes:user:{xUserId}", 50, TimeSpan.FromMinutes(15), "X's limit of 50 deletions per 15 minutes for this account")];
+    public static ActionWindows ForTweetDeletes(string xUserId) =>
+        new(new($"tweet-deletes:user:{xUserId}", 50, TimeSpan.FromMinutes(15), "X's limit of 50 deletions per 15 minutes for this account"));
 
     /// <summary>Direct messages: 15 per 15 minutes and 1,440 per 24 hours per user.</summary>
-    public static IReadOnlyList<RateWindow> ForDirectMessages(string xUserId) =>
-    [
+    public static ActionWindows ForDirectMessages(string xUserId) => new(
         new($"dm:user:{xUserId}", 15, TimeSpan.FromMinutes(15), "X's limit of 15 direct messages per 15 minutes for this account"),
-        new($"dm:user-24h:{xUserId}", 1_440, TimeSpan.FromHours(24), "X's limit of 1,440 direct messages per 24 hours for this account"),
-    ];
+        new($"dm:user-24h:{xUserId}", 1_440, TimeSpan.FromHours(24), "X's limit of 1,440 direct messages per 24 hours for this account"));
 
     /// <summary>Likes (50 per 15 minutes, 1,000 per 24 hours), retweets and bookmarks (50 per 15 minutes), and their undoing, per user.</summary>
-    public static IReadOnlyList<RateWindow> ForRelation(string xUserId, XTweetRelation relation, bool on)
+    public static ActionWindows ForRelation(string xUserId, XTweetRelation relation, bool on)
     {
         var action = (relation, on) switch
         {
@@ -65,8 +72,8 @@ public sealed class RateBudgets(SosyabotDbContext db, TimeProvider time)
         var key = action.Replace(' ', '-');
         var window = new RateWindow($"{key}:user:{xUserId}", 50, TimeSpan.FromMinutes(15), $"X's limit of 50 {action} per 15 minutes for this account");
         return relation == XTweetRelation.Likes && on
-            ? [window, new($"likes:user-24h:{xUserId}", 1_000, TimeSpan.FromHours(24), "X's limit of 1,000 likes per 24 hours for this account")]
-            : [window];
+            ? new(window, new($"likes:user-24h:{xUserId}", 1_000, TimeSpan.FromHours(24), "X's limit of 1,000 likes per 24 hours for this account"))
+            : new(window);
     }
 
     public async Task<RateReservation> TryReserveAsync(IEnumerable<RateWindow> windows, CancellationToken cancellationToken)

@@ -38,7 +38,7 @@ public sealed class CurrentWorkspace(SosyabotDbContext db, IHttpContextAccessor 
         var memberships = await LoadMembershipsAsync(userId, cancellationToken);
         if (memberships.Count == 0)
         {
-            // Accounts made before they had a workspace (the ADMIN_EMAIL admin, say) get theirs on first use.
+            // Accounts made before new accounts were given a workspace at creation get theirs on first use.
             await workspaces.CreatePersonalAsync(userId, userName, cancellationToken);
             memberships = await LoadMembershipsAsync(userId, cancellationToken);
         }

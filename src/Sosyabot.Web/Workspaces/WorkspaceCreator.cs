@@ -1,10 +1,14 @@
 using Sosyabot.Web.Data;
+using Sosyabot.Web.Identity;
 
 namespace Sosyabot.Web.Workspaces;
 
-public sealed partial class WorkspaceCreator(SosyabotDbContext db, TimeProvider time, ILogger<WorkspaceCreator> logger)
+public sealed partial class WorkspaceCreator(SosyabotDbContext db, TimeProvider time, ILogger<WorkspaceCreator> logger) : INewAccountListener
 {
     public const int MaxNameLength = 100;
+
+    public Task AccountCreatedAsync(AppUser user, CancellationToken cancellationToken) =>
+        CreatePersonalAsync(user.Id, user.Email ?? user.UserName ?? user.Id, cancellationToken);
 
     public Task<Workspace> CreatePersonalAsync(string userId, string userName, CancellationToken cancellationToken)
     {

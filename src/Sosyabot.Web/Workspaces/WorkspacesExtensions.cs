@@ -6,6 +6,7 @@ public static class WorkspacesExtensions
     {
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddScoped<WorkspaceCreator>();
+        builder.Services.AddScoped<Identity.INewAccountListener>(services => services.GetRequiredService<WorkspaceCreator>());
         builder.Services.AddScoped<CurrentWorkspace>();
         return builder;
     }

@@ -9,6 +9,7 @@ public static class XExtensions
     {
         builder.Services.AddOptions<XOptions>().Bind(builder.Configuration).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddTransient<XRequestSigner>();
+        builder.Services.AddScoped<XIntegrationSettings>();
 
         var client = builder.Services.AddHttpClient<XClient>((services, http) =>
         {

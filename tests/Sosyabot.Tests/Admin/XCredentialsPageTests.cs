@@ -2,7 +2,7 @@ using System.Net;
 using AngleSharp.Dom;
 using Microsoft.Extensions.DependencyInjection;
 using Sosyabot.Tests.Infrastructure;
-using Sosyabot.Web.Admin;
+using Sosyabot.Web.X;
 
 namespace Sosyabot.Tests.Admin;
 

@@ -183,7 +183,7 @@ namespace Sosyabot.Web.Data.Migrations
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
-            modelBuilder.Entity("Sosyabot.Web.Admin.OptionEntry", b =>
+            modelBuilder.Entity("Sosyabot.Web.Data.OptionEntry", b =>
                 {
                     b.Property<string>("Key")
                         .HasMaxLength(100)

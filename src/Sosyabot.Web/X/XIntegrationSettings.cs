@@ -2,9 +2,8 @@ using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Sosyabot.Web.Data;
-using Sosyabot.Web.X;
 
-namespace Sosyabot.Web.Admin;
+namespace Sosyabot.Web.X;
 
 public static class OptionKeys
 {

@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
-namespace Sosyabot.Web.Admin;
+namespace Sosyabot.Web.Data;
 
 /// <summary>One instance-wide setting made in the admin panel. Secret values hold ciphertext only.</summary>
 public sealed class OptionEntry
