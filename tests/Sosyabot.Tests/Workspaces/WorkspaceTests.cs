@@ -87,6 +87,21 @@ public sealed class WorkspaceMemberTests(SosyabotAppFactory app) : IClassFixture
     }
 
     [Fact]
+    public async Task OldMembersUrl_Bookmarked_RedirectsPermanentlyToSettingsMembers()
+    {
+        using var anonymous = await app.CreateBrowserClient(followRedirects: false).GetAsync("/app/workspace/members");
+        Assert.Equal(HttpStatusCode.MovedPermanently, anonymous.StatusCode);
+        Assert.Equal("/app/settings/members", anonymous.Headers.Location!.OriginalString);
+
+        var owner = await app.RegisterAsync($"bookmark-{Guid.NewGuid():N}@sosyabot.test");
+        using var followed = await owner.GetAsync("/app/workspace/members");
+
+        Assert.Equal(HttpStatusCode.OK, followed.StatusCode);
+        Assert.Equal("/app/settings/members", followed.RequestMessage!.RequestUri!.AbsolutePath);
+        Assert.NotNull((await HtmlForms.ParseAsync(followed)).QuerySelector("#add-member"));
+    }
+
+    [Fact]
     public async Task AddMember_UnknownEmail_SaysSoAndAddsNobody()
     {
         var owner = await app.RegisterAsync($"boss-{Guid.NewGuid():N}@sosyabot.test");
