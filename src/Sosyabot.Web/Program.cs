@@ -31,6 +31,7 @@ if (args is ["migrate", ..])
 app.UseHosting();
 app.MapHealth();
 app.MapRazorPages();
+app.MapWorkspaces();
 app.MapChannelsApi();
 app.MapAgents();
 

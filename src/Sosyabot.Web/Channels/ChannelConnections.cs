@@ -34,7 +34,8 @@ public sealed partial class ChannelConnections(
         db.ConnectAttempts.Add(attempt);
         await db.SaveChangesAsync(cancellationToken);
 
-        var properties = new AuthenticationProperties { RedirectUri = XConnectDefaults.ChannelsPage };
+        // No RedirectUri: every end of the callback (connected, denied, failed) goes back to the channels page by its events.
+        var properties = new AuthenticationProperties();
         properties.Items[XConnectDefaults.AttemptKey] = attempt.Id.ToString();
         return properties;
     }

@@ -65,7 +65,8 @@ public static class ChannelsExtensions
     }
 
     private static async Task<Results<Created<ChannelResponse>, ValidationProblem, ProblemHttpResult>> ConnectWebSessionAsync(
-        WebSessionConnectRequest request, CurrentWorkspace current, ChannelConnections connections, CancellationToken cancellationToken)
+        WebSessionConnectRequest request, CurrentWorkspace current, ChannelConnections connections, HttpContext context, LinkGenerator links,
+        CancellationToken cancellationToken)
     {
         if (WebSessionCookieFormat.Problem(request.AuthToken, request.Ct0) is { } problem)
         {
@@ -76,7 +77,7 @@ public static class ChannelsExtensions
         {
             var channel = await connections.ConnectWebSessionAsync(
                 workspace.WorkspaceId, workspace.UserId, new WebSessionCookies(request.AuthToken!, request.Ct0!), cancellationToken);
-            return TypedResults.Created($"/app/channels/{channel.Id}", ChannelResponse.From(channel));
+            return TypedResults.Created(links.GetPathByPage(context, "/Channels/Details", values: new { id = channel.Id }), ChannelResponse.From(channel));
         }
         catch (ChannelConnectException ex)
         {
@@ -87,7 +88,7 @@ public static class ChannelsExtensions
     private static Task BackToChannels(HandleRequestContext<RemoteAuthenticationOptions> context)
     {
         context.HandleResponse();
-        context.Response.Redirect(XConnectDefaults.ChannelsPage);
+        context.Response.Redirect(XConnectDefaults.ChannelsPath(context.HttpContext));
         return Task.CompletedTask;
     }
 }

@@ -19,7 +19,11 @@ public static class XConnectDefaults
     public const string Scheme = "XConnect";
     public const string AttemptKey = ".sosyabot.attempt";
     public const string ClientIdKey = ".sosyabot.client_id";
-    public const string ChannelsPage = "/app/channels";
+    public const string ChannelsPage = "/Channels/Index";
+
+    // Routing builds the path, so it follows the page's @page route and the request's PathBase.
+    public static string ChannelsPath(HttpContext context) =>
+        context.RequestServices.GetRequiredService<LinkGenerator>().GetPathByPage(context, ChannelsPage)!;
 
     /// <summary>Posting plus what the agent actions need (likes, bookmarks, DMs, media upload).</summary>
     public static readonly string[] Scopes =
@@ -61,7 +65,7 @@ public sealed class XConnectHandler(
         if (integration.Credentials is not { } credentials)
         {
             Flash.Error(Context, integration.UnavailableReason!);
-            Response.Redirect(XConnectDefaults.ChannelsPage);
+            Response.Redirect(XConnectDefaults.ChannelsPath(Context));
             return;
         }
         properties.Items[XConnectDefaults.ClientIdKey] = credentials.ClientId;

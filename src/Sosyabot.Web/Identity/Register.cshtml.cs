@@ -63,6 +63,6 @@ public sealed class RegisterModel(
         StatusMessage = becameAdmin
             ? "Welcome! As the first account on this instance you are its admin: set up X under Admin → X (Twitter)."
             : "Welcome to Sosyabot!";
-        return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl : "/");
+        return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl : Url.Content("~/"));
     }
 }

@@ -157,7 +157,7 @@ public sealed class ApiTokenTests(AppWithFakeX app) : IClassFixture<AppWithFakeX
         var owner = await app.RegisterAsync(ownerEmail);
         var memberEmail = $"member-{Guid.NewGuid():N}@sosyabot.test";
         var member = await app.RegisterAsync(memberEmail);
-        var members = await owner.GetDocumentAsync("/app/workspace/members");
+        var members = await owner.GetDocumentAsync("/app/settings/members");
         using (await owner.SubmitAsync(members, "#add-member", new Dictionary<string, string> { ["Email"] = memberEmail }))
         {
         }
@@ -178,7 +178,7 @@ public sealed class ApiTokenTests(AppWithFakeX app) : IClassFixture<AppWithFakeX
             Assert.Equal(shared, await db.ApiTokens.Where(t => t.CreatedBy.Email == memberEmail).Select(t => t.WorkspaceId).SingleAsync());
         }
 
-        var page = await owner.GetDocumentAsync("/app/workspace/members");
+        var page = await owner.GetDocumentAsync("/app/settings/members");
         using var removed = await owner.SubmitAsync(page, $"li.member[data-email='{memberEmail}'] button");
         using var after = await agent.GetAsync("/api/v1/channels");
 

@@ -31,7 +31,7 @@ public sealed class AdminCredentialsBrowserTests(KestrelAppFactory app, BrowserS
     [InlineData("/app/channels", "17-channels-phone")]
     [InlineData("/app/publishing", "18-publishing-phone")]
     [InlineData("/app/settings/api-tokens", "19-api-tokens-phone")]
-    [InlineData("/app/workspace/members", "20-members-phone")]
+    [InlineData("/app/settings/members", "20-members-phone")]
     public async Task MainPages_OnPhoneWidth_DoNotScrollSideways(string path, string screenshot)
     {
         app.StartServer();

@@ -68,6 +68,7 @@ public sealed class CookieConnectTests(AppWithFakeX app) : IClassFixture<AppWith
         Assert.Equal("cookie_user", body.RootElement.GetProperty("handle").GetString());
         Assert.Equal("cookie", body.RootElement.GetProperty("kind").GetString());
         Assert.Equal("active", body.RootElement.GetProperty("state").GetString());
+        Assert.Equal($"/app/channels/{body.RootElement.GetProperty("id").GetString()}", response.Headers.Location!.OriginalString);
 
         var verify = Assert.Single(app.X.LogEntries).RequestMessage;
         Assert.Equal($"auth_token={AuthToken}; ct0={Ct0}", verify.Headers!["Cookie"].Single());
