@@ -187,8 +187,9 @@ public sealed class SandboxWebPathTests : IAsyncLifetime
         using var tweet = await CreateTweetAsync(new { tweet_text = "Locked out" }, Bob);
         using var upload = await SendAsync(HttpMethod.Post, "/i/media/upload.json?command=INIT&total_bytes=10&media_type=image%2Fpng", authToken: Bob.WebAuthToken);
 
-        Assert.Equal((HttpStatusCode.OK, 326), (tweet.StatusCode, await CodeAsync(tweet)));
-        Assert.StartsWith("Authorization: Denied by access control:", (await tweet.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors")[0].GetProperty("message").GetString());
+        var error = (await tweet.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors")[0];
+        Assert.Equal((HttpStatusCode.OK, 326), (tweet.StatusCode, error.GetProperty("code").GetInt32()));
+        Assert.StartsWith("Authorization: Denied by access control:", error.GetProperty("message").GetString());
         Assert.Equal((HttpStatusCode.Forbidden, 326), (upload.StatusCode, await CodeAsync(upload)));
     }
 
