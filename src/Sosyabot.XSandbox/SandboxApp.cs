@@ -29,6 +29,7 @@ public static class SandboxApp
             builder.WebHost.UseUrls($"http://127.0.0.1:{builder.Configuration["PORT"] ?? "5090"}");
         }
         builder.Services.AddSingleton<SandboxState>();
+        builder.Services.AddSingleton<SandboxWebState>();
         builder.Services.AddSingleton(TimeProvider.System);
         configure?.Invoke(builder);
 
@@ -141,12 +142,12 @@ public static class SandboxApp
             return account is null ? refusal! : Results.Json(new { data = Profile(request, account) });
         });
 
-        app.MapGet("/i/api/1.1/account/verify_credentials.json", (HttpRequest request, SandboxState state) =>
+        app.MapGet("/i/api/1.1/account/verify_credentials.json", (HttpRequest request, SandboxWebState web) =>
         {
-            var authToken = request.Cookies["auth_token"];
+            var session = web.Session(request.Cookies["auth_token"]);
+            var account = session?.Account;
             var ct0 = request.Cookies["ct0"];
-            var account = state.Everyone.FirstOrDefault(a => a.WebAuthToken == authToken);
-            if (account is null || string.IsNullOrEmpty(ct0) || request.Headers["x-csrf-token"] != ct0
+            if (account is null || string.IsNullOrEmpty(ct0) || request.Headers["x-csrf-token"] != ct0 || (session!.BoundCt0 is { } bound && bound != ct0)
                 || request.Headers.Authorization.ToString() is not { Length: > 7 } bearer || !bearer.StartsWith("Bearer ", StringComparison.Ordinal))
             {
                 return Results.Json(new { errors = new[] { new { code = 32, message = "Could not authenticate you." } } }, statusCode: 401);
@@ -313,6 +314,7 @@ public static class SandboxApp
         });
 
         app.MapAgentEndpoints();
+        app.MapWebClientEndpoints();
 
         app.MapGet("/sandbox/stats", (SandboxState state) => new
         {
