@@ -59,6 +59,27 @@ public sealed class ComposerTests(AppWithFakeX app) : IClassFixture<AppWithFakeX
     }
 
     [Fact]
+    public async Task Publish_ChannelConnectedWithoutTweetWrite_IsGreyedOutAndRefusedAsTheApiRefusesIt()
+    {
+        var channelId = Guid.Parse(_channelId);
+        await using (var db = app.Database.CreateDbContext())
+        {
+            await db.Channels.Where(c => c.Id == channelId).ExecuteUpdateAsync(u => u.SetProperty(c => c.Scopes, "tweet.read users.read offline.access"));
+        }
+
+        var composer = await _user.GetDocumentAsync("/app/publishing");
+        var choice = composer.QuerySelector($"input[name='Compose.ChannelIds'][value='{_channelId}']")!;
+        Assert.True(choice.HasAttribute("disabled"));
+        Assert.Contains("no tweet.write permission", choice.ParentElement!.TextContent);
+
+        // A form sent anyway (an old tab, a hand-made request) meets the same rule.
+        var page = await SubmitAsync(new() { ["Compose.Parts[0]"] = "Without permission to post", ["Compose.ChannelIds"] = _channelId });
+
+        Assert.Contains("was connected without X's tweet.write permission. Reconnect it", page.QuerySelector(".validation-summary-errors")!.TextContent);
+        Assert.Equal(0, await PostsAsync());
+    }
+
+    [Fact]
     public async Task Schedule_LocalTimeInUsersZone_IsStoredInUtcAndShownInTheZone()
     {
         var local = app.Clock.GetUtcNow().AddDays(2);
