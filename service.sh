@@ -294,10 +294,22 @@ apt_install() {
 ensure_chromium() { apt_install chromium /usr/bin/chromium "for the browser tests"; }
 ensure_compose_cli() { apt_install docker-compose docker-compose "to check how docker-compose.yml renders"; }
 
+# The OpenAPI lint test runs the Redocly CLI pinned in tools/openapi-lint; reinstalled when its lock file changes.
+ensure_openapi_lint() {
+  local tool="$ROOT/tools/openapi-lint"
+  require npm "The OpenAPI lint test needs Node.js 20.19+ (or 22.12+) with npm: https://nodejs.org/en/download"
+  if [[ ! -x "$tool/node_modules/.bin/redocly" || "$tool/package-lock.json" -nt "$tool/node_modules/.package-lock.json" ]]; then
+    say "Installing the OpenAPI linter (tools/openapi-lint)"
+    npm ci --prefix "$tool" --no-audit --no-fund >"$LOG_DIR/openapi-lint-install.log" 2>&1 \
+      || { tail -n 30 "$LOG_DIR/openapi-lint-install.log" >&2; fail "npm ci in tools/openapi-lint failed; see $LOG_DIR/openapi-lint-install.log"; }
+  fi
+}
+
 run_tests() {
   require dotnet "The tests need the .NET 10 SDK: https://dotnet.microsoft.com/download"
   ensure_chromium
   ensure_compose_cli
+  ensure_openapi_lint
   local pg_was_running=0
   if pg_running; then pg_was_running=1; fi
   ensure_postgres

@@ -16,51 +16,73 @@ namespace Sosyabot.Web.Agents;
 /// </summary>
 public static class AgentApi
 {
+    public const string Tag = "Agents";
+
     public static RouteGroupBuilder MapAgentApi(this IEndpointRouteBuilder app)
     {
+        // Every call passes the token guard: 401 without a valid token, 403 without the scope (or when the channel cannot do it).
         var api = app.MapGroup("/api/v1")
-            .WithTags("Agents")
-            .AddEndpointFilter(ProblemsFromFailuresAsync);
+            .WithTags(Tag)
+            .AddEndpointFilter(ProblemsFromFailuresAsync)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden);
         var read = ApiTokenDefaults.PolicyFor(ApiScopes.Read);
         var write = ApiTokenDefaults.PolicyFor(ApiScopes.Write);
         var dm = ApiTokenDefaults.PolicyFor(ApiScopes.Dm);
 
-        api.MapGet("/channels", ListChannelsAsync).RequireAuthorization(read)
+        api.MapGet("/channels", ListChannelsAsync).RequireAuthorization(read).WithName("listChannels")
             .WithSummary("The workspace's connected X accounts (read).");
-        api.MapPost("/channels/{channelId:guid}/posts", CreatePostAsync).RequireAuthorization(write)
-            .WithName("CreatePost")
+        api.MapPost("/channels/{channelId:guid}/posts", CreatePostAsync).RequireAuthorization(write).WithName("createPost")
+            .ProducesNotFoundOrConflict()
             .WithSummary("Queue a post, thread, reply or quote, with images, now or at scheduled_at; or keep it as a draft (write). X's limits are respected; poll the returned status.");
         api.MapPostsApi();
-        api.MapGet("/channels/{channelId:guid}/timeline", TimelineAsync).RequireAuthorization(read)
+        api.MapGet("/channels/{channelId:guid}/timeline", TimelineAsync).RequireAuthorization(read).WithName("getTimeline")
+            .CallsX()
             .WithSummary("A user's posts, newest first: the channel's own unless user_id is given (read).");
-        api.MapGet("/channels/{channelId:guid}/mentions", MentionsAsync).RequireAuthorization(read)
+        api.MapGet("/channels/{channelId:guid}/mentions", MentionsAsync).RequireAuthorization(read).WithName("getMentions")
+            .CallsX()
             .WithSummary("Posts mentioning a user: the channel's own account unless user_id is given (read).");
-        api.MapGet("/channels/{channelId:guid}/search", SearchAsync).RequireAuthorization(read)
+        api.MapGet("/channels/{channelId:guid}/search", SearchAsync).RequireAuthorization(read).WithName("searchPosts")
+            .CallsX()
             .WithSummary("Search posts of the last seven days with X's query syntax (read).");
-        api.MapGet("/channels/{channelId:guid}/bookmarks", BookmarksAsync).RequireAuthorization(read)
+        api.MapGet("/channels/{channelId:guid}/bookmarks", BookmarksAsync).RequireAuthorization(read).WithName("listBookmarks")
+            .CallsX()
             .WithSummary("The account's bookmarks (read; OAuth 2.0 channels only, as X serves them).");
-        foreach (var (relation, noun, undo) in new[]
+        foreach (var (relation, on, onSummary, off, offSummary) in new[]
                  {
-                     (XTweetRelation.Likes, "Like", "Unlike"),
-                     (XTweetRelation.Retweets, "Retweet", "UndoRetweet"),
-                     (XTweetRelation.Bookmarks, "AddBookmark", "RemoveBookmark"),
+                     (XTweetRelation.Likes, "likePost", "Like a post", "unlikePost", "Remove a like"),
+                     (XTweetRelation.Retweets, "retweetPost", "Retweet a post", "undoRetweet", "Undo a retweet"),
+                     (XTweetRelation.Bookmarks, "bookmarkPost", "Bookmark a post", "removeBookmark", "Remove a bookmark"),
                  })
         {
             var collection = relation.ToString().ToLowerInvariant();
             var only = relation == XTweetRelation.Bookmarks ? "; OAuth 2.0 channels only" : "";
             api.MapPost($"/channels/{{channelId:guid}}/{collection}", (Guid channelId, TweetReference body, HttpContext http, AgentActions actions, CancellationToken ct) =>
                     SetRelationAsync(channelId, relation, body.TweetId, true, http, actions, ct))
-                .RequireAuthorization(write).WithName(noun).WithSummary($"{noun} a post (write{only}).");
+                .RequireAuthorization(write).WithName(on).CallsX().WithSummary($"{onSummary} (write{only}).");
             api.MapDelete($"/channels/{{channelId:guid}}/{collection}/{{tweetId}}", (Guid channelId, string tweetId, HttpContext http, AgentActions actions, CancellationToken ct) =>
                     SetRelationAsync(channelId, relation, tweetId, false, http, actions, ct))
-                .RequireAuthorization(write).WithName(undo).WithSummary($"{undo} (write{only}).");
+                .RequireAuthorization(write).WithName(off).CallsX().WithSummary($"{offSummary} (write{only}).");
         }
-        api.MapPost("/channels/{channelId:guid}/direct-messages", SendDirectMessageAsync).RequireAuthorization(dm)
+        api.MapPost("/channels/{channelId:guid}/direct-messages", SendDirectMessageAsync).RequireAuthorization(dm).WithName("sendDirectMessage")
+            .CallsX()
             .WithSummary("Send a direct message to one person (dm).");
-        api.MapGet("/channels/{channelId:guid}/direct-messages", DirectMessagesAsync).RequireAuthorization(dm)
+        api.MapGet("/channels/{channelId:guid}/direct-messages", DirectMessagesAsync).RequireAuthorization(dm).WithName("listDirectMessages")
+            .CallsX()
             .WithSummary("The account's recent direct message events, newest first (dm).");
         return api;
     }
+
+    // The problems ProblemsFromFailuresAsync answers, documented on the operations that can meet them.
+    internal static RouteHandlerBuilder ProducesNotFoundOrConflict(this RouteHandlerBuilder endpoint) => endpoint
+        .ProducesProblem(StatusCodes.Status404NotFound)
+        .ProducesProblem(StatusCodes.Status409Conflict);
+
+    internal static RouteHandlerBuilder CallsX(this RouteHandlerBuilder endpoint) => endpoint
+        .ProducesNotFoundOrConflict()
+        .ProducesProblem(StatusCodes.Status429TooManyRequests)
+        .ProducesProblem(StatusCodes.Status502BadGateway)
+        .ProducesProblem(StatusCodes.Status504GatewayTimeout);
 
     private static async Task<Ok<List<ChannelResponse>>> ListChannelsAsync(HttpContext http, AgentActions actions, CancellationToken cancellationToken) =>
         TypedResults.Ok((await actions.ListChannelsAsync(AgentCaller.From(http.User), cancellationToken)).Select(ChannelResponse.From).ToList());
@@ -107,7 +129,7 @@ public static class AgentApi
             return problems;
         }
         var page = await read(AgentCaller.From(http.User), channelId, userId, new XPageRequest(maxResults, paginationToken), cancellationToken);
-        return TypedResults.Ok(new TweetPageResponse(page.Tweets, page.NextToken));
+        return TypedResults.Ok(TweetPageResponse.From(page));
     }
 
     private static async Task<Results<Ok<TweetPageResponse>, ValidationProblem>> SearchAsync(
@@ -127,7 +149,7 @@ public static class AgentApi
             return problems;
         }
         var page = await actions.SearchAsync(AgentCaller.From(http.User), channelId, query, new XPageRequest(maxResults, nextToken), cancellationToken);
-        return TypedResults.Ok(new TweetPageResponse(page.Tweets, page.NextToken));
+        return TypedResults.Ok(TweetPageResponse.From(page));
     }
 
     private static async Task<Results<Ok<TweetPageResponse>, ValidationProblem>> BookmarksAsync(
@@ -139,7 +161,7 @@ public static class AgentApi
             return problems;
         }
         var page = await actions.BookmarksAsync(AgentCaller.From(http.User), channelId, new XPageRequest(maxResults, paginationToken), cancellationToken);
-        return TypedResults.Ok(new TweetPageResponse(page.Tweets, page.NextToken));
+        return TypedResults.Ok(TweetPageResponse.From(page));
     }
 
     private static async Task<Results<Ok<RelationResponse>, ValidationProblem>> SetRelationAsync(
@@ -153,7 +175,7 @@ public static class AgentApi
         return TypedResults.Ok(new RelationResponse(tweetId!, relation.ToString().ToLowerInvariant(), on));
     }
 
-    private static async Task<Results<Ok<XSentMessage>, ValidationProblem>> SendDirectMessageAsync(
+    private static async Task<Results<Ok<SentMessageResponse>, ValidationProblem>> SendDirectMessageAsync(
         Guid channelId, DirectMessageRequest request, HttpContext http, AgentActions actions, CancellationToken cancellationToken)
     {
         var problems = new Dictionary<string, string[]>();
@@ -173,7 +195,8 @@ public static class AgentApi
         {
             return TypedResults.ValidationProblem(problems);
         }
-        return TypedResults.Ok(await actions.SendDirectMessageAsync(AgentCaller.From(http.User), channelId, request.ParticipantId!, request.Text!, cancellationToken));
+        var sent = await actions.SendDirectMessageAsync(AgentCaller.From(http.User), channelId, request.ParticipantId!, request.Text!, cancellationToken);
+        return TypedResults.Ok(SentMessageResponse.From(sent));
     }
 
     private static async Task<Results<Ok<MessagePageResponse>, ValidationProblem>> DirectMessagesAsync(
@@ -185,7 +208,7 @@ public static class AgentApi
             return problems;
         }
         var page = await actions.DirectMessagesAsync(AgentCaller.From(http.User), channelId, new XPageRequest(maxResults, paginationToken), cancellationToken);
-        return TypedResults.Ok(new MessagePageResponse(page.Messages, page.NextToken));
+        return TypedResults.Ok(MessagePageResponse.From(page));
     }
 
     private static ValidationProblem? PageProblems(int? maxResults, int minimum, string? userId)
@@ -325,16 +348,3 @@ public sealed record CreatePostRequest(
         ReplyToTweetId,
         QuoteTweetId);
 }
-
-public sealed record TweetPageResponse(
-    [property: JsonPropertyName("tweets")] IReadOnlyList<XTweet> Tweets,
-    [property: JsonPropertyName("next_token"), Description("X's token for the next page: pass it back as pagination_token (next_token for search).")] string? NextToken);
-
-public sealed record MessagePageResponse(
-    [property: JsonPropertyName("messages")] IReadOnlyList<XMessage> Messages,
-    [property: JsonPropertyName("next_token"), Description("X's token for the next page: pass it back as pagination_token.")] string? NextToken);
-
-public sealed record RelationResponse(
-    [property: JsonPropertyName("tweet_id")] string TweetId,
-    [property: JsonPropertyName("relation"), Description("likes, retweets or bookmarks")] string Relation,
-    [property: JsonPropertyName("active"), Description("Whether the like, retweet or bookmark now exists.")] bool Active);

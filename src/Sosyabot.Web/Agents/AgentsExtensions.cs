@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 using Scalar.AspNetCore;
+using Sosyabot.Web.Hosting;
 
 namespace Sosyabot.Web.Agents;
 
@@ -27,7 +29,7 @@ public static class AgentsExtensions
                 .RequireClaim(AgentCaller.ScopeClaim, scope));
         }
 
-        builder.Services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
+        builder.Services.AddOpenApi(options => options.AddDocumentTransformer((document, context, _) =>
         {
             document.Info = new OpenApiInfo
             {
@@ -36,6 +38,14 @@ public static class AgentsExtensions
                 Description = "Act on X through a workspace's channels. Authenticate with a workspace API token: " +
                               "'Authorization: Bearer sbt_...' (Settings → API tokens). Scopes: read, write, dm.",
             };
+            // BASE_URL, not the request's host: behind a proxy that is what clients must call. Without the trailing
+            // slash the framework writes, so that server + path does not make '//api/v1'.
+            var baseUrl = context.ApplicationServices.GetRequiredService<IOptions<SiteOptions>>().Value.BaseUrl.TrimEnd('/');
+            document.Servers = [new OpenApiServer { Url = baseUrl }];
+            if (document.Tags?.FirstOrDefault(tag => tag.Name == AgentApi.Tag) is { } tag)
+            {
+                tag.Description = "A workspace's agents and automations, authenticated by the workspace's API tokens.";
+            }
             document.Components ??= new OpenApiComponents();
             document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
             document.Components.SecuritySchemes[ApiTokenDefaults.Scheme] = new OpenApiSecurityScheme

@@ -15,21 +15,29 @@ public static class PostsApi
         var read = ApiTokenDefaults.PolicyFor(ApiScopes.Read);
         var write = ApiTokenDefaults.PolicyFor(ApiScopes.Write);
 
-        api.MapGet("/posts", ListAsync).RequireAuthorization(read).WithName("ListPosts")
+        api.MapGet("/posts", ListAsync).RequireAuthorization(read).WithName("listPosts")
             .WithSummary("The workspace's posts, newest due first, a page at a time: pass next_cursor back as cursor (read).");
-        api.MapGet("/posts/{postId:guid}", GetAsync).RequireAuthorization(read).WithName("GetPost")
+        api.MapGet("/posts/{postId:guid}", GetAsync).RequireAuthorization(read).WithName("getPost")
+            .ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("A post and where it is on each channel: queued, publishing, published (with X's tweet ids), waiting_for_rate_limit, held, failed, cancelled or deleted (read).");
-        api.MapPatch("/posts/{postId:guid}", UpdateAsync).RequireAuthorization(write).WithName("UpdatePost")
+        api.MapPatch("/posts/{postId:guid}", UpdateAsync).RequireAuthorization(write).WithName("updatePost")
+            .ProducesNotFoundOrConflict()
             .WithSummary("Change a post that has not gone out yet (or a draft): text or thread, scheduled_at, channel_ids (write). 409 while it is being published.");
-        api.MapPost("/posts/{postId:guid}/publish", PublishDraftAsync).RequireAuthorization(write).WithName("PublishDraft")
+        api.MapPost("/posts/{postId:guid}/publish", PublishDraftAsync).RequireAuthorization(write).WithName("publishDraft")
+            .ProducesNotFoundOrConflict()
+            .ProducesValidationProblem()
             .WithSummary("Queue a draft for its channels, now or at scheduled_at (write).");
-        api.MapDelete("/posts/{postId:guid}", CancelAsync).RequireAuthorization(write).WithName("CancelPost")
+        api.MapDelete("/posts/{postId:guid}", CancelAsync).RequireAuthorization(write).WithName("cancelPost")
+            .ProducesNotFoundOrConflict()
             .WithSummary("Cancel what has not gone out, on every channel or on channel_id; deletes a draft (write). A thread being sent stops after the part in flight.");
-        api.MapPost("/posts/{postId:guid}/retry", RetryAsync).RequireAuthorization(write).WithName("RetryPost")
+        api.MapPost("/posts/{postId:guid}/retry", RetryAsync).RequireAuthorization(write).WithName("retryPost")
+            .ProducesNotFoundOrConflict()
             .WithSummary("Send failed deliveries again, on every channel or on channel_id (write).");
-        api.MapPost("/posts/{postId:guid}/duplicate", DuplicateAsync).RequireAuthorization(write).WithName("DuplicatePost")
+        api.MapPost("/posts/{postId:guid}/duplicate", DuplicateAsync).RequireAuthorization(write).WithName("duplicatePost")
+            .ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("Copy a post into a new draft (write).");
-        api.MapDelete("/posts/{postId:guid}/tweets", DeleteFromXAsync).RequireAuthorization(write).WithName("DeletePostFromX")
+        api.MapDelete("/posts/{postId:guid}/tweets", DeleteFromXAsync).RequireAuthorization(write).WithName("deletePostFromX")
+            .CallsX()
             .WithSummary("Delete the published post (every part of a thread) from X, on every channel or on channel_id (write).");
     }
 

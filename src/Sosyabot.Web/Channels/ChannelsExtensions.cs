@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.OAuth;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.Options;
 using Sosyabot.Web.Hosting;
 using Sosyabot.Web.Workspaces;
@@ -12,6 +13,8 @@ namespace Sosyabot.Web.Channels;
 
 public static class ChannelsExtensions
 {
+    private const string WebSessionApiTag = "Channels (signed-in browser session)";
+
     public static WebApplicationBuilder AddChannels(this WebApplicationBuilder builder)
     {
         builder.Services.AddScoped<ChannelSecrets>();
@@ -47,6 +50,15 @@ public static class ChannelsExtensions
                 return BackToChannels(context);
             };
         });
+        // This endpoint shares the agent API's document, where its tag has to say who may call it.
+        builder.Services.Configure<OpenApiOptions>("v1", options => options.AddDocumentTransformer((document, _, _) =>
+        {
+            if (document.Tags?.FirstOrDefault(tag => tag.Name == WebSessionApiTag) is { } tag)
+            {
+                tag.Description = "Called from a signed-in browser session (the Sosyabot cookie), not with an API token.";
+            }
+            return Task.CompletedTask;
+        }));
         builder.Services.AddOptions<OAuthOptions>(XConnectDefaults.Scheme).Configure<IOptions<XOptions>>((options, x) =>
         {
             options.AuthorizationEndpoint = x.Value.AuthorizeUrl;
@@ -58,8 +70,10 @@ public static class ChannelsExtensions
     public static WebApplication MapChannelsApi(this WebApplication app)
     {
         app.MapPost("/api/v1/auth/twitter/unofficial", ConnectWebSessionAsync)
-            .WithName("ConnectWebSession")
-            .WithTags("Channels (signed-in browser session)")
+            .WithName("connectWebSession")
+            .WithTags(WebSessionApiTag)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .WithSummary("Connect an X account with the auth_token and ct0 cookies of a logged-in x.com session.");
         return app;
     }

@@ -163,6 +163,42 @@ public sealed class AgentApiTests(AppWithFakeX app) : IClassFixture<AppWithFakeX
         OAuth1Check.AssertAppBearer(request, _keys);
     }
 
+    // The API's own response types: these names are the contract agents were written against, whatever X's records become.
+    [Fact]
+    public async Task Timeline_TweetsAndMessages_AnswerTheApisFieldNames()
+    {
+        var url = new { start = 0, end = 23, url = "https://t.co/abc", expanded_url = "https://example.org/a", display_url = "example.org/a" };
+        GivenX("GET", $"/2/users/{_keys.XUserId}/tweets", new
+        {
+            data = new object[]
+            {
+                new
+                {
+                    id = "1850000000000000010", text = "https://t.co/abc long", author_id = _keys.XUserId, conversation_id = "1850000000000000010",
+                    created_at = "2026-11-20T10:00:00.000Z", entities = new { urls = new[] { url } },
+                    note_tweet = new { text = "https://example.org/a long, in full", entities = new { urls = new[] { url } } },
+                },
+                new { id = "1850000000000000009", text = "plain", author_id = _keys.XUserId, conversation_id = "1850000000000000009", created_at = "2026-11-20T09:00:00.000Z" },
+            },
+            meta = new { result_count = 2 },
+        });
+        GivenX("GET", "/2/dm_events", new { data = new[] { new { id = "1850000000000000011", event_type = "MessageCreate", text = "hi", sender_id = "9876543210", dm_conversation_id = "c1", created_at = "2026-11-20T10:00:00.000Z" } } });
+
+        var tweets = (await OkJsonAsync(await _agent.GetAsync($"/api/v1/channels/{_channel.Id}/timeline"))).GetProperty("tweets");
+        var messages = (await OkJsonAsync(await _agent.GetAsync($"/api/v1/channels/{_channel.Id}/direct-messages"))).GetProperty("messages");
+
+        static string[] Names(JsonElement element) => element.EnumerateObject().Select(p => p.Name).ToArray();
+        Assert.Equal(["id", "text", "created_at", "author_id", "conversation_id", "entities", "note_tweet"], Names(tweets[0]));
+        Assert.Equal(["id", "text", "created_at", "author_id", "conversation_id"], Names(tweets[1]));
+        var link = tweets[0].GetProperty("entities").GetProperty("urls")[0];
+        Assert.Equal(["start", "end", "url", "expanded_url", "display_url"], Names(link));
+        Assert.Equal("https://example.org/a", link.GetProperty("expanded_url").GetString());
+        Assert.Equal(["text", "entities"], Names(tweets[0].GetProperty("note_tweet")));
+        Assert.Equal("https://example.org/a long, in full", tweets[0].GetProperty("note_tweet").GetProperty("text").GetString());
+        Assert.Equal(["id", "event_type", "text", "sender_id", "dm_conversation_id", "created_at"], Names(messages[0]));
+        Assert.Equal("c1", messages[0].GetProperty("dm_conversation_id").GetString());
+    }
+
     [Fact]
     public async Task Mentions_OfAnotherUser_AsksXForThatUsersMentions()
     {
@@ -223,7 +259,9 @@ public sealed class AgentApiTests(AppWithFakeX app) : IClassFixture<AppWithFakeX
         using var sent = await _agent.PostAsJsonAsync($"/api/v1/channels/{_channel.Id}/direct-messages", new { participant_id = "9876543210", text = "Hello from an agent" });
         using var read = await _agent.GetAsync($"/api/v1/channels/{_channel.Id}/direct-messages?max_results=20&pagination_token=dm-prev");
 
-        Assert.Equal("1850000000000000006", (await OkJsonAsync(sent)).GetProperty("dm_event_id").GetString());
+        var sentBody = await OkJsonAsync(sent);
+        Assert.Equal("1850000000000000006", sentBody.GetProperty("dm_event_id").GetString());
+        Assert.Equal(["dm_conversation_id", "dm_event_id"], sentBody.EnumerateObject().Select(p => p.Name));
         var page = await OkJsonAsync(read);
         Assert.Equal("hello back", page.GetProperty("messages")[0].GetProperty("text").GetString());
         Assert.Equal("dm-next", page.GetProperty("next_token").GetString());
