@@ -1,4 +1,3 @@
-using System.Data.Common;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
@@ -72,7 +71,7 @@ internal static class HistoryPaging
         foreach (var (name, filter, cursor) in new[] { cases[0], cases[3], cases[4], cases[5] })
         {
             await using var db = await contexts.CreateDbContextAsync();
-            var plan = await ExplainAsync(db, PostHistory.PageQuery(db, workspace, filter, PostHistory.ParseCursor(cursor), size));
+            var plan = await Plans.ExplainAsync(db, PostHistory.PageQuery(db, workspace, filter, PostHistory.ParseCursor(cursor), size), analyze: true);
             Console.WriteLine($"-- EXPLAIN (ANALYZE, BUFFERS) of the history query, {name}, {postsPerWorkspace:N0} posts");
             Console.WriteLine(plan);
             Console.WriteLine();
@@ -186,21 +185,6 @@ internal static class HistoryPaging
         await using var reader = await command.ExecuteReaderAsync();
         await reader.ReadAsync();
         return PostHistory.FormatCursor(reader.GetFieldValue<DateTimeOffset>(0), reader.GetGuid(1));
-    }
-
-    /// <summary>EXPLAIN of exactly the command EF sends for the query (the SQL <c>ToQueryString()</c> shows), with its parameters.</summary>
-    private static async Task<string> ExplainAsync<T>(SosyabotDbContext db, IQueryable<T> query)
-    {
-        await using DbCommand command = query.CreateDbCommand();
-        command.CommandText = "EXPLAIN (ANALYZE, BUFFERS) " + command.CommandText;
-        await db.Database.OpenConnectionAsync();
-        await using var reader = await command.ExecuteReaderAsync();
-        var lines = new List<string>();
-        while (await reader.ReadAsync())
-        {
-            lines.Add(reader.GetString(0));
-        }
-        return string.Join("\n", lines);
     }
 
     /// <summary>The plan's top node, whether it sorts, the scan on posts and the time PostgreSQL took.</summary>
