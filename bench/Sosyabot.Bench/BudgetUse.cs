@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Http.Resilience;
 using Npgsql;
+using Sosyabot.TestHost;
 using Sosyabot.XSandbox;
 
 namespace Sosyabot.Bench;
@@ -39,14 +40,14 @@ internal static class BudgetUse
         var state = sandbox.Services.GetRequiredService<SandboxState>();
 
         // The factory looks for the app's content root (its Razor views' folder) under this name.
-        Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_SOSYABOT_WEB", Path.Combine(RepositoryRoot(), "src", "Sosyabot.Web"));
+        Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_SOSYABOT_WEB", Path.Combine(Repository.Root, "src", "Sosyabot.Web"));
         await using var app = new AcceleratedApp(database, sandboxAddress, clock);
         using var person = app.CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = true, BaseAddress = new Uri("http://localhost") });
-        await Person.RegisterAsync(person, "budget@sosyabot.test");
+        await RemotePerson.RegisterAsync(person, "budget@sosyabot.test");
         var accounts = state.Everyone.Take(Channels).ToList();
         foreach (var account in accounts)
         {
-            await Person.ConnectKeysAsync(person, account);
+            await RemotePerson.ConnectSandboxKeysAsync(person, account);
         }
 
         await QueueAsync(database, clock.GetUtcNow());
@@ -88,18 +89,6 @@ internal static class BudgetUse
             """, connection);
         command.Parameters.AddWithValue("now", now);
         await command.ExecuteNonQueryAsync();
-    }
-
-    public static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Sosyabot.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new DirectoryNotFoundException("Sosyabot.sln not found above the benchmark.");
     }
 
     public sealed record Result(

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
@@ -41,12 +40,12 @@ internal static class HistoryPaging
         {
             second = (await new PostHistory(db).PageAsync(workspace, all, null, size, CancellationToken.None)).NextCursor;
         }
-        var listed = await CountAsync(database, workspace, null);
-        var listedPublished = await CountAsync(database, workspace, DeliveryStates.Published);
+        var listed = await CountAsync(contexts, workspace, all);
+        var listedPublished = await CountAsync(contexts, workspace, published);
         // The cursor a person would hold after walking to that row: the (due_at, id) of the row just before the page.
-        var middle = await CursorBeforeRowAsync(database, workspace, null, listed / 2);
-        var last = await CursorBeforeRowAsync(database, workspace, null, listed - size);
-        var lastPublished = await CursorBeforeRowAsync(database, workspace, DeliveryStates.Published, listedPublished - size);
+        var middle = await CursorBeforeRowAsync(contexts, workspace, all, listed / 2);
+        var last = await CursorBeforeRowAsync(contexts, workspace, all, listed - size);
+        var lastPublished = await CursorBeforeRowAsync(contexts, workspace, published, listedPublished - size);
 
         var results = new List<(string What, string Figure, string Goal)>
         {
@@ -72,7 +71,7 @@ internal static class HistoryPaging
         foreach (var (name, filter, cursor) in new[] { cases[0], cases[3], cases[4], cases[5] })
         {
             await using var db = await contexts.CreateDbContextAsync();
-            var plan = await ExplainAsync(db, PostHistory.PageQuery(db, workspace, filter, PostHistory.ParseCursor(cursor), size));
+            var plan = await Plans.ExplainAsync(db, PostHistory.PageQuery(db, workspace, filter, PostHistory.ParseCursor(cursor), size), analyze: true);
             Console.WriteLine($"-- EXPLAIN (ANALYZE, BUFFERS) of the history query, {name}, {postsPerWorkspace:N0} posts");
             Console.WriteLine(plan);
             Console.WriteLine();
@@ -160,47 +159,18 @@ internal static class HistoryPaging
         return timings;
     }
 
-    private const string Listed = """
-        FROM posts p WHERE p.workspace_id = @workspace AND NOT p.is_draft
-        AND (@state::text IS NULL OR EXISTS (SELECT 1 FROM deliveries d WHERE d.post_id = p.id AND d.state = @state::text))
-        """;
-
-    private static async Task<int> CountAsync(string database, Guid workspace, string? state)
+    // What the history lists for the filter, counted and walked with the app's own query rather than a copy of it.
+    private static async Task<int> CountAsync(PooledDbContextFactory<SosyabotDbContext> contexts, Guid workspace, HistoryFilter filter)
     {
-        await using var connection = new NpgsqlConnection(database);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand($"SELECT count(*)::int {Listed}", connection);
-        command.Parameters.AddWithValue("workspace", workspace);
-        command.Parameters.Add(new NpgsqlParameter("state", (object?)state ?? DBNull.Value));
-        return (int)(await command.ExecuteScalarAsync())!;
+        await using var db = await contexts.CreateDbContextAsync();
+        return await PostHistory.Query(db, workspace, filter, null).CountAsync();
     }
 
-    private static async Task<string> CursorBeforeRowAsync(string database, Guid workspace, string? state, int row)
+    private static async Task<string> CursorBeforeRowAsync(PooledDbContextFactory<SosyabotDbContext> contexts, Guid workspace, HistoryFilter filter, int row)
     {
-        await using var connection = new NpgsqlConnection(database);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand($"SELECT p.due_at, p.id {Listed} ORDER BY p.due_at DESC, p.id DESC OFFSET @offset LIMIT 1", connection);
-        command.Parameters.AddWithValue("workspace", workspace);
-        command.Parameters.Add(new NpgsqlParameter("state", (object?)state ?? DBNull.Value));
-        command.Parameters.AddWithValue("offset", row - 1);
-        await using var reader = await command.ExecuteReaderAsync();
-        await reader.ReadAsync();
-        return PostHistory.FormatCursor(reader.GetFieldValue<DateTimeOffset>(0), reader.GetGuid(1));
-    }
-
-    /// <summary>EXPLAIN of exactly the command EF sends for the query (the SQL <c>ToQueryString()</c> shows), with its parameters.</summary>
-    private static async Task<string> ExplainAsync<T>(SosyabotDbContext db, IQueryable<T> query)
-    {
-        await using DbCommand command = query.CreateDbCommand();
-        command.CommandText = "EXPLAIN (ANALYZE, BUFFERS) " + command.CommandText;
-        await db.Database.OpenConnectionAsync();
-        await using var reader = await command.ExecuteReaderAsync();
-        var lines = new List<string>();
-        while (await reader.ReadAsync())
-        {
-            lines.Add(reader.GetString(0));
-        }
-        return string.Join("\n", lines);
+        await using var db = await contexts.CreateDbContextAsync();
+        var before = await PostHistory.Query(db, workspace, filter, null).Skip(row - 1).Select(p => new { p.DueAt, p.Id }).FirstAsync();
+        return PostHistory.FormatCursor(before.DueAt, before.Id);
     }
 
     /// <summary>The plan's top node, whether it sorts, the scan on posts and the time PostgreSQL took.</summary>

@@ -1,18 +1,17 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using AngleSharp.Html.Parser;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using Sosyabot.Bench;
+using Sosyabot.TestHost;
 using Sosyabot.Web.Data;
+using Sosyabot.Web.Publishing;
 using Sosyabot.XSandbox;
 
 // Sosyabot's benchmark: the app as a Release process, the XSandbox as X and PostgreSQL on loopback.
@@ -55,29 +54,33 @@ if (phases.Contains("throughput") || phases.Contains("lag"))
     await bareApp.StartAsync();
     var bareAddress = bareApp.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
 
-    var app = await StartAppAsync(database, sandboxAddress);
+    var app = await AppProcess.StartAsync(new Dictionary<string, string>
+    {
+        ["DATABASE_URL"] = database,
+        ["X_API_BASE_URL"] = sandboxAddress,
+        ["X_AUTHORIZE_URL"] = sandboxAddress + "/i/oauth2/authorize",
+        ["X_WEB_BASE_URL"] = sandboxAddress,
+    });
     try
     {
-        var jar = new CookieContainer();
-        using var person = new HttpClient(new HttpClientHandler { CookieContainer = jar }) { BaseAddress = new Uri(app.Address) };
-        await Person.RegisterAsync(person, "bench@sosyabot.test");
+        using var person = await RemotePerson.RegisterAsync(app.Address, "bench@sosyabot.test");
         var accounts = sandbox.Services.GetRequiredService<SandboxState>().Everyone;
         var channels = new List<Guid>();
         foreach (var account in accounts)
         {
-            channels.Add(await Person.ConnectKeysAsync(person, account));
+            channels.Add(await RemotePerson.ConnectSandboxKeysAsync(person, account));
         }
-        var token = await Person.CreateTokenAsync(person);
-        var cookie = string.Join("; ", jar.GetCookies(new Uri(app.Address)).Select(c => $"{c.Name}={c.Value}"));
+        var token = await RemotePerson.CreateTokenAsync(person);
+        var cookie = string.Join("; ", person.Cookies.GetCookies(new Uri(app.Address)).Select(c => $"{c.Name}={c.Value}"));
 
         if (Environment.GetEnvironmentVariable("SOSYABOT_BENCH_HOLD") == "1")
         {
             // For profiling by hand (dotnet-trace, wrk with other settings): the set-up stays up until Enter.
-            Console.WriteLine($"Holding: app {app.Address} (pid {app.Process.Id}), token {token}, channel {channels[0]}, cookie '{cookie}'. Press Enter to go on.");
+            Console.WriteLine($"Holding: app {app.Address} (pid {app.ProcessId}), token {token}, channel {channels[0]}, cookie '{cookie}'. Press Enter to go on.");
             Console.ReadLine();
         }
         await Task.Delay(2000);
-        var idle = Rss(app.Process.Id);
+        var idle = Rss(app.ProcessId);
         results.Add(("RSS at idle (after start-up and set-up)", $"{idle} MB", "<= 150 MB"));
 
         if (phases.Contains("throughput"))
@@ -102,27 +105,33 @@ if (phases.Contains("throughput") || phases.Contains("lag"))
             // The backlog is set-up, not load: settle it (visibility map, statistics, WAL flushed) before measuring.
             await Sql(database, "VACUUM ANALYZE posts, deliveries");
             await Sql(database, "CHECKPOINT");
-            var plan = await Scalar(database, """
-                EXPLAIN SELECT id FROM deliveries
-                WHERE (state IN ('queued', 'waiting_for_rate_limit') AND due_at <= now()) OR (state = 'publishing' AND claimed_at < now() - interval '5 minutes')
-                ORDER BY due_at LIMIT 20 FOR UPDATE SKIP LOCKED
-                """);
-            var nextDuePlan = await Scalar(database, """
-                EXPLAIN SELECT LEAST(
-                    (SELECT min(due_at) FROM deliveries WHERE state = 'queued'),
-                    (SELECT min(due_at) FROM deliveries WHERE state = 'waiting_for_rate_limit'))
-                """);
+            // The publisher's own statements with the parameters a node sends now: the app's default claim lease and,
+            // for the claim, every channel leased (100 here, as many as one lease's scan can take).
+            var plans = new List<(string What, string Plan)>();
+            await using (var db = new SosyabotDbContext(new DbContextOptionsBuilder<SosyabotDbContext>().UseNpgsql(database).Options))
+            {
+                var now = DateTimeOffset.UtcNow;
+                var claimLease = new PublishingOptions().ClaimLease;
+                plans.Add(("publisher lease query plan", await Plans.ExplainAsync(db, Publisher.LeaseQuery(db, now, claimLease, "bench"), analyze: false)));
+                plans.Add(("publisher claim query plan", await Plans.ExplainAsync(db, Publisher.ClaimQuery(db, now, claimLease, "bench", channels), analyze: false)));
+                plans.Add(("next-due query plan (the loop's sleep)", await Plans.ExplainAsync(db, Publisher.NextDueQuery(db), analyze: false)));
+            }
+            foreach (var (what, plan) in plans)
+            {
+                Console.WriteLine($"-- EXPLAIN, {what}, {backlog:N0} queued");
+                Console.WriteLine(plan);
+                Console.WriteLine();
+            }
             var lags = await MeasureLagAsync(app, token, channels, sandboxAddress, count: 200);
             results.Add(($"dispatch lag, {backlog:N0} queued (p50 / p99 / max)",
                 $"{Pct(lags.Lags, 0.5):0} / {Pct(lags.Lags, 0.99):0} / {lags.Lags.Max():0} ms{(lags.QueuedLate > 0 ? $" ({lags.QueuedLate} queued after their due time: figure not valid)" : "")}",
                 "p99 <= 1000 ms"));
-            results.Add(($"claim query plan, {backlog:N0} queued", ScanOf(plan), "an index"));
-            results.Add(($"next-due query plan (the loop's sleep), {backlog:N0} queued", ScanOf(nextDuePlan), "an index"));
+            results.AddRange(plans.Select(p => ($"{p.What}, {backlog:N0} queued", ScansOf(p.Plan), "an index")));
         }
     }
     finally
     {
-        app.Process.Kill(entireProcessTree: true);
+        await app.DisposeAsync();
         await sandbox.DisposeAsync();
         await bareApp.DisposeAsync();
         NpgsqlConnection.ClearAllPools();
@@ -153,7 +162,7 @@ return;
 
 // Throughput: wrk on loopback, the app's two routes beside a bare endpoint of the same framework, RSS sampled throughout.
 static async Task<List<(string What, string Figure, string Goal)>> ThroughputAsync(
-    AppHandle app, string bareAddress, List<Guid> channels, string token, string cookie, int seconds)
+    AppProcess app, string bareAddress, List<Guid> channels, string token, string cookie, int seconds)
 {
     var script = Path.Combine(Path.GetTempPath(), "sosyabot-bench-post.lua");
     await File.WriteAllTextAsync(script, $$"""
@@ -174,7 +183,7 @@ static async Task<List<(string What, string Figure, string Goal)>> ThroughputAsy
     {
         while (await sampler.WaitForNextTickAsync())
         {
-            peak = Math.Max(peak, Rss(app.Process.Id));
+            peak = Math.Max(peak, Rss(app.ProcessId));
         }
     });
     // Unmeasured first runs: the JIT tiers the hot paths up, as in a process that has been serving for a while.
@@ -244,7 +253,7 @@ static async Task<List<(string What, string Figure, string Goal)>> HistoryAsync(
     }
 }
 
-static async Task<(List<double> Lags, int QueuedLate)> MeasureLagAsync(AppHandle app, string token, List<Guid> channels, string sandboxAddress, int count)
+static async Task<(List<double> Lags, int QueuedLate)> MeasureLagAsync(AppProcess app, string token, List<Guid> channels, string sandboxAddress, int count)
 {
     using var agent = new HttpClient { BaseAddress = new Uri(app.Address) };
     agent.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
@@ -277,7 +286,9 @@ static async Task<(List<double> Lags, int QueuedLate)> MeasureLagAsync(AppHandle
     return (lags.Count == 0 ? [double.NaN] : lags, queuedLate);
 }
 
-static string ScanOf(string plan) => Regex.Match(plan, @"(Index Only|Index|Bitmap Index|Seq) Scan[^\n(]*").Value.Trim();
+// Every scan in the plan, in plan order: the lease and the claim read deliveries, channels and publishing_leases.
+static string ScansOf(string plan) =>
+    string.Join("; ", Regex.Matches(plan, @"(Index Only|Index|Bitmap Index|Seq) Scan[^\n(]*").Select(m => m.Value.Trim()).Distinct());
 
 static double Pct(List<double> values, double p)
 {
@@ -326,68 +337,7 @@ static async Task Sql(string connectionString, string sql)
     await command.ExecuteNonQueryAsync();
 }
 
-static async Task<string> Scalar(string connectionString, string sql)
-{
-    await using var connection = new NpgsqlConnection(connectionString);
-    await connection.OpenAsync();
-    await using var command = new NpgsqlCommand(sql, connection);
-    await using var reader = await command.ExecuteReaderAsync();
-    var lines = new List<string>();
-    while (await reader.ReadAsync())
-    {
-        lines.Add(reader.GetString(0));
-    }
-    return string.Join("\n", lines);
-}
-
-static async Task<AppHandle> StartAppAsync(string database, string sandboxAddress)
-{
-    var port = FreePort();
-    var dll = Path.Combine(BudgetUse.RepositoryRoot(), "src", "Sosyabot.Web", "bin", "Release", "net10.0", "Sosyabot.Web.dll");
-    var start = new ProcessStartInfo("dotnet", dll) { WorkingDirectory = Path.GetDirectoryName(dll)!, RedirectStandardOutput = true, RedirectStandardError = true };
-    start.Environment["PORT"] = port.ToString(CultureInfo.InvariantCulture);
-    start.Environment["BASE_URL"] = $"http://127.0.0.1:{port}";
-    start.Environment["DATABASE_URL"] = database;
-    start.Environment["X_API_BASE_URL"] = sandboxAddress;
-    start.Environment["X_AUTHORIZE_URL"] = sandboxAddress + "/i/oauth2/authorize";
-    start.Environment["X_WEB_BASE_URL"] = sandboxAddress;
-    start.Environment["DOTNET_ENVIRONMENT"] = "Production";
-    start.Environment["Serilog__MinimumLevel__Default"] = "Warning";
-    var process = Process.Start(start)!;
-    process.OutputDataReceived += (_, _) => { };
-    process.ErrorDataReceived += (_, _) => { };
-    process.BeginOutputReadLine();
-    process.BeginErrorReadLine();
-    var handle = new AppHandle(process, $"http://127.0.0.1:{port}");
-    using var probe = new HttpClient();
-    for (var i = 0; i < 600; i++)
-    {
-        try
-        {
-            if ((await probe.GetAsync(handle.Address + "/healthz")).IsSuccessStatusCode)
-            {
-                return handle;
-            }
-        }
-        catch (HttpRequestException)
-        {
-            // Not listening yet.
-        }
-        await Task.Delay(50);
-    }
-    throw new TimeoutException("The app did not start.");
-}
-
-static int FreePort()
-{
-    using var listener = new TcpListener(IPAddress.Loopback, 0);
-    listener.Start();
-    return ((IPEndPoint)listener.LocalEndpoint).Port;
-}
-
 static string RuntimeName() => System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription;
-
-internal sealed record AppHandle(Process Process, string Address);
 
 internal sealed record WrkResult(double RequestsPerSecond, double P99Milliseconds, int Non2xx)
 {

@@ -70,9 +70,9 @@ public sealed class AgentWalkthroughTests(SandboxedApp app) : IClassFixture<Sand
 
     private async Task<string> PersonConnectsKeysAndCreatesTokenAsync(SandboxAccount account)
     {
-        var person = await Reliability.RemotePerson.RegisterAsync(app.Address, $"walkthrough-{Guid.NewGuid():N}@sosyabot.test");
-        await Reliability.RemotePerson.ConnectSandboxKeysAsync(person, account);
-        return await Reliability.RemotePerson.CreateTokenAsync(person);
+        var person = await RemotePerson.RegisterAsync(app.Address, $"walkthrough-{Guid.NewGuid():N}@sosyabot.test");
+        await RemotePerson.ConnectSandboxKeysAsync(person, account);
+        return await RemotePerson.CreateTokenAsync(person);
     }
 
     private static async Task<JsonElement> WaitUntilPublishedAsync(HttpClient agent, Uri status)

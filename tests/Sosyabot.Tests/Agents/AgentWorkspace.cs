@@ -26,18 +26,8 @@ internal sealed class AgentWorkspace(AppWithFakeX? app, BrowserClient user)
             .RespondWith(Response.Create().WithStatusCode(200).WithBodyAsJson(profile));
     }
 
-    /// <summary>Fills in "Connect with API keys" on /app/channels and returns the page the browser lands on.</summary>
-    public async Task<IDocument> SubmitApiKeysAsync(ByokKeys keys, IReadOnlyDictionary<string, string>? overrides = null)
-    {
-        var page = await User.GetDocumentAsync("/app/channels");
-        var values = keys.FormValues();
-        foreach (var (name, value) in overrides ?? new Dictionary<string, string>())
-        {
-            values[name] = value;
-        }
-        using var response = await User.SubmitAsync(page, "#connect-api-keys", values);
-        return await HtmlForms.ParseAsync(response);
-    }
+    public Task<IDocument> SubmitApiKeysAsync(ByokKeys keys, IReadOnlyDictionary<string, string>? overrides = null) =>
+        RemotePerson.SubmitApiKeysAsync(User, keys, overrides);
 
     public async Task<Channel> ConnectApiKeysAsync(ByokKeys keys)
     {
@@ -49,28 +39,7 @@ internal sealed class AgentWorkspace(AppWithFakeX? app, BrowserClient user)
         return await db.Channels.AsNoTracking().SingleAsync(c => c.XUserId == keys.XUserId && c.Kind == ChannelKind.ApiKeys && c.State == ChannelStates.Active);
     }
 
-    /// <summary>Creates a token on Settings → API tokens and reads it off the page, the one time it is shown.</summary>
-    public async Task<string> CreateTokenAsync(params string[] scopes)
-    {
-        var page = await User.GetDocumentAsync("/app/settings/api-tokens");
-        var form = page.QuerySelector("#create-token")!;
-        foreach (var box in form.QuerySelectorAll("input[type=checkbox]"))
-        {
-            box.RemoveAttribute("checked");
-        }
-        var name = "agent-" + Guid.NewGuid().ToString("N")[..8];
-        // HtmlForms posts one value per name; scopes repeat, so the form is posted by hand with the page's antiforgery token.
-        var fields = new List<KeyValuePair<string, string>>
-        {
-            new("__RequestVerificationToken", form.QuerySelector("input[name=__RequestVerificationToken]")!.GetAttribute("value")!),
-            new("Input.Name", name),
-        };
-        fields.AddRange(scopes.Select(s => new KeyValuePair<string, string>("Input.Scopes", s)));
-        using var response = await User.PostAsync("/app/settings/api-tokens?handler=Create", new FormUrlEncodedContent(fields));
-        var shown = await HtmlForms.ParseAsync(response);
-        return shown.QuerySelector("#token-secret")?.GetAttribute("value")
-               ?? throw new InvalidOperationException("No token shown: " + shown.QuerySelector(".flash-error")?.TextContent);
-    }
+    public Task<string> CreateTokenAsync(params string[] scopes) => RemotePerson.CreateTokenAsync(User, scopes);
 
     /// <summary>An HTTP client the way an agent has one: the app's address and a bearer token, no cookies.</summary>
     public static HttpClient Agent(AppWithFakeX app, string token)

@@ -41,7 +41,7 @@ public sealed class BrowserSession : IAsyncLifetime
     public IBrowser Browser { get; private set; } = null!;
 
     /// <summary>Where the suite leaves its screenshots; the README shows some of them.</summary>
-    public static string ScreenshotFolder { get; } = Path.Combine(RepositoryRoot(), "artifacts", "screenshots");
+    public static string ScreenshotFolder { get; } = Path.Combine(Repository.Root, "artifacts", "screenshots");
 
     public async Task InitializeAsync()
     {
@@ -100,17 +100,5 @@ public sealed class BrowserSession : IAsyncLifetime
             await Browser.CloseAsync();
         }
         _playwright?.Dispose();
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Sosyabot.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        return AppContext.BaseDirectory;
     }
 }

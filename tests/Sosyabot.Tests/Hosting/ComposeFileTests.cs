@@ -30,11 +30,11 @@ public sealed class ComposeFileTests
         // Debian's docker-compose (v1) renders what Compose v2 renders for this file; ./service.sh test installs it.
         // An empty env file, so that a developer's own .env does not decide the outcome.
         var emptyEnv = Path.GetTempFileName();
-        var start = new ProcessStartInfo("docker-compose", ["--env-file", emptyEnv, "-f", Path.Combine(SharedFiles.RepositoryRoot, "docker-compose.yml"), "config"])
+        var start = new ProcessStartInfo("docker-compose", ["--env-file", emptyEnv, "-f", Path.Combine(Repository.Root, "docker-compose.yml"), "config"])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            WorkingDirectory = SharedFiles.RepositoryRoot,
+            WorkingDirectory = Repository.Root,
         };
         start.Environment.Remove("DATABASE_URL");
         start.Environment.Remove("POSTGRES_PASSWORD");

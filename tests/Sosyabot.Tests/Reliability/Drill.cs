@@ -1,11 +1,9 @@
-using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
-using Sosyabot.Tests.Agents;
 using Sosyabot.Tests.Infrastructure;
 using Sosyabot.XSandbox;
 
@@ -62,38 +60,4 @@ public sealed class Drill : IAsyncDisposable
         await Sandbox.DisposeAsync();
         await Database.DisposeAsync();
     }
-}
-
-/// <summary>A person using an app that runs elsewhere (a process, a Kestrel port): through its pages, over real HTTP.</summary>
-public static class RemotePerson
-{
-    public static async Task<BrowserClient> RegisterAsync(string address, string email)
-    {
-        var person = new BrowserClient(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }, new CookieContainer(), followRedirects: true)
-        {
-            BaseAddress = new Uri(address),
-        };
-        var register = await person.GetDocumentAsync("/account/register");
-        using var registered = await person.SubmitAsync(register, "#register", new Dictionary<string, string>
-        {
-            ["Input.Email"] = email,
-            ["Input.Password"] = "a-long-enough-password",
-            ["Input.ConfirmPassword"] = "a-long-enough-password",
-        });
-        Assert.Equal("/app/channels", registered.RequestMessage!.RequestUri!.AbsolutePath);
-        return person;
-    }
-
-    /// <summary>Connects a sandbox account with the sandbox developer app's keys; returns the channel id.</summary>
-    public static async Task<Guid> ConnectSandboxKeysAsync(BrowserClient person, SandboxAccount account)
-    {
-        var keys = new ByokKeys(account.Id, account.Username, SandboxAuth.ConsumerKey, SandboxAuth.ConsumerSecret, SandboxAuth.AppBearerToken,
-            account.AccessToken, account.AccessTokenSecret);
-        var page = await new AgentWorkspace(null, person).SubmitApiKeysAsync(keys);
-        Assert.True(page.QuerySelector(".flash-success") is not null, page.QuerySelector(".flash-error")?.TextContent);
-        var row = page.QuerySelector($"li.channel[data-handle='{account.Username}'] a.handle")!.GetAttribute("href")!;
-        return Guid.Parse(row.Split('/')[^1]);
-    }
-
-    public static Task<string> CreateTokenAsync(BrowserClient person) => new AgentWorkspace(null, person).CreateTokenAsync("read", "write", "dm");
 }

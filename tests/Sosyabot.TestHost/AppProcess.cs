@@ -3,12 +3,10 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Sosyabot.Tests.Reliability;
+namespace Sosyabot.TestHost;
 
-/// <summary>
-/// The app as its own OS process (the build's Sosyabot.Web.dll), as a node of a deployment is: started with
-/// environment variables, killed with SIGKILL. For the crash and scale-out drills.
-/// </summary>
+// The app as its own OS process (the build's Sosyabot.Web.dll), as a node of a deployment is: started with
+// environment variables, killed with SIGKILL. For the crash and scale-out drills and the benchmark.
 public sealed class AppProcess : IAsyncDisposable
 {
     private readonly Process _process;
@@ -24,7 +22,9 @@ public sealed class AppProcess : IAsyncDisposable
 
     public string Address => $"http://127.0.0.1:{Port}";
 
-    /// <summary>The last lines the process wrote, for a failure message.</summary>
+    public int ProcessId => _process.Id;
+
+    // The last lines the process wrote, for a failure message.
     public string Tail => string.Join("\n", _output.TakeLast(30));
 
     public static async Task<AppProcess> StartAsync(IReadOnlyDictionary<string, string> environment)
@@ -81,7 +81,7 @@ public sealed class AppProcess : IAsyncDisposable
         throw new TimeoutException($"The app did not answer /healthz within 30 s:\n{app.Tail}");
     }
 
-    /// <summary>SIGKILL: no shutdown hooks, no flushing, the way a node dies when its machine does.</summary>
+    // SIGKILL: no shutdown hooks, no flushing, the way a node dies when its machine does.
     public void Kill()
     {
         if (!_process.HasExited)
@@ -110,13 +110,13 @@ public sealed class AppProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>The Sosyabot.Web.dll built with the same configuration as these tests.</summary>
+    // The Sosyabot.Web.dll built with the same configuration as the tests or the benchmark running this.
     private static string WebDll()
     {
-        var testBin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        var framework = testBin.Name;
-        var configuration = testBin.Parent!.Name;
-        for (var dir = testBin; dir is not null; dir = dir.Parent)
+        var callerBin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var framework = callerBin.Name;
+        var configuration = callerBin.Parent!.Name;
+        for (var dir = callerBin; dir is not null; dir = dir.Parent)
         {
             var dll = Path.Combine(dir.FullName, "src", "Sosyabot.Web", "bin", configuration, framework, "Sosyabot.Web.dll");
             if (File.Exists(dll))
@@ -124,7 +124,7 @@ public sealed class AppProcess : IAsyncDisposable
                 return dll;
             }
         }
-        throw new FileNotFoundException($"Sosyabot.Web.dll ({configuration}) was not built next to the tests.");
+        throw new FileNotFoundException($"Sosyabot.Web.dll ({configuration}) was not built next to {callerBin.FullName}.");
     }
 
     private static int FreePort()

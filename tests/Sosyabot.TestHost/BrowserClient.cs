@@ -1,12 +1,10 @@
 using System.Net;
 using Microsoft.AspNetCore.Mvc.Testing.Handlers;
 
-namespace Sosyabot.Tests.Infrastructure;
+namespace Sosyabot.TestHost;
 
-/// <summary>
-/// An HttpClient with a cookie jar, like a browser tab. <see cref="WithoutRedirects"/> shares the jar, so a
-/// test can stop at a redirect (to X's consent page, say) and carry on as the same user.
-/// </summary>
+// An HttpClient with a cookie jar, like a browser tab. WithoutRedirects shares the jar, so a test can stop
+// at a redirect (to X's consent page, say) and carry on as the same user.
 public sealed class BrowserClient : HttpClient
 {
     private readonly Func<HttpMessageHandler> _server;
