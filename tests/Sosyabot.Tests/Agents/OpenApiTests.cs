@@ -38,7 +38,7 @@ public sealed class OpenApiTests(SosyabotAppFactory app) : IClassFixture<Sosyabo
     public async Task OpenApiDocument_PassesRedoclyRecommendedRules_WithNoErrorOrWarning()
     {
         using var client = app.CreateClient(new() { HandleCookies = false });
-        var tool = Path.Combine(SharedFiles.RepositoryRoot, "tools", "openapi-lint");
+        var tool = Path.Combine(Sosyabot.TestHost.Repository.Root, "tools", "openapi-lint");
         var redocly = Path.Combine(tool, "node_modules", ".bin", "redocly");
         Assert.True(File.Exists(redocly), $"Redocly CLI is not installed in {tool}: './service.sh test' installs it, or run 'npm ci' there.");
         var document = Path.Combine(Path.GetTempPath(), $"sosyabot-openapi-{Guid.NewGuid():N}.json");
