@@ -3,6 +3,7 @@ using Sosyabot.Tests.Infrastructure;
 
 namespace Sosyabot.Tests.Browser;
 
+[Collection(BrowserCollection.Name)]
 public sealed class AdminCredentialsBrowserTests(KestrelAppFactory app, BrowserSession browser)
     : IClassFixture<KestrelAppFactory>, IClassFixture<BrowserSession>
 {

@@ -3,6 +3,7 @@ using Sosyabot.XSandbox;
 
 namespace Sosyabot.Tests.Browser;
 
+[Collection(BrowserCollection.Name)]
 public sealed class AgentGatewayBrowserTests(SandboxedApp app, BrowserSession browser)
     : IClassFixture<SandboxedApp>, IClassFixture<BrowserSession>
 {

@@ -5,6 +5,7 @@ using Sosyabot.XSandbox;
 namespace Sosyabot.Tests.Browser;
 
 /// <summary>The composer on /app/publishing in Chromium, publishing to the XSandbox.</summary>
+[Collection(BrowserCollection.Name)]
 public sealed class ComposerBrowserTests(SandboxedApp app, BrowserSession browser)
     : IClassFixture<SandboxedApp>, IClassFixture<BrowserSession>
 {

@@ -3,6 +3,7 @@ using Sosyabot.Tests.Infrastructure;
 
 namespace Sosyabot.Tests.Browser;
 
+[Collection(BrowserCollection.Name)]
 public sealed class ConnectChannelBrowserTests(SandboxedApp app, BrowserSession browser)
     : IClassFixture<SandboxedApp>, IClassFixture<BrowserSession>
 {

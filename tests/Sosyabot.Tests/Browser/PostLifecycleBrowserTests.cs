@@ -11,6 +11,7 @@ namespace Sosyabot.Tests.Browser;
 /// What a person does with a post after writing it, clicked through in Chromium: drafts, edit, reschedule, cancel,
 /// duplicate, retry and delete from X, checked on the pages and on what the XSandbox (X) received.
 /// </summary>
+[Collection(BrowserCollection.Name)]
 public sealed class PostLifecycleBrowserTests(SandboxedApp app, BrowserSession browser)
     : IClassFixture<SandboxedApp>, IClassFixture<BrowserSession>
 {

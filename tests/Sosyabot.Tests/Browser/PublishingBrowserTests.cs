@@ -5,6 +5,7 @@ using Sosyabot.Tests.Publishing;
 
 namespace Sosyabot.Tests.Browser;
 
+[Collection(BrowserCollection.Name)]
 public sealed class PublishingBrowserTests(SandboxedApp app, BrowserSession browser)
     : IClassFixture<SandboxedApp>, IClassFixture<BrowserSession>
 {

@@ -7,6 +7,7 @@ namespace Sosyabot.Tests.Browser;
 /// The seed's "Verification — end-to-end smoke test", step for step, in Chromium against the XSandbox.
 /// Its screenshots (artifacts/screenshots/) are the ones the README shows.
 /// </summary>
+[Collection(BrowserCollection.Name)]
 public sealed class SeedSmokeTests(SandboxedApp app, BrowserSession browser)
     : IClassFixture<SandboxedApp>, IClassFixture<BrowserSession>
 {
@@ -60,6 +61,7 @@ public sealed class SeedSmokeTests(SandboxedApp app, BrowserSession browser)
 }
 
 /// <summary>The admin page's two failure texts and the Disable status, seen in the browser on a fresh instance.</summary>
+[Collection(BrowserCollection.Name)]
 public sealed class SeedFailureTextsBrowserTests(KestrelAppFactory app, BrowserSession browser)
     : IClassFixture<KestrelAppFactory>, IClassFixture<BrowserSession>
 {
