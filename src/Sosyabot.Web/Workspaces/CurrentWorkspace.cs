@@ -38,8 +38,15 @@ public sealed class CurrentWorkspace(SosyabotDbContext db, IHttpContextAccessor 
         var memberships = await LoadMembershipsAsync(userId, cancellationToken);
         if (memberships.Count == 0)
         {
-            // Accounts made before new accounts were given a workspace at creation get theirs on first use.
-            await workspaces.CreatePersonalAsync(userId, userName, cancellationToken);
+            // Accounts made before new accounts were given a workspace at creation get theirs on first use. A first
+            // page load sends several requests at once; the lock on the user makes them agree on one workspace.
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({"first-workspace:" + userId}, 0))", cancellationToken);
+            if (!await db.WorkspaceMembers.AnyAsync(m => m.UserId == userId, cancellationToken))
+            {
+                await workspaces.CreatePersonalAsync(userId, userName, cancellationToken);
+            }
+            await transaction.CommitAsync(cancellationToken);
             memberships = await LoadMembershipsAsync(userId, cancellationToken);
         }
 

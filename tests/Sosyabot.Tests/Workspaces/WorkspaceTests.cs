@@ -1,5 +1,12 @@
 using System.Net;
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Sosyabot.Tests.Infrastructure;
+using Sosyabot.Web.Identity;
+using Sosyabot.Web.Workspaces;
 
 namespace Sosyabot.Tests.Workspaces;
 
@@ -14,6 +21,31 @@ public sealed class WorkspaceTests(SosyabotAppFactory app) : IClassFixture<Sosya
 
         Assert.Contains("jane.doe's workspace", page.QuerySelector(".page-head")!.TextContent);
         Assert.NotNull(page.QuerySelector("#no-channels"));
+    }
+
+    [Fact]
+    public async Task FirstUse_AccountWithoutWorkspace_ManyRequestsAtOnceMakeOneWorkspace()
+    {
+        // An account made before accounts got a workspace at creation, whose first page load sends requests at once.
+        var email = $"early-{Guid.NewGuid():N}@sosyabot.test";
+        var user = new AppUser { UserName = email, Email = email };
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            Assert.True((await scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>().CreateAsync(user, "a long enough password")).Succeeded);
+        }
+        var identity = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, user.Id), new Claim(ClaimTypes.Name, email)], "test"));
+
+        var chosen = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+        {
+            await using var scope = app.Services.CreateAsyncScope();
+            scope.ServiceProvider.GetRequiredService<IHttpContextAccessor>().HttpContext = new DefaultHttpContext { User = identity };
+            return (await scope.ServiceProvider.GetRequiredService<CurrentWorkspace>().GetAsync(CancellationToken.None)).WorkspaceId;
+        })));
+
+        await using var db = app.Database.CreateDbContext();
+        var workspaces = await db.WorkspaceMembers.Where(m => m.UserId == user.Id).Select(m => m.WorkspaceId).ToListAsync();
+        Assert.Single(workspaces);
+        Assert.All(chosen, id => Assert.Equal(workspaces[0], id));
     }
 
     [Fact]
