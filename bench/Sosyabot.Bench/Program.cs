@@ -38,7 +38,7 @@ if (phases.Contains("throughput") || phases.Contains("lag"))
 {
     await Sql(server, $"CREATE DATABASE \"{databaseName}\"");
     var database = new NpgsqlConnectionStringBuilder(server) { Database = databaseName }.ConnectionString;
-    await using (var db = new SosyabotDbContext(new DbContextOptionsBuilder<SosyabotDbContext>().UseNpgsql(database).Options))
+    await using (var db = new SosyabotDbContext(new DbContextOptionsBuilder<SosyabotDbContext>().UseSosyabotDatabase(database).Options))
     {
         await db.Database.MigrateAsync();
     }
@@ -205,7 +205,7 @@ static async Task<List<(string What, string Figure, string Goal)>> BudgetUseAsyn
     await Sql(server, $"CREATE DATABASE \"{databaseName}\"");
     try
     {
-        await using (var db = new SosyabotDbContext(new DbContextOptionsBuilder<SosyabotDbContext>().UseNpgsql(database).Options))
+        await using (var db = new SosyabotDbContext(new DbContextOptionsBuilder<SosyabotDbContext>().UseSosyabotDatabase(database).Options))
         {
             await db.Database.MigrateAsync();
         }
@@ -231,7 +231,7 @@ static async Task<List<(string What, string Figure, string Goal)>> HistoryAsync(
     await Sql(server, $"CREATE DATABASE \"{databaseName}\"");
     try
     {
-        await using (var db = new SosyabotDbContext(new DbContextOptionsBuilder<SosyabotDbContext>().UseNpgsql(database).Options))
+        await using (var db = new SosyabotDbContext(new DbContextOptionsBuilder<SosyabotDbContext>().UseSosyabotDatabase(database).Options))
         {
             await db.Database.MigrateAsync();
         }

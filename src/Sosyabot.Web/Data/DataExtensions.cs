@@ -14,7 +14,7 @@ public static class DataExtensions
         // Resolved from options at first use (not read here) so that tests and hosts can supply DATABASE_URL late.
         // Pooled: a request reuses a context instead of building one (the context keeps no state of its own).
         builder.Services.AddDbContextPool<SosyabotDbContext>((services, options) =>
-            options.UseNpgsql(services.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString));
+            options.UseSosyabotDatabase(services.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString));
 
         // Keys in the database: every node decrypts what another encrypted, and restarts keep secrets readable.
         builder.Services.AddDataProtection()
@@ -24,6 +24,15 @@ public static class DataExtensions
 
         builder.Services.AddHealthChecks().AddCheck<DatabaseReadyCheck>("database");
         return builder;
+    }
+
+    // The app, the tests and the bench build their options here: the naming convention is part of the model, and
+    // a context built without it would look for columns that do not exist. (Pooling forbids OnConfiguring.)
+    public static TBuilder UseSosyabotDatabase<TBuilder>(this TBuilder options, string connectionString)
+        where TBuilder : DbContextOptionsBuilder
+    {
+        options.UseNpgsql(connectionString).UseSnakeCaseNamingConvention();
+        return options;
     }
 
     /// <summary>Applies pending EF Core migrations; <c>Sosyabot.Web migrate</c> and <c>service.sh</c> call it.</summary>
