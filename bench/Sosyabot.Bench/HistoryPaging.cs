@@ -29,7 +29,7 @@ internal static class HistoryPaging
         await SeedAsync(database, workspace, neighbour, postsPerWorkspace);
         seeding.Stop();
 
-        var options = new DbContextOptionsBuilder<SosyabotDbContext>().UseNpgsql(database).Options;
+        var options = new DbContextOptionsBuilder<SosyabotDbContext>().UseSosyabotDatabase(database).Options;
         var contexts = new PooledDbContextFactory<SosyabotDbContext>(options);
         var size = PostHistory.DefaultPageSize;
         var all = new HistoryFilter(Drafts: false, State: null, ChannelId: null);

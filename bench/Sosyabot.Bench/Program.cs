@@ -37,7 +37,7 @@ if (phases.Contains("throughput") || phases.Contains("lag"))
 {
     await Sql(server, $"CREATE DATABASE \"{databaseName}\"");
     var database = new NpgsqlConnectionStringBuilder(server) { Database = databaseName }.ConnectionString;
-    await using (var db = new SosyabotDbContext(new DbContextOptionsBuilder<SosyabotDbContext>().UseNpgsql(database).Options))
+    await using (var db = new SosyabotDbContext(new DbContextOptionsBuilder<SosyabotDbContext>().UseSosyabotDatabase(database).Options))
     {
         await db.Database.MigrateAsync();
     }
@@ -108,7 +108,7 @@ if (phases.Contains("throughput") || phases.Contains("lag"))
             // The publisher's own statements with the parameters a node sends now: the app's default claim lease and,
             // for the claim, every channel leased (100 here, as many as one lease's scan can take).
             var plans = new List<(string What, string Plan)>();
-            await using (var db = new SosyabotDbContext(new DbContextOptionsBuilder<SosyabotDbContext>().UseNpgsql(database).Options))
+            await using (var db = new SosyabotDbContext(new DbContextOptionsBuilder<SosyabotDbContext>().UseSosyabotDatabase(database).Options))
             {
                 var now = DateTimeOffset.UtcNow;
                 var claimLease = new PublishingOptions().ClaimLease;
@@ -214,7 +214,7 @@ static async Task<List<(string What, string Figure, string Goal)>> BudgetUseAsyn
     await Sql(server, $"CREATE DATABASE \"{databaseName}\"");
     try
     {
-        await using (var db = new SosyabotDbContext(new DbContextOptionsBuilder<SosyabotDbContext>().UseNpgsql(database).Options))
+        await using (var db = new SosyabotDbContext(new DbContextOptionsBuilder<SosyabotDbContext>().UseSosyabotDatabase(database).Options))
         {
             await db.Database.MigrateAsync();
         }
@@ -240,7 +240,7 @@ static async Task<List<(string What, string Figure, string Goal)>> HistoryAsync(
     await Sql(server, $"CREATE DATABASE \"{databaseName}\"");
     try
     {
-        await using (var db = new SosyabotDbContext(new DbContextOptionsBuilder<SosyabotDbContext>().UseNpgsql(database).Options))
+        await using (var db = new SosyabotDbContext(new DbContextOptionsBuilder<SosyabotDbContext>().UseSosyabotDatabase(database).Options))
         {
             await db.Database.MigrateAsync();
         }

@@ -52,18 +52,10 @@ internal sealed class ApiTokenConfiguration : IEntityTypeConfiguration<ApiToken>
 {
     public void Configure(EntityTypeBuilder<ApiToken> builder)
     {
-        builder.ToTable("api_tokens");
         builder.HasKey(t => t.Id);
-        builder.Property(t => t.Id).HasColumnName("id");
-        builder.Property(t => t.WorkspaceId).HasColumnName("workspace_id");
-        builder.Property(t => t.Name).HasColumnName("name").HasMaxLength(100);
-        builder.Property(t => t.Hint).HasColumnName("hint").HasMaxLength(20);
-        builder.Property(t => t.SecretHash).HasColumnName("secret_hash");
-        builder.Property(t => t.Scopes).HasColumnName("scopes").HasDefaultValueSql("'{}'");
-        builder.Property(t => t.CreatedByUserId).HasColumnName("created_by_user_id");
-        builder.Property(t => t.CreatedAt).HasColumnName("created_at");
-        builder.Property(t => t.LastUsedAt).HasColumnName("last_used_at");
-        builder.Property(t => t.RevokedAt).HasColumnName("revoked_at");
+        builder.Property(t => t.Name).HasMaxLength(100);
+        builder.Property(t => t.Hint).HasMaxLength(20);
+        builder.Property(t => t.Scopes).HasDefaultValueSql("'{}'");
         builder.HasIndex(t => t.SecretHash).IsUnique();
         builder.HasIndex(t => new { t.WorkspaceId, t.CreatedAt });
         builder.HasOne(t => t.Workspace).WithMany().HasForeignKey(t => t.WorkspaceId).OnDelete(DeleteBehavior.Cascade);

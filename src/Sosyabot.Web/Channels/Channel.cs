@@ -76,27 +76,17 @@ internal sealed class ChannelConfiguration : IEntityTypeConfiguration<Channel>
 {
     public void Configure(EntityTypeBuilder<Channel> builder)
     {
-        builder.ToTable("channels");
         builder.HasKey(c => c.Id);
-        builder.Property(c => c.Id).HasColumnName("id");
-        builder.Property(c => c.WorkspaceId).HasColumnName("workspace_id");
-        builder.Property(c => c.XUserId).HasColumnName("x_user_id").HasMaxLength(32);
-        builder.Property(c => c.Kind).HasColumnName("kind").HasConversion<string>().HasMaxLength(20);
-        builder.Property(c => c.Handle).HasColumnName("handle").HasMaxLength(50);
-        builder.Property(c => c.DisplayName).HasColumnName("display_name").HasMaxLength(100);
-        builder.Property(c => c.AvatarUrl).HasColumnName("avatar_url").HasMaxLength(500);
-        builder.Property(c => c.State).HasColumnName("state").HasMaxLength(20);
-        builder.Property(c => c.StateReason).HasColumnName("state_reason").HasMaxLength(1000);
-        builder.Property(c => c.ConnectedByUserId).HasColumnName("connected_by_user_id");
-        builder.Property(c => c.ConnectedAt).HasColumnName("connected_at");
-        builder.Property(c => c.AccessTokenProtected).HasColumnName("access_token_protected");
-        builder.Property(c => c.RefreshTokenProtected).HasColumnName("refresh_token_protected");
-        builder.Property(c => c.AccessTokenExpiresAt).HasColumnName("access_token_expires_at");
-        builder.Property(c => c.Scopes).HasColumnName("scopes").HasMaxLength(500);
-        builder.Property(c => c.SessionAuthTokenProtected).HasColumnName("session_auth_token_protected");
+        builder.Property(c => c.XUserId).HasMaxLength(32);
+        builder.Property(c => c.Kind).HasConversion<string>().HasMaxLength(20);
+        builder.Property(c => c.Handle).HasMaxLength(50);
+        builder.Property(c => c.DisplayName).HasMaxLength(100);
+        builder.Property(c => c.AvatarUrl).HasMaxLength(500);
+        builder.Property(c => c.State).HasMaxLength(20);
+        builder.Property(c => c.StateReason).HasMaxLength(1000);
+        builder.Property(c => c.Scopes).HasMaxLength(500);
+        // The convention keeps a digit and the next word together (session_ct0protected).
         builder.Property(c => c.SessionCt0Protected).HasColumnName("session_ct0_protected");
-        builder.Property(c => c.ApiKeysProtected).HasColumnName("api_keys_protected");
-        builder.Property(c => c.IsReadOnly).HasColumnName("is_read_only");
 
         builder.HasIndex(c => new { c.WorkspaceId, c.XUserId }).IsUnique();
         builder.HasOne(c => c.Workspace).WithMany().HasForeignKey(c => c.WorkspaceId).OnDelete(DeleteBehavior.Cascade);

@@ -20,13 +20,7 @@ internal sealed class ConnectAttemptConfiguration : IEntityTypeConfiguration<Con
 {
     public void Configure(EntityTypeBuilder<ConnectAttempt> builder)
     {
-        builder.ToTable("connect_attempts");
         builder.HasKey(a => a.Id);
-        builder.Property(a => a.Id).HasColumnName("id");
-        builder.Property(a => a.WorkspaceId).HasColumnName("workspace_id");
-        builder.Property(a => a.UserId).HasColumnName("user_id");
-        builder.Property(a => a.ReconnectChannelId).HasColumnName("reconnect_channel_id");
-        builder.Property(a => a.CreatedAt).HasColumnName("created_at");
         builder.HasIndex(a => a.CreatedAt);
     }
 }

@@ -16,7 +16,7 @@ public static class DataExtensions
         // The factory serves singletons (the publisher) a short-lived context of their own; a request's scope gets
         // one from the same pool.
         builder.Services.AddPooledDbContextFactory<SosyabotDbContext>((services, options) =>
-            options.UseNpgsql(services.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString));
+            options.UseSosyabotDatabase(services.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString));
         builder.Services.AddScoped(services => services.GetRequiredService<IDbContextFactory<SosyabotDbContext>>().CreateDbContext());
 
         // Keys in the database: every node decrypts what another encrypted, and restarts keep secrets readable.
@@ -27,6 +27,15 @@ public static class DataExtensions
 
         builder.Services.AddHealthChecks().AddCheck<DatabaseReadyCheck>("database");
         return builder;
+    }
+
+    // The app, the tests and the bench build their options here: the naming convention is part of the model, and
+    // a context built without it would look for columns that do not exist. (Pooling forbids OnConfiguring.)
+    public static TBuilder UseSosyabotDatabase<TBuilder>(this TBuilder options, string connectionString)
+        where TBuilder : DbContextOptionsBuilder
+    {
+        options.UseNpgsql(connectionString).UseSnakeCaseNamingConvention();
+        return options;
     }
 
     /// <summary>Applies pending EF Core migrations; <c>Sosyabot.Web migrate</c> and <c>service.sh</c> call it.</summary>

@@ -16,11 +16,9 @@ internal sealed class OptionEntryConfiguration : IEntityTypeConfiguration<Option
 {
     public void Configure(EntityTypeBuilder<OptionEntry> builder)
     {
-        builder.ToTable("options");
         builder.HasKey(o => o.Key);
-        builder.Property(o => o.Key).HasColumnName("key").HasMaxLength(100);
-        builder.Property(o => o.Value).HasColumnName("value").HasMaxLength(4000);
-        builder.Property(o => o.UpdatedAt).HasColumnName("updated_at");
-        builder.Property(o => o.UpdatedBy).HasColumnName("updated_by").HasMaxLength(256);
+        builder.Property(o => o.Key).HasMaxLength(100);
+        builder.Property(o => o.Value).HasMaxLength(4000);
+        builder.Property(o => o.UpdatedBy).HasMaxLength(256);
     }
 }

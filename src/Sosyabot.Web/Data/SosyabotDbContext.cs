@@ -37,9 +37,14 @@ public sealed class SosyabotDbContext(DbContextOptions<SosyabotDbContext> option
 
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
 
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder) =>
+        configurationBuilder.Conventions.Add(_ => new ExistingNamesConvention());
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
+        // DataProtection's table predates the convention, which would call it data_protection_keys.
+        builder.Entity<DataProtectionKey>().ToTable("DataProtectionKeys");
         builder.ApplyConfigurationsFromAssembly(typeof(SosyabotDbContext).Assembly);
     }
 }

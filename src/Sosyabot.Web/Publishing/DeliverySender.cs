@@ -175,6 +175,7 @@ public sealed partial class DeliverySender(
         await DropMediaOnceDoneAsync(cancellationToken);
     }
 
+    // SqlQuery reads it through the snake_case naming convention: the SQL returns snake_case columns.
     private sealed record RenewedClaim(DateTimeOffset ClaimedAt, bool CancelRequested);
 
     private enum ClaimRenewal
@@ -195,7 +196,7 @@ public sealed partial class DeliverySender(
         var renewed = await db.Database.SqlQuery<RenewedClaim>($"""
             UPDATE deliveries SET claimed_at = {now}
             WHERE id = {_delivery.Id} AND state = 'publishing' AND claimed_by = {_publisher.NodeId} AND claimed_at = {_delivery.ClaimedAt}
-            RETURNING claimed_at AS "ClaimedAt", cancel_requested AS "CancelRequested"
+            RETURNING claimed_at, cancel_requested
             """).ToListAsync(cancellationToken);
         if (renewed.Count == 0)
         {

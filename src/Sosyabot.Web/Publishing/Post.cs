@@ -106,20 +106,13 @@ internal sealed class PostConfiguration : IEntityTypeConfiguration<Post>
 {
     public void Configure(EntityTypeBuilder<Post> builder)
     {
-        builder.ToTable("posts");
         builder.HasKey(p => p.Id);
-        builder.Property(p => p.Id).HasColumnName("id");
-        builder.Property(p => p.WorkspaceId).HasColumnName("workspace_id");
-        builder.Property(p => p.CreatedByUserId).HasColumnName("created_by_user_id");
-        builder.Property(p => p.CreatedAt).HasColumnName("created_at");
-        builder.Property(p => p.DueAt).HasColumnName("due_at");
-        builder.Property(p => p.TimeZone).HasColumnName("time_zone").HasMaxLength(64);
-        builder.Property(p => p.Parts).HasColumnName("parts").HasDefaultValueSql("'{}'").Metadata.SetValueComparer(new StringListComparer());
-        builder.Property(p => p.InReplyToTweetId).HasColumnName("in_reply_to_tweet_id").HasMaxLength(32);
-        builder.Property(p => p.QuoteTweetId).HasColumnName("quote_tweet_id").HasMaxLength(32);
-        builder.Property(p => p.UpdatedAt).HasColumnName("updated_at");
-        builder.Property(p => p.IsDraft).HasColumnName("is_draft").HasDefaultValue(false);
-        builder.Property(p => p.DraftChannelIds).HasColumnName("draft_channel_ids").HasDefaultValueSql("'{}'");
+        builder.Property(p => p.TimeZone).HasMaxLength(64);
+        builder.Property(p => p.Parts).HasDefaultValueSql("'{}'").Metadata.SetValueComparer(new StringListComparer());
+        builder.Property(p => p.InReplyToTweetId).HasMaxLength(32);
+        builder.Property(p => p.QuoteTweetId).HasMaxLength(32);
+        builder.Property(p => p.IsDraft).HasDefaultValue(false);
+        builder.Property(p => p.DraftChannelIds).HasDefaultValueSql("'{}'");
         builder.Property(p => p.Version).IsRowVersion();
         // History and drafts: newest due first, paged by (due_at, id) keyset.
         builder.HasIndex(p => new { p.WorkspaceId, p.IsDraft, p.DueAt, p.Id }).IsDescending(false, false, true, true);
@@ -133,16 +126,11 @@ internal sealed class PostMediaConfiguration : IEntityTypeConfiguration<PostMedi
 {
     public void Configure(EntityTypeBuilder<PostMedia> builder)
     {
-        builder.ToTable("post_media");
         builder.HasKey(m => m.Id);
-        builder.Property(m => m.Id).HasColumnName("id");
-        builder.Property(m => m.PostId).HasColumnName("post_id");
-        builder.Property(m => m.Position).HasColumnName("position");
-        builder.Property(m => m.FileName).HasColumnName("file_name").HasMaxLength(255);
-        builder.Property(m => m.ContentType).HasColumnName("content_type").HasMaxLength(100);
-        builder.Property(m => m.Bytes).HasColumnName("bytes");
-        builder.Property(m => m.Length).HasColumnName("length").HasDefaultValue(0);
-        builder.Property(m => m.AltText).HasColumnName("alt_text").HasMaxLength(1000);
+        builder.Property(m => m.FileName).HasMaxLength(255);
+        builder.Property(m => m.ContentType).HasMaxLength(100);
+        builder.Property(m => m.Length).HasDefaultValue(0);
+        builder.Property(m => m.AltText).HasMaxLength(1000);
         builder.HasIndex(m => new { m.PostId, m.Position }).IsUnique();
     }
 }
@@ -151,27 +139,13 @@ internal sealed class DeliveryConfiguration : IEntityTypeConfiguration<Delivery>
 {
     public void Configure(EntityTypeBuilder<Delivery> builder)
     {
-        builder.ToTable("deliveries");
         builder.HasKey(d => d.Id);
-        builder.Property(d => d.Id).HasColumnName("id");
-        builder.Property(d => d.PostId).HasColumnName("post_id");
-        builder.Property(d => d.WorkspaceId).HasColumnName("workspace_id");
-        builder.Property(d => d.ChannelId).HasColumnName("channel_id");
-        builder.Property(d => d.State).HasColumnName("state").HasMaxLength(32);
-        builder.Property(d => d.DueAt).HasColumnName("due_at");
-        builder.Property(d => d.Attempts).HasColumnName("attempts");
-        builder.Property(d => d.Reason).HasColumnName("reason").HasMaxLength(2000);
-        builder.Property(d => d.TweetIds).HasColumnName("tweet_ids").HasDefaultValueSql("'{}'").Metadata.SetValueComparer(new StringListComparer());
-        builder.Property(d => d.SendingPart).HasColumnName("sending_part");
-        builder.Property(d => d.SendingSince).HasColumnName("sending_since");
-        builder.Property(d => d.ClaimedAt).HasColumnName("claimed_at");
-        builder.Property(d => d.ClaimedBy).HasColumnName("claimed_by").HasMaxLength(100);
-        builder.Property(d => d.PublishedAt).HasColumnName("published_at");
-        builder.Property(d => d.XMediaIds).HasColumnName("x_media_ids").HasDefaultValueSql("'{}'").Metadata.SetValueComparer(new StringListComparer());
-        builder.Property(d => d.XMediaExpireAt).HasColumnName("x_media_expire_at");
-        builder.Property(d => d.HeldAt).HasColumnName("held_at");
-        builder.Property(d => d.CancelRequested).HasColumnName("cancel_requested").HasDefaultValue(false);
-        builder.Property(d => d.DeletedAt).HasColumnName("deleted_at");
+        builder.Property(d => d.State).HasMaxLength(32);
+        builder.Property(d => d.Reason).HasMaxLength(2000);
+        builder.Property(d => d.TweetIds).HasDefaultValueSql("'{}'").Metadata.SetValueComparer(new StringListComparer());
+        builder.Property(d => d.ClaimedBy).HasMaxLength(100);
+        builder.Property(d => d.XMediaIds).HasDefaultValueSql("'{}'").Metadata.SetValueComparer(new StringListComparer());
+        builder.Property(d => d.CancelRequested).HasDefaultValue(false);
         // The claim query: due work in (due_at, id) order, read with SKIP LOCKED by every publisher.
         builder.HasIndex(d => new { d.State, d.DueAt, d.Id });
         builder.HasIndex(d => new { d.WorkspaceId, d.PostId });
@@ -195,11 +169,8 @@ internal sealed class PublishingLeaseConfiguration : IEntityTypeConfiguration<Pu
 {
     public void Configure(EntityTypeBuilder<PublishingLease> builder)
     {
-        builder.ToTable("publishing_leases");
         builder.HasKey(l => l.ChannelId);
-        builder.Property(l => l.ChannelId).HasColumnName("channel_id");
-        builder.Property(l => l.HeldBy).HasColumnName("held_by").HasMaxLength(100);
-        builder.Property(l => l.HeldUntil).HasColumnName("held_until");
+        builder.Property(l => l.HeldBy).HasMaxLength(100);
         builder.HasOne<Channel>().WithMany().HasForeignKey(l => l.ChannelId).OnDelete(DeleteBehavior.Cascade);
     }
 }

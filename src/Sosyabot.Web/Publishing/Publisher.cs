@@ -134,6 +134,7 @@ public sealed partial class Publisher(
             (SELECT min(due_at) FROM deliveries WHERE state = {DeliveryStates.WaitingForRateLimit})) AS "Value"
         """);
 
+    // SqlQuery reads it through the snake_case naming convention: the SQL returns snake_case columns.
     internal sealed record ClaimedDelivery(Guid Id, Guid ChannelId);
 
     // Due or retrying; abandoned by a node that died mid-send; or held for a channel that has been connected again since.
@@ -173,7 +174,7 @@ public sealed partial class Publisher(
                 LIMIT @batch
                 FOR UPDATE SKIP LOCKED)
             RETURNING id, channel_id, due_at)
-        SELECT id AS "Id", channel_id AS "ChannelId" FROM claimed ORDER BY due_at, id
+        SELECT id, channel_id FROM claimed ORDER BY due_at, id
         """;
 
     /// <summary>

@@ -19,11 +19,7 @@ internal sealed class RateBudgetConfiguration : IEntityTypeConfiguration<RateBud
 {
     public void Configure(EntityTypeBuilder<RateBudget> builder)
     {
-        builder.ToTable("rate_budgets");
         builder.HasKey(b => b.Key);
-        builder.Property(b => b.Key).HasColumnName("key").HasMaxLength(200);
-        builder.Property(b => b.Limit).HasColumnName("limit");
-        builder.Property(b => b.Remaining).HasColumnName("remaining");
-        builder.Property(b => b.ResetAt).HasColumnName("reset_at");
+        builder.Property(b => b.Key).HasMaxLength(200);
     }
 }

@@ -33,11 +33,8 @@ internal sealed class WorkspaceConfiguration : IEntityTypeConfiguration<Workspac
 {
     public void Configure(EntityTypeBuilder<Workspace> builder)
     {
-        builder.ToTable("workspaces");
         builder.HasKey(w => w.Id);
-        builder.Property(w => w.Id).HasColumnName("id");
-        builder.Property(w => w.Name).HasColumnName("name").HasMaxLength(100);
-        builder.Property(w => w.CreatedAt).HasColumnName("created_at");
+        builder.Property(w => w.Name).HasMaxLength(100);
         builder.HasMany(w => w.Members).WithOne(m => m.Workspace).HasForeignKey(m => m.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
     }
 }
@@ -46,12 +43,8 @@ internal sealed class WorkspaceMemberConfiguration : IEntityTypeConfiguration<Wo
 {
     public void Configure(EntityTypeBuilder<WorkspaceMember> builder)
     {
-        builder.ToTable("workspace_members");
         builder.HasKey(m => new { m.WorkspaceId, m.UserId });
-        builder.Property(m => m.WorkspaceId).HasColumnName("workspace_id");
-        builder.Property(m => m.UserId).HasColumnName("user_id");
-        builder.Property(m => m.Role).HasColumnName("role").HasConversion<string>().HasMaxLength(20);
-        builder.Property(m => m.JoinedAt).HasColumnName("joined_at");
+        builder.Property(m => m.Role).HasConversion<string>().HasMaxLength(20);
         builder.HasOne(m => m.User).WithMany().HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.Cascade);
         builder.HasIndex(m => m.UserId);
     }

@@ -51,7 +51,7 @@ public sealed class TestDatabase : IAsyncDisposable
     }
 
     public SosyabotDbContext CreateDbContext() =>
-        new(new DbContextOptionsBuilder<SosyabotDbContext>().UseNpgsql(ConnectionString).Options);
+        new(new DbContextOptionsBuilder<SosyabotDbContext>().UseSosyabotDatabase(ConnectionString).Options);
 
     /// <summary>Runs raw SQL the way someone holding a dump of the database would read it.</summary>
     public async Task<List<string>> ReadColumnAsync(string sql)
