@@ -406,10 +406,11 @@ public static class SandboxApp
         </style></head><body><main>{{body}}</main></body></html>
         """, "text/html; charset=utf-8", statusCode: status);
 
+    private static readonly string[] ConsentFields = ["client_id", "redirect_uri", "state", "code_challenge", "scope"];
+
     private static string ConsentPage(IQueryCollection q)
     {
-        var hidden = string.Concat(new[] { "client_id", "redirect_uri", "state", "code_challenge", "scope" }
-            .Select(name => $"<input type=hidden name=\"{name}\" value=\"{E(q[name])}\">"));
+        var hidden = string.Concat(ConsentFields.Select(name => $"<input type=hidden name=\"{name}\" value=\"{E(q[name])}\">"));
         var accounts = string.Concat(SandboxState.Accounts.Select((a, i) =>
             $"<label style=\"display:block\"><input type=radio name=account value=\"{a.Id}\"{(i == 0 ? " checked" : "")}> {E(a.Name)} <span class=muted>@{E(a.Username)}</span></label>"));
         var scopes = string.Concat(q["scope"].ToString().Split(' ').Select(s => $"<li><code>{E(s)}</code></li>"));

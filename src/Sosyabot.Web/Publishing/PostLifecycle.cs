@@ -128,7 +128,7 @@ public sealed class PostLifecycle(
         }
         PublishingQueue.ThrowIfProblems(problems);
 
-        var dueAt = queue.DueAt(draft, now);
+        var dueAt = PublishingQueue.DueAt(draft, now);
         post.Parts = parts;
         post.DueAt = dueAt;
         post.TimeZone = draft.TimeZone ?? post.TimeZone;

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -11,6 +12,7 @@ namespace Sosyabot.Web.Publishing;
 /// publishes for, claims their due deliveries with FOR UPDATE SKIP LOCKED and marks them <c>publishing</c>
 /// before X is called; <see cref="DeliverySender"/> then sends each one at most once.
 /// </summary>
+[SuppressMessage("Design", "CA1001", Justification = "A SemaphoreSlim holds nothing to dispose until its AvailableWaitHandle is used; _wake's never is.")]
 public sealed partial class Publisher(
     IServiceScopeFactory scopes, IDbContextFactory<SosyabotDbContext> contexts, TimeProvider time, IOptions<PublishingOptions> options, ILogger<Publisher> logger)
 {

@@ -91,7 +91,7 @@ public sealed class PublishingQueue(SosyabotDbContext db, TimeProvider time, Pub
         return trimmed;
     }
 
-    internal DateTimeOffset DueAt(PostDraft draft, DateTimeOffset now) =>
+    internal static DateTimeOffset DueAt(PostDraft draft, DateTimeOffset now) =>
         draft.ScheduledAt is { } at && at > now ? at.ToUniversalTime() : now;
 
     internal static void ThrowIfProblems(List<string> problems)

@@ -19,7 +19,7 @@ internal static class OAuth1Check
 
         var url = new Uri(request.Url);
         IEnumerable<KeyValuePair<string, string>> signed = [.. OAuth1Signature.FormParameters(url.Query), .. parameters];
-        if (request.Headers.TryGetValue("Content-Type", out var type) && type.Any(t => t.StartsWith("application/x-www-form-urlencoded")))
+        if (request.Headers.TryGetValue("Content-Type", out var type) && type.Any(t => t.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase)))
         {
             signed = signed.Concat(OAuth1Signature.FormParameters(request.Body));
         }

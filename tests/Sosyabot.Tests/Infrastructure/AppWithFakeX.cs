@@ -59,5 +59,6 @@ public class AppWithFakeX : SosyabotAppFactory
     {
         X.Stop();
         await base.DisposeAsync();
+        GC.SuppressFinalize(this);
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
@@ -137,7 +138,7 @@ public sealed class HostileInputTests(AppWithFakeX app) : IClassFixture<AppWithF
         using var response = await _workspace.User.SubmitAsync(page, "#publish", new Dictionary<string, string>
         {
             ["Compose.Parts[0]"] = text, ["Compose.ChannelIds"] = _channelId.ToString(), ["Compose.When"] = "schedule",
-            ["Compose.ScheduledLocal"] = DateTime.UtcNow.AddDays(2).ToString("yyyy-MM-ddTHH:mm"), ["Compose.TimeZone"] = "UTC",
+            ["Compose.ScheduledLocal"] = DateTime.UtcNow.AddDays(2).ToString("yyyy-MM-ddTHH:mm", CultureInfo.InvariantCulture), ["Compose.TimeZone"] = "UTC",
         });
 
         var html = await response.Content.ReadAsStringAsync();

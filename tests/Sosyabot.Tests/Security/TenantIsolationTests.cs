@@ -143,7 +143,7 @@ public sealed class TenantIsolationTests(AppWithFakeX app, ITestOutputHelper out
     private static string Unconstrained(string route) =>
         System.Text.RegularExpressions.Regex.Replace(route, @"\{(\*\*)?(\w+)[^}]*\}", m => "{" + m.Groups[1].Value + m.Groups[2].Value + "}");
 
-    private async Task<HttpContent> BodyForAsync(HttpClient client, string url)
+    private static async Task<HttpContent> BodyForAsync(HttpClient client, string url)
     {
         if (url.StartsWith("/api/", StringComparison.Ordinal))
         {
