@@ -8,13 +8,11 @@ using Microsoft.AspNetCore.WebUtilities;
 
 namespace Sosyabot.XSandbox;
 
-/// <summary>
-/// A local stand-in for X: the OAuth 2.0 consent page and token endpoints (Basic client auth, PKCE S256,
-/// exact redirect URI, 30-second single-use codes, rotating single-use refresh tokens), /2/users/me,
-/// the web-session check used by cookie connect, POST /2/tweets with X's rate-limit headers, 429s
-/// and duplicate-content 403s, and DELETE /2/tweets/:id. Posts come back as X gives them (<see cref="RenderedText"/>).
-/// The request shapes follow X's documentation, not Sosyabot's code.
-/// </summary>
+// A local stand-in for X: the OAuth 2.0 consent page and token endpoints (Basic client auth, PKCE S256,
+// exact redirect URI, 30-second single-use codes, rotating single-use refresh tokens), /2/users/me,
+// the web-session check used by cookie connect, POST /2/tweets with X's rate-limit headers, 429s
+// and duplicate-content 403s, and DELETE /2/tweets/:id. Posts come back as X gives them (RenderedText).
+// The request shapes follow X's documentation, not Sosyabot's code.
 public static class SandboxApp
 {
     public const int TweetsPerUserPer15Minutes = 100;

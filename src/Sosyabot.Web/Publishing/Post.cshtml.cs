@@ -8,7 +8,7 @@ using Sosyabot.Web.X;
 
 namespace Sosyabot.Web.Publishing;
 
-/// <summary>One post: its text, each channel's state, and everything a person can do with it.</summary>
+// One post: its text, each channel's state, and everything a person can do with it.
 public sealed class PostModel(CurrentWorkspace current, PostLifecycle lifecycle, TimeProvider time, IOptions<XOptions> x) : PageModel
 {
     [TempData(Key = Flash.SuccessKey)]
@@ -35,7 +35,7 @@ public sealed class PostModel(CurrentWorkspace current, PostLifecycle lifecycle,
 
     public bool Reschedulable => PostLifecycle.WhyNotReschedulable(Post) is null;
 
-    /// <summary>Every channel was cancelled: nothing is scheduled any more, whatever its due time says.</summary>
+    // Every channel was cancelled: nothing is scheduled any more, whatever its due time says.
     public bool AllCancelled => Post.Deliveries.Count > 0 && Post.Deliveries.All(d => d.State == DeliveryStates.Cancelled);
 
     public int Pending => Post.Deliveries.Count(d => DeliveryStates.Pending.Contains(d.State) || d.State == DeliveryStates.Publishing);

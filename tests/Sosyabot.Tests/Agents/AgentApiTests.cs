@@ -15,7 +15,7 @@ using WireMock.ResponseBuilders;
 
 namespace Sosyabot.Tests.Agents;
 
-/// <summary>Each /api/v1 agent endpoint, checked by what X (WireMock) received: method, path, query, body and a valid signature.</summary>
+// Each /api/v1 agent endpoint, checked by what X (WireMock) received: method, path, query, body and a valid signature.
 public sealed class AgentApiTests(AppWithFakeX app) : IClassFixture<AppWithFakeX>, IAsyncLifetime
 {
     private AgentWorkspace _workspace = null!;

@@ -3,7 +3,7 @@ using WireMock;
 
 namespace Sosyabot.Tests.Agents;
 
-/// <summary>Recomputes the OAuth 1.0a signature of a request X (WireMock) received, from what it received.</summary>
+// Recomputes the OAuth 1.0a signature of a request X (WireMock) received, from what it received.
 internal static class OAuth1Check
 {
     public static void AssertSignedByUser(IRequestMessage request, ByokKeys keys)

@@ -5,7 +5,7 @@ using Serilog.Events;
 
 namespace Sosyabot.Tests.Infrastructure;
 
-/// <summary>Every log event the app wrote, rendered as a log sink would write it.</summary>
+// Every log event the app wrote, rendered as a log sink would write it.
 public sealed class CapturedLogs : ILogEventSink
 {
     private readonly ConcurrentQueue<string> _lines = new();
