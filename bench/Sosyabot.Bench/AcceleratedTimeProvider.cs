@@ -17,7 +17,6 @@ public sealed class AcceleratedTimeProvider(double factor) : TimeProvider
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
         new AcceleratedTimer(System.CreateTimer(callback, state, Real(dueTime), Real(period)), this);
 
-    // How long simulated takes on the machine's clock.
     public TimeSpan Real(TimeSpan simulated) =>
         simulated == Timeout.InfiniteTimeSpan || simulated <= TimeSpan.Zero ? simulated : TimeSpan.FromTicks(Math.Max(1, (long)(simulated.Ticks / Factor)));
 

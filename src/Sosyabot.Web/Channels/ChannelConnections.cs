@@ -11,7 +11,6 @@ namespace Sosyabot.Web.Channels;
 // A connect, check or disconnect that failed; the message is meant for the person who tried.
 public sealed class ChannelConnectException(string message) : Exception(message);
 
-// Connects X accounts to a workspace and takes them away again.
 public sealed partial class ChannelConnections(
     SosyabotDbContext db,
     ChannelSecrets secrets,

@@ -4,7 +4,6 @@ using Sosyabot.Web.X;
 
 namespace Sosyabot.Web.Channels;
 
-// Puts a channel's credentials into their encrypted columns and takes them out again.
 public sealed class ChannelSecrets(SecretProtector protector)
 {
     public void StoreOAuthTokens(Channel channel, XTokenResponse tokens, DateTimeOffset now)

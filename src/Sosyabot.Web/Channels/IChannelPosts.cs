@@ -4,7 +4,6 @@ namespace Sosyabot.Web.Channels;
 // cancels. Publishing answers it, so that Channels, which Publishing builds on, does not depend on Publishing.
 public interface IChannelPosts
 {
-    // Posts not sent yet, per channel.
     Task<Dictionary<Guid, int>> PendingCountsAsync(IReadOnlyCollection<Guid> channelIds, CancellationToken cancellationToken);
 
     // Cancels what the channel has not sent yet (a thread in flight stops after its part); returns how many posts.

@@ -142,7 +142,6 @@ public sealed class IndexModel(
         return Page();
     }
 
-    // The errors of one of the page's forms, for that form to show.
     public IEnumerable<string> ErrorsOf(string form) => ModelState
         .Where(entry => entry.Key == form || entry.Key.StartsWith(form + ".", StringComparison.Ordinal))
         .SelectMany(entry => entry.Value!.Errors.Select(e => e.ErrorMessage));

@@ -14,7 +14,6 @@ public sealed partial class InstanceAdmins(SosyabotDbContext db, UserManager<App
     public Task<bool> AnyAsync(CancellationToken cancellationToken) =>
         db.UserRoles.AnyAsync(r => r.RoleId == Roles.InstanceAdminRole.Id, cancellationToken);
 
-    // Makes user the instance admin when there is none yet.
     public async Task<bool> PromoteIfNoneAsync(AppUser user, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);

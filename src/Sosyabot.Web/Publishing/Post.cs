@@ -17,9 +17,7 @@ public sealed class Post
     // The IANA zone the author scheduled in, to show the time back the way they entered it.
     public string? TimeZone { get; set; }
     public required List<string> Parts { get; set; }
-    // The X post the first part answers, when it is a reply.
     public string? InReplyToTweetId { get; set; }
-    // The X post the first part quotes.
     public string? QuoteTweetId { get; set; }
     // Saved without being queued: no deliveries until it is published; the chosen channels wait in DraftChannelIds.
     public bool IsDraft { get; set; }

@@ -46,7 +46,6 @@ public sealed class PostDisplay(TimeZoneInfo zone, DateTimeOffset now)
         _ => delivery.State,
     };
 
-    // The filter's words for each state.
     public static string StateName(string state) => state switch
     {
         DeliveryStates.Queued => "Scheduled or queued",

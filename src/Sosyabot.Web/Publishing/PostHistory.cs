@@ -7,7 +7,6 @@ namespace Sosyabot.Web.Publishing;
 // Which posts a history page shows: drafts or sent/scheduled posts, optionally one delivery state and one channel.
 public sealed record HistoryFilter(bool Drafts, string? State, Guid? ChannelId);
 
-// One post in the history, with each channel's delivery.
 public sealed record HistoryPost(
     Guid Id, DateTimeOffset DueAt, DateTimeOffset CreatedAt, string? TimeZone, IReadOnlyList<string> Parts, bool IsDraft,
     int Images, IReadOnlyList<HistoryDelivery> Deliveries);

@@ -48,7 +48,6 @@ public sealed partial class Publisher(
         }
     }
 
-    // Sleeps until delay has passed or Wake is called.
     public async Task SleepAsync(TimeSpan delay, CancellationToken cancellationToken)
     {
         using var sleeping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

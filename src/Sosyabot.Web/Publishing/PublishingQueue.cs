@@ -32,7 +32,6 @@ public sealed class PublishingQueue(SosyabotDbContext db, TimeProvider time, Pub
     public const int MaxImageBytes = 5 * 1024 * 1024;
     public const int MaxGifBytes = 15 * 1024 * 1024;
 
-    // The image types X accepts in a post.
     public static readonly string[] ImageTypes = ["image/jpeg", "image/png", "image/gif", "image/webp"];
 
     public async Task<Post> QueueAsync(Guid workspaceId, string userId, PostDraft draft, CancellationToken cancellationToken)

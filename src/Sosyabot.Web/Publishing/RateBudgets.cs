@@ -27,7 +27,6 @@ public sealed class RateBudgetSpentException(RateWindow window, DateTimeOffset r
     public DateTimeOffset ResetAt { get; } = resetAt;
 }
 
-// What spending a request against several windows came to.
 public sealed record RateReservation(bool Granted, RateWindow? Exhausted, DateTimeOffset? ResetAt)
 {
     public static readonly RateReservation Yes = new(true, null, null);

@@ -7,7 +7,6 @@ namespace Sosyabot.Web.Publishing;
 // How X measures a post: the weighted length and whether X would accept it.
 internal sealed record TweetLength(int WeightedLength, bool IsValid);
 
-// A twitter-text configuration (the library's configs).
 internal sealed record TwitterTextConfig(
     int MaxWeightedLength, int Scale, int DefaultWeight, bool EmojiParsingEnabled, int TransformedUrlLength,
     IReadOnlyList<(int Start, int End, int Weight)> Ranges)

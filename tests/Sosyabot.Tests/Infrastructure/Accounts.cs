@@ -12,7 +12,6 @@ public static class Accounts
         return client;
     }
 
-    // Opens loginUrl and submits its form with these credentials.
     public static async Task<HttpResponseMessage> SubmitLoginAsync(this HttpClient client, string loginUrl, string email, string password)
     {
         var login = await client.GetDocumentAsync(loginUrl);

@@ -19,7 +19,6 @@ public static class TwitterTextConformance
         return (YamlMappingNode)((YamlMappingNode)yaml.Documents[0].RootNode).Children[new YamlScalarNode("tests")];
     });
 
-    // The tweets validity cases.
     public static IReadOnlyList<Case> TweetValidity => Section("tweets")
         .Select(node => new Case(Scalar(node, "description"), Scalar(node, "text"), bool.Parse(Scalar(node, "expected")), null))
         .ToList();
