@@ -119,7 +119,8 @@ public sealed partial class ChannelConnections(
             }
             catch (Exception ex) when (ex is XApiException or HttpRequestException or TaskCanceledException)
             {
-                throw new ChannelConnectException($"The consumer keys and access token work, but checking the bearer token failed: {ex.Message}. Nothing was saved; try again.");
+                throw new ChannelConnectException(
+                    $"The consumer keys and access token work, but checking the bearer token failed: {ex.Message}. Nothing was saved; try again.");
             }
         }
 
@@ -174,7 +175,8 @@ public sealed partial class ChannelConnections(
             {
                 if (credentials is null)
                 {
-                    warning = "The X client credentials are not configured, so the grant could not be revoked at X; remove the app under Connected apps on x.com.";
+                    warning = "The X client credentials are not configured, so the grant could not be revoked at X; " +
+                        "remove the app under Connected apps on x.com.";
                 }
                 else
                 {
@@ -187,7 +189,8 @@ public sealed partial class ChannelConnections(
             }
             catch (Exception ex) when (ex is XApiException or HttpRequestException or TaskCanceledException)
             {
-                warning = $"X did not confirm the revocation ({ex.Message}); the tokens were deleted here anyway. You can also remove the app under Connected apps on x.com.";
+                warning = $"X did not confirm the revocation ({ex.Message}); the tokens were deleted here anyway. " +
+                    "You can also remove the app under Connected apps on x.com.";
             }
         }
 
@@ -242,7 +245,8 @@ public sealed partial class ChannelConnections(
     }
 
     private static string BearerRefused(XApiException ex) =>
-        $"X did not accept the bearer token (401{Describe(ex)}). Copy the app's Bearer Token again from Keys and tokens in X's developer portal, or regenerate it.";
+        $"X did not accept the bearer token (401{Describe(ex)}). " +
+        "Copy the app's Bearer Token again from Keys and tokens in X's developer portal, or regenerate it.";
 
     private static string Describe(XApiException ex) =>
         ex.Error is null && ex.Description is null ? "" : $" {ex.Error}{(ex.Description is null ? "" : ": " + ex.Description)}";
@@ -273,7 +277,8 @@ public static partial class WebSessionCookieFormat
 public static partial class ApiKeyFormat
 {
     // What is wrong with pasted API keys, by field; empty when their shapes are right.
-    public static Dictionary<string, string> Problems(string? apiKey, string? apiSecret, string? bearerToken, string? accessToken, string? accessTokenSecret, string? username)
+    public static Dictionary<string, string> Problems(
+        string? apiKey, string? apiSecret, string? bearerToken, string? accessToken, string? accessTokenSecret, string? username)
     {
         var problems = new Dictionary<string, string>();
         if (!TokenPattern().IsMatch(apiKey ?? ""))

@@ -138,7 +138,8 @@ public sealed class PostModel(CurrentWorkspace current, PostLifecycle lifecycle,
             {
                 throw new DraftRejectedException([$"{local:yyyy-MM-dd HH:mm} does not exist in {zone.Id}: the clocks skip it. Choose another time."]);
             }
-            var post = await lifecycle.RescheduleAsync(workspaceId, id, new DateTimeOffset(TimeZoneInfo.ConvertTimeToUtc(unspecified, zone), TimeSpan.Zero), zone.Id, cancellationToken);
+            var post = await lifecycle.RescheduleAsync(
+                workspaceId, id, new DateTimeOffset(TimeZoneInfo.ConvertTimeToUtc(unspecified, zone), TimeSpan.Zero), zone.Id, cancellationToken);
             StatusMessage = $"Rescheduled for {PostDisplay.For(Request, time).Time(post.DueAt)}.";
         });
 
@@ -155,7 +156,9 @@ public sealed class PostModel(CurrentWorkspace current, PostLifecycle lifecycle,
         }
         catch (Exception ex) when (ex is PostConflictException or ChannelNeedsReconnectException or ChannelRefusedException or RateBudgetSpentException)
         {
-            ErrorMessage = ex is RateBudgetSpentException spent ? $"{spent.Message}: try again after {PostDisplay.For(Request, time).Time(spent.ResetAt)}." : ex.Message;
+            ErrorMessage = ex is RateBudgetSpentException spent
+                ? $"{spent.Message}: try again after {PostDisplay.For(Request, time).Time(spent.ResetAt)}."
+                : ex.Message;
         }
         catch (DraftRejectedException ex)
         {

@@ -70,8 +70,9 @@ public sealed class PostLifecycle(
     public static string? WhyNotEditable(Post post) =>
         WhyInFlightOrSent(post)
         ?? (post.Deliveries.FirstOrDefault(d => d.SendingPart is not null) is { } uncertain
-            ? $"X may already have part {uncertain.SendingPart + 1} of this post on @{uncertain.Channel.Handle}: its answer was lost, and changing the text now " +
-              "could put two versions on X. Retry or cancel it instead, or duplicate it to post a changed version."
+            ? $"X may already have part {uncertain.SendingPart + 1} of this post on @{uncertain.Channel.Handle}: " +
+              "its answer was lost, and changing the text now could put two versions on X. " +
+              "Retry or cancel it instead, or duplicate it to post a changed version."
             : null);
 
     // Why a post cannot be moved to another time, or null while it can.
@@ -83,7 +84,8 @@ public sealed class PostLifecycle(
 
     private static string? WhyInFlightOrSent(Post post) =>
         post.Deliveries.Any(d => d.State == DeliveryStates.Publishing)
-            ? "This post is being published right now, so it cannot be changed. Wait until it is done, or cancel it: the part in flight finishes, the rest stop."
+            ? "This post is being published right now, so it cannot be changed. " +
+              "Wait until it is done, or cancel it: the part in flight finishes, the rest stop."
             : post.Deliveries.FirstOrDefault(d => d.State is DeliveryStates.Published or DeliveryStates.Deleted || d.TweetIds.Count > 0) is { } sent
                 ? $"This post has already gone out on @{sent.Channel.Handle}, so it cannot be changed. Duplicate it to post a changed version."
                 : null;
@@ -141,7 +143,8 @@ public sealed class PostLifecycle(
         if (mediaChanged)
         {
             // Positions are unique per post: move the kept images out of the way before renumbering them.
-            await db.PostMedia.Where(m => m.PostId == postId).ExecuteUpdateAsync(u => u.SetProperty(m => m.Position, m => m.Position + 1000), cancellationToken);
+            await db.PostMedia.Where(m => m.PostId == postId)
+                .ExecuteUpdateAsync(u => u.SetProperty(m => m.Position, m => m.Position + 1000), cancellationToken);
             for (var i = 0; i < keptMedia.Count; i++)
             {
                 db.Entry(keptMedia[i]).Property(m => m.Position).CurrentValue = i;
@@ -347,7 +350,8 @@ public sealed class PostLifecycle(
     {
         var post = await GetAsync(workspaceId, postId, cancellationToken);
         var published = post.Deliveries
-            .Where(d => (channelId is null || d.ChannelId == channelId) && d.TweetIds.Count > 0 && d.State is DeliveryStates.Published or DeliveryStates.Cancelled or DeliveryStates.Failed)
+            .Where(d => (channelId is null || d.ChannelId == channelId) && d.TweetIds.Count > 0
+                && d.State is DeliveryStates.Published or DeliveryStates.Cancelled or DeliveryStates.Failed)
             .ToList();
         if (published.Count == 0)
         {

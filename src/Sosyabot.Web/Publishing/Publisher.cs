@@ -12,7 +12,11 @@ namespace Sosyabot.Web.Publishing;
 // before X is called; DeliverySender then sends each one at most once.
 [SuppressMessage("Design", "CA1001", Justification = "A SemaphoreSlim holds nothing to dispose until its AvailableWaitHandle is used; _wake's never is.")]
 public sealed partial class Publisher(
-    IServiceScopeFactory scopes, IDbContextFactory<SosyabotDbContext> contexts, TimeProvider time, IOptions<PublishingOptions> options, ILogger<Publisher> logger)
+    IServiceScopeFactory scopes,
+    IDbContextFactory<SosyabotDbContext> contexts,
+    TimeProvider time,
+    IOptions<PublishingOptions> options,
+    ILogger<Publisher> logger)
 {
     public const int BatchSize = 20;
 
@@ -194,7 +198,8 @@ public sealed partial class Publisher(
     internal static IQueryable<Guid> LeaseQuery(SosyabotDbContext db, DateTimeOffset now, TimeSpan claimLease, string node) =>
         db.Database.SqlQueryRaw<Guid>(LeaseSql, ClaimParameters(now, claimLease, node, null));
 
-    internal static IQueryable<ClaimedDelivery> ClaimQuery(SosyabotDbContext db, DateTimeOffset now, TimeSpan claimLease, string node, IReadOnlyList<Guid> leased) =>
+    internal static IQueryable<ClaimedDelivery> ClaimQuery(
+        SosyabotDbContext db, DateTimeOffset now, TimeSpan claimLease, string node, IReadOnlyList<Guid> leased) =>
         db.Database.SqlQueryRaw<ClaimedDelivery>(ClaimSql, ClaimParameters(now, claimLease, node, leased));
 
     // The parameters of LeaseSql (no leased) and ClaimSql.
@@ -215,7 +220,8 @@ public sealed partial class Publisher(
         await using var db = await contexts.CreateDbContextAsync(CancellationToken.None);
         var retryAt = time.GetUtcNow() + TimeSpan.FromMinutes(1);
         var retrying = $"Sosyabot could not send it ({exception.GetType().Name}); trying again at {retryAt.UtcDateTime:HH:mm:ss} UTC.";
-        var failed = $"Sosyabot could not send it ({exception.GetType().Name}) after {DeliverySender.MaxAttempts} attempts. Retry it, or reconnect the channel if this keeps happening.";
+        var failed = $"Sosyabot could not send it ({exception.GetType().Name}) after {DeliverySender.MaxAttempts} attempts. " +
+            "Retry it, or reconnect the channel if this keeps happening.";
         await db.Deliveries
             .Where(d => d.Id == deliveryId && d.State == DeliveryStates.Publishing && d.ClaimedBy == NodeId)
             .ExecuteUpdateAsync(update => update

@@ -145,7 +145,8 @@ public sealed class PublishingQueue(SosyabotDbContext db, TimeProvider time, Pub
             var label = parts.Count == 1 ? "The post" : $"Part {i + 1}";
             if (parts[i].Length > MaxPartChars)
             {
-                problems.Add($"{label} is {parts[i].Length:N0} characters long, far over the limit of {TweetText.MaxWeightedLength} characters as X counts them.");
+                problems.Add($"{label} is {parts[i].Length:N0} characters long, " +
+                    $"far over the limit of {TweetText.MaxWeightedLength} characters as X counts them.");
                 continue;
             }
             TweetLength measured;
