@@ -1,10 +1,8 @@
 namespace Sosyabot.Bench;
 
-/// <summary>
-/// A clock that runs <see cref="Factor"/> times faster than the machine's, timers included, so that X's
-/// 15-minute and 24-hour windows pass in seconds. The app and the sandbox share one instance, so the
-/// reset times X announces and the app's own clock agree.
-/// </summary>
+// A clock that runs Factor times faster than the machine's, timers included, so that X's
+// 15-minute and 24-hour windows pass in seconds. The app and the sandbox share one instance, so the
+// reset times X announces and the app's own clock agree.
 public sealed class AcceleratedTimeProvider(double factor) : TimeProvider
 {
     private readonly DateTimeOffset _origin = System.GetUtcNow();
@@ -19,7 +17,6 @@ public sealed class AcceleratedTimeProvider(double factor) : TimeProvider
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
         new AcceleratedTimer(System.CreateTimer(callback, state, Real(dueTime), Real(period)), this);
 
-    /// <summary>How long <paramref name="simulated"/> takes on the machine's clock.</summary>
     public TimeSpan Real(TimeSpan simulated) =>
         simulated == Timeout.InfiniteTimeSpan || simulated <= TimeSpan.Zero ? simulated : TimeSpan.FromTicks(Math.Max(1, (long)(simulated.Ticks / Factor)));
 

@@ -11,12 +11,10 @@ using Sosyabot.XSandbox;
 
 namespace Sosyabot.Bench;
 
-/// <summary>
-/// How much of what X allows the publisher actually sends. 1,000 API-key channels of one X app, a queue that
-/// exceeds every budget (100 accounts with 150 posts each, beyond their 100 per 15 minutes; 900 with 10 each;
-/// 24,000 in all, beyond the app's 10,000 per 24 hours), and a clock that the app and the sandbox share,
-/// running <see cref="AcceleratedTimeProvider.Factor"/> times faster than the machine's.
-/// </summary>
+// How much of what X allows the publisher actually sends. 1,000 API-key channels of one X app, a queue that
+// exceeds every budget (100 accounts with 150 posts each, beyond their 100 per 15 minutes; 900 with 10 each;
+// 24,000 in all, beyond the app's 10,000 per 24 hours), and a clock that the app and the sandbox share,
+// running AcceleratedTimeProvider.Factor times faster than the machine's.
 internal static class BudgetUse
 {
     private const int Channels = 1_000;
@@ -26,7 +24,7 @@ internal static class BudgetUse
     private const int PerUserPer15Minutes = SandboxApp.TweetsPerUserPer15Minutes;
     private const int PerAppPer24Hours = SandboxApp.TweetsPerAppPer24Hours;
 
-    /// <summary>Simulated time measured from the first post: inside the app's first 24-hour window.</summary>
+    // Simulated time measured from the first post: inside the app's first 24-hour window.
     private static readonly TimeSpan Period = TimeSpan.FromHours(23);
 
     public static async Task<Result> RunAsync(string database, double factor)
@@ -109,7 +107,7 @@ internal static class BudgetUse
         }
     }
 
-    /// <summary>The app in this process on the shared clock, its publisher on, X at the sandbox.</summary>
+    // The app in this process on the shared clock, its publisher on, X at the sandbox.
     private sealed class AcceleratedApp(string database, string sandboxAddress, AcceleratedTimeProvider clock) : WebApplicationFactory<Sosyabot.Web.Data.SosyabotDbContext>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)

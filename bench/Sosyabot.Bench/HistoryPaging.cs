@@ -9,12 +9,10 @@ using Sosyabot.Web.Publishing;
 
 namespace Sosyabot.Bench;
 
-/// <summary>
-/// History paging: one workspace with many posts (1 or 2 deliveries each, in mixed states), a second workspace
-/// with as many so that the index has to tell them apart, then pages read with the app's own
-/// <see cref="PostHistory.PageAsync"/> on a pooled context, as a request does (no HTTP: the figure is the
-/// query's, not the JSON's). A page late in the history should cost what the first does.
-/// </summary>
+// History paging: one workspace with many posts (1 or 2 deliveries each, in mixed states), a second workspace
+// with as many so that the index has to tell them apart, then pages read with the app's own
+// PostHistory.PageAsync on a pooled context, as a request does (no HTTP: the figure is the
+// query's, not the JSON's). A page late in the history should cost what the first does.
 internal static class HistoryPaging
 {
     private const int Requests = 200;
@@ -173,7 +171,7 @@ internal static class HistoryPaging
         return PostHistory.FormatCursor(before.DueAt, before.Id);
     }
 
-    /// <summary>The plan's top node, whether it sorts, the scan on posts and the time PostgreSQL took.</summary>
+    // The plan's top node, whether it sorts, the scan on posts and the time PostgreSQL took.
     private static string KeyLines(string plan)
     {
         var lines = plan.Split('\n');

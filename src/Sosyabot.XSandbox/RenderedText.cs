@@ -5,12 +5,10 @@ using Sosyabot.Web.Publishing;
 
 namespace Sosyabot.XSandbox;
 
-/// <summary>
-/// A post's text as X gives it back, in its answer to POST /2/tweets and in every timeline: NFC-normalized,
-/// each link (as twitter-text finds it) replaced by a t.co link listed in <see cref="Entities"/>, a t.co link
-/// appended for attached media, and <c>&amp;</c>, <c>&lt;</c>, <c>&gt;</c> HTML-escaped. Made once per post,
-/// so its t.co links stay the same on every read, as X's do.
-/// </summary>
+// A post's text as X gives it back, in its answer to POST /2/tweets and in every timeline: NFC-normalized,
+// each link (as twitter-text finds it) replaced by a t.co link listed in Entities, a t.co link
+// appended for attached media, and &, <, > HTML-escaped. Made once per post,
+// so its t.co links stay the same on every read, as X's do.
 public sealed record RenderedText(string Text, RenderedEntities? Entities)
 {
     private const string SlugAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";

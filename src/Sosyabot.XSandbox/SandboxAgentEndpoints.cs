@@ -3,11 +3,9 @@ using System.Text.Json.Serialization;
 
 namespace Sosyabot.XSandbox;
 
-/// <summary>
-/// The X v2 endpoints an agent uses, as X documents them: user lookup, mentions, recent search, likes,
-/// retweets, bookmarks (OAuth 2.0 user context only) and direct messages, with per-user rate windows and
-/// X's pagination tokens.
-/// </summary>
+// The X v2 endpoints an agent uses, as X documents them: user lookup, mentions, recent search, likes,
+// retweets, bookmarks (OAuth 2.0 user context only) and direct messages, with per-user rate windows and
+// X's pagination tokens.
 public static class SandboxAgentEndpoints
 {
     private const int RelationsPer15Minutes = 50;
@@ -138,7 +136,7 @@ public static class SandboxAgentEndpoints
         return app;
     }
 
-    /// <summary>Newest first, max_results at a time, with X's opaque next_token (here, the offset).</summary>
+    // Newest first, max_results at a time, with X's opaque next_token (here, the offset).
     public static IResult PostPage(IEnumerable<SandboxPost> posts, IQueryCollection query, string tokenParameter)
     {
         // As X does, entities only when tweet.fields asks for them.

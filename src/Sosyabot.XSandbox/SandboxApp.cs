@@ -8,13 +8,11 @@ using Microsoft.AspNetCore.WebUtilities;
 
 namespace Sosyabot.XSandbox;
 
-/// <summary>
-/// A local stand-in for X: the OAuth 2.0 consent page and token endpoints (Basic client auth, PKCE S256,
-/// exact redirect URI, 30-second single-use codes, rotating single-use refresh tokens), /2/users/me,
-/// the web-session check used by cookie connect, POST /2/tweets with X's rate-limit headers, 429s
-/// and duplicate-content 403s, and DELETE /2/tweets/:id. Posts come back as X gives them (<see cref="RenderedText"/>).
-/// The request shapes follow X's documentation, not Sosyabot's code.
-/// </summary>
+// A local stand-in for X: the OAuth 2.0 consent page and token endpoints (Basic client auth, PKCE S256,
+// exact redirect URI, 30-second single-use codes, rotating single-use refresh tokens), /2/users/me,
+// the web-session check used by cookie connect, POST /2/tweets with X's rate-limit headers, 429s
+// and duplicate-content 403s, and DELETE /2/tweets/:id. Posts come back as X gives them (RenderedText).
+// The request shapes follow X's documentation, not Sosyabot's code.
 public static class SandboxApp
 {
     public const int TweetsPerUserPer15Minutes = 100;
@@ -406,10 +404,11 @@ public static class SandboxApp
         </style></head><body><main>{{body}}</main></body></html>
         """, "text/html; charset=utf-8", statusCode: status);
 
+    private static readonly string[] ConsentFields = ["client_id", "redirect_uri", "state", "code_challenge", "scope"];
+
     private static string ConsentPage(IQueryCollection q)
     {
-        var hidden = string.Concat(new[] { "client_id", "redirect_uri", "state", "code_challenge", "scope" }
-            .Select(name => $"<input type=hidden name=\"{name}\" value=\"{E(q[name])}\">"));
+        var hidden = string.Concat(ConsentFields.Select(name => $"<input type=hidden name=\"{name}\" value=\"{E(q[name])}\">"));
         var accounts = string.Concat(SandboxState.Accounts.Select((a, i) =>
             $"<label style=\"display:block\"><input type=radio name=account value=\"{a.Id}\"{(i == 0 ? " checked" : "")}> {E(a.Name)} <span class=muted>@{E(a.Username)}</span></label>"));
         var scopes = string.Concat(q["scope"].ToString().Split(' ').Select(s => $"<li><code>{E(s)}</code></li>"));

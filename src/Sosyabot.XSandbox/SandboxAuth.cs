@@ -5,20 +5,18 @@ using Sosyabot.Web.X;
 
 namespace Sosyabot.XSandbox;
 
-/// <summary>Who a request to the sandbox comes from: an account (user context) or the app alone (its bearer token).</summary>
+// Who a request to the sandbox comes from: an account (user context) or the app alone (its bearer token).
 public sealed record SandboxCaller(SandboxAccount? Account)
 {
     public bool AppOnly => Account is null;
 }
 
-/// <summary>
-/// X's three ways in, as X checks them: an OAuth 2.0 user access token, the developer app's bearer token
-/// (app-only, reads), and OAuth 1.0a user context, whose HMAC-SHA1 signature is recomputed from the request
-/// as received (method, URL, query, form body) with a five-minute timestamp window and single-use nonces.
-/// </summary>
+// X's three ways in, as X checks them: an OAuth 2.0 user access token, the developer app's bearer token
+// (app-only, reads), and OAuth 1.0a user context, whose HMAC-SHA1 signature is recomputed from the request
+// as received (method, URL, query, form body) with a five-minute timestamp window and single-use nonces.
 public static class SandboxAuth
 {
-    /// <summary>The sandbox's one developer app for bring-your-own-keys channels, as its portal would show it.</summary>
+    // The sandbox's one developer app for bring-your-own-keys channels, as its portal would show it.
     public const string ConsumerKey = "SandboxConsumerKey0001";
     public const string ConsumerSecret = "SandboxConsumerSecret00000000000000000001";
     public const string AppBearerToken = "AAAAAAAAAAAAAAAAAAAAASandboxAppBearerToken000000000000000001";
@@ -42,7 +40,7 @@ public static class SandboxAuth
         return await VerifyOAuth1Async(request, header, state, time) is { } account ? new SandboxCaller(account) : null;
     }
 
-    /// <summary>The account for a user-context endpoint; the refusal X gives otherwise (401, or 403 for an app-only bearer).</summary>
+    // The account for a user-context endpoint; the refusal X gives otherwise (401, or 403 for an app-only bearer).
     public static async Task<(SandboxAccount? Account, IResult? Refusal)> UserAsync(HttpRequest request, SandboxState state, TimeProvider time)
     {
         var caller = await CallerAsync(request, state, time);

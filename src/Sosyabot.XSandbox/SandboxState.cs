@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.WebUtilities;
 
 namespace Sosyabot.XSandbox;
 
-/// <summary>A sandbox account, with its browser session token and its access token pair for the sandbox's developer app.</summary>
+// A sandbox account, with its browser session token and its access token pair for the sandbox's developer app.
 public sealed record SandboxAccount(string Id, string Username, string Name, string WebAuthToken)
 {
     public string AccessToken => $"{Id}-SandboxAccessToken{Username.Replace("_", "", StringComparison.Ordinal)}";
@@ -24,7 +24,7 @@ public sealed class Grant(SandboxAccount account, string scope)
 
 public sealed record AccessToken(Grant Grant, DateTimeOffset ExpiresAt);
 
-/// <summary>A post: <see cref="Text"/> as it was sent (what X's duplicate check compares), <see cref="Rendered"/> as X serves it.</summary>
+// A post: Text as it was sent (what X's duplicate check compares), Rendered as X serves it.
 public sealed record SandboxPost(
     string Id, SandboxAccount Account, string Text, RenderedText Rendered, DateTimeOffset CreatedAt, IReadOnlyList<string> MediaIds,
     string? InReplyToId = null, string? QuoteOfId = null);
@@ -40,7 +40,7 @@ public sealed class SandboxMedia(string mediaType, long totalBytes)
     public string? AltText { get; set; }
 }
 
-/// <summary>Everything the stand-in remembers; in memory, as befits a stand-in.</summary>
+// Everything the stand-in remembers; in memory, as befits a stand-in.
 public sealed class SandboxState(IConfiguration configuration)
 {
     public static readonly SandboxAccount[] Accounts =
@@ -50,7 +50,7 @@ public sealed class SandboxState(IConfiguration configuration)
         new("1000000000000000003", "sandbox_carol", "Carol Sandbox", "c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3"),
     ];
 
-    /// <summary>The demo accounts, then SANDBOX_EXTRA_ACCOUNTS more (sandbox_load01, ...) for load drills and the benchmark.</summary>
+    // The demo accounts, then SANDBOX_EXTRA_ACCOUNTS more (sandbox_load01, ...) for load drills and the benchmark.
     public IReadOnlyList<SandboxAccount> Everyone { get; } =
     [
         .. Accounts,
@@ -59,7 +59,7 @@ public sealed class SandboxState(IConfiguration configuration)
             Convert.ToHexStringLower(System.Security.Cryptography.SHA1.HashData(System.Text.Encoding.ASCII.GetBytes($"load{i}"))))),
     ];
 
-    /// <summary>How long POST /2/tweets takes, to widen the window in which a crash drill can kill a node mid-request.</summary>
+    // How long POST /2/tweets takes, to widen the window in which a crash drill can kill a node mid-request.
     public TimeSpan PostLatency { get; } = TimeSpan.FromMilliseconds(configuration.GetValue("SANDBOX_POST_LATENCY_MS", 0));
 
     private long _duplicateRefusals;
@@ -76,7 +76,7 @@ public sealed class SandboxState(IConfiguration configuration)
     private readonly ConcurrentQueue<SandboxPost> _posts = new();
     private readonly ConcurrentDictionary<string, byte> _deletedPostIds = new();
 
-    /// <summary>The posts on the stand-in, oldest first; deleted ones are gone from everything it serves.</summary>
+    // The posts on the stand-in, oldest first; deleted ones are gone from everything it serves.
     public IEnumerable<SandboxPost> Posts => _posts.Where(p => !_deletedPostIds.ContainsKey(p.Id));
 
     public int PostCount => _posts.Count - _deletedPostIds.Count;
@@ -88,7 +88,7 @@ public sealed class SandboxState(IConfiguration configuration)
     public ConcurrentDictionary<string, SandboxMedia> Media { get; } = new();
     public ConcurrentDictionary<string, RateWindow> RateWindows { get; } = new();
     public ConcurrentDictionary<string, byte> SeenNonces { get; } = new();
-    /// <summary>Likes, retweets and bookmarks, as "relation:userId:tweetId".</summary>
+    // Likes, retweets and bookmarks, as "relation:userId:tweetId".
     public ConcurrentDictionary<string, DateTimeOffset> Relations { get; } = new();
     public ConcurrentQueue<SandboxMessage> Messages { get; } = new();
 
@@ -99,7 +99,7 @@ public sealed class SandboxState(IConfiguration configuration)
     public static string NewSecret() => WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(32));
 }
 
-/// <summary>A fixed-window budget, the way X counts: a limit, what is left, and when the window resets.</summary>
+// A fixed-window budget, the way X counts: a limit, what is left, and when the window resets.
 public sealed class RateWindow(int limit, TimeSpan length)
 {
     public int Limit { get; } = limit;

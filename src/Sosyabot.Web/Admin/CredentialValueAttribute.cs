@@ -2,10 +2,8 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Sosyabot.Web.Admin;
 
-/// <summary>
-/// X's client ids and secrets are short runs of visible ASCII. Anything else is a paste gone wrong
-/// (a trailing newline, a space, half a JSON blob) and would fail at X with a far less helpful message.
-/// </summary>
+// X's client ids and secrets are short runs of visible ASCII. Anything else is a paste gone wrong
+// (a trailing newline, a space, half a JSON blob) and would fail at X with a far less helpful message.
 [AttributeUsage(AttributeTargets.Property)]
 public sealed class CredentialValueAttribute : ValidationAttribute
 {

@@ -6,14 +6,12 @@ using Sosyabot.Web.X;
 
 namespace Sosyabot.Web.Agents;
 
-/// <summary>The workspace's channel an agent named was not found (or belongs to another workspace: the same answer).</summary>
+// The workspace's channel an agent named was not found (or belongs to another workspace: the same answer).
 public sealed class ChannelNotFoundException(Guid channelId) : Exception($"There is no channel {channelId} in this token's workspace.");
 
 
-/// <summary>
-/// What an agent can do on X through one of its workspace's channels. Every call is scoped to the
-/// caller's workspace; writes pay into the same shared rate budgets as the publisher before X is called.
-/// </summary>
+// What an agent can do on X through one of its workspace's channels. Every call is scoped to the
+// caller's workspace; writes pay into the same shared rate budgets as the publisher before X is called.
 public sealed class AgentActions(
     SosyabotDbContext db,
     XClient x,
@@ -59,7 +57,7 @@ public sealed class AgentActions(
             () => x.SendDirectMessageAsync(auth.Auth, participantId, text, cancellationToken), cancellationToken), sent => sent.RateLimits, cancellationToken);
     }
 
-    /// <summary>Switches a like, retweet or bookmark on or off.</summary>
+    // Switches a like, retweet or bookmark on or off.
     public async Task SetRelationAsync(AgentCaller caller, Guid channelId, XTweetRelation relation, string tweetId, bool on, CancellationToken cancellationToken)
     {
         var channel = relation == XTweetRelation.Bookmarks
@@ -77,7 +75,7 @@ public sealed class AgentActions(
             () => x.SetTweetRelationAsync(auth.Auth, channel.XUserId, relation, tweetId, on, cancellationToken), cancellationToken), limits => limits, cancellationToken);
     }
 
-    /// <summary>Queues a post for the publisher, which sends it within X's limits and never twice.</summary>
+    // Queues a post for the publisher, which sends it within X's limits and never twice.
     public async Task<(Post Post, Channel Channel)> QueuePostAsync(AgentCaller caller, Guid channelId, PostDraft draft, CancellationToken cancellationToken)
     {
         var channel = await FindAsync(caller, channelId, cancellationToken);
@@ -86,7 +84,7 @@ public sealed class AgentActions(
         return (await queue.QueueAsync(caller.WorkspaceId, caller.CreatedByUserId, draft with { ChannelIds = [channel.Id] }, [channel], cancellationToken), channel);
     }
 
-    /// <summary>Keeps a draft for the channel; nothing goes to X until it is published.</summary>
+    // Keeps a draft for the channel; nothing goes to X until it is published.
     public async Task<Post> SaveDraftAsync(AgentCaller caller, Guid channelId, PostDraft draft, CancellationToken cancellationToken)
     {
         var channel = await FindAsync(caller, channelId, cancellationToken);
@@ -117,7 +115,7 @@ public sealed class AgentActions(
         }
     }
 
-    /// <summary>A read through one of the caller's channels: found in its workspace, authorized, X's refusals explained.</summary>
+    // A read through one of the caller's channels: found in its workspace, authorized, X's refusals explained.
     private async Task<T> ReadAsync<T>(
         AgentCaller caller, Guid channelId, XCallContext context, string oauth2Scope, Func<XAuth, Channel, Task<T>> read, CancellationToken cancellationToken)
     {
@@ -126,10 +124,8 @@ public sealed class AgentActions(
         return await OnBehalfOfAsync(channel, write: false, () => read(authorization.Auth, channel), cancellationToken);
     }
 
-    /// <summary>
-    /// Makes X's refusals of a channel's credentials say what to do: any 401 marks the channel needs_reconnect
-    /// (X's answer on a call is as final as on a check), and a 403 on a write is a read-only app or token.
-    /// </summary>
+    // Makes X's refusals of a channel's credentials say what to do: any 401 marks the channel needs_reconnect
+    // (X's answer on a call is as final as on a check), and a 403 on a write is a read-only app or token.
     private async Task<T> OnBehalfOfAsync<T>(Channel channel, bool write, Func<Task<T>> call, CancellationToken cancellationToken)
     {
         try
@@ -163,7 +159,7 @@ public sealed class AgentActions(
 }
 
 
-/// <summary>X refused the call for a reason the channel's owner has to fix; <see cref="Exception.Message"/> says how.</summary>
+// X refused the call for a reason the channel's owner has to fix; Exception.Message says how.
 public sealed class XRefusedException(XApiException refusal, string guidance) : Exception(guidance, refusal)
 {
     public XApiException Refusal { get; } = refusal;

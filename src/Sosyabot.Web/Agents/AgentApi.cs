@@ -10,10 +10,8 @@ using Sosyabot.Web.X;
 
 namespace Sosyabot.Web.Agents;
 
-/// <summary>
-/// /api/v1 for a workspace's agents: each call names one of the token's workspace's channels, and answers
-/// JSON carrying X's own ids and pagination tokens. Failures are problem details that say what to do.
-/// </summary>
+// /api/v1 for a workspace's agents: each call names one of the token's workspace's channels, and answers
+// JSON carrying X's own ids and pagination tokens. Failures are problem details that say what to do.
 public static class AgentApi
 {
     public const string Tag = "Agents";
@@ -227,7 +225,7 @@ public static class AgentApi
 
     internal static bool IsXId(string? id) => id is { Length: > 0 and <= 20 } && id.All(char.IsAsciiDigit);
 
-    /// <summary>Turns what went wrong into problem details an agent's developer can act on.</summary>
+    // Turns what went wrong into problem details an agent's developer can act on.
     private static async ValueTask<object?> ProblemsFromFailuresAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;

@@ -8,7 +8,7 @@ using Sosyabot.Web.Workspaces;
 
 namespace Sosyabot.Web.Agents;
 
-/// <summary>What an API token may do. Reading public data, acting on X (posts, likes, retweets, bookmarks), direct messages.</summary>
+// What an API token may do. Reading public data, acting on X (posts, likes, retweets, bookmarks), direct messages.
 public static class ApiScopes
 {
     public const string Read = "read";
@@ -18,10 +18,8 @@ public static class ApiScopes
     public static readonly string[] All = [Read, Write, Dm];
 }
 
-/// <summary>
-/// A workspace's credential for its agents and automations. Only a SHA-256 of the secret is kept: the token
-/// is 256 random bits, so a fast hash is as good as a slow one, and a leaked table leaks no usable token.
-/// </summary>
+// A workspace's credential for its agents and automations. Only a SHA-256 of the secret is kept: the token
+// is 256 random bits, so a fast hash is as good as a slow one, and a leaked table leaks no usable token.
 public sealed class ApiToken
 {
     public const string Prefix = "sbt_";
@@ -29,7 +27,7 @@ public sealed class ApiToken
     public Guid Id { get; init; } = Guid.CreateVersion7();
     public Guid WorkspaceId { get; init; }
     public required string Name { get; init; }
-    /// <summary>The token's first characters, enough for a person to tell their tokens apart.</summary>
+    // The token's first characters, enough for a person to tell their tokens apart.
     public required string Hint { get; init; }
     public required byte[] SecretHash { get; init; }
     public required List<string> Scopes { get; init; }

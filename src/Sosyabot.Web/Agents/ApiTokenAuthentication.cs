@@ -8,7 +8,7 @@ using Sosyabot.Web.Data;
 
 namespace Sosyabot.Web.Agents;
 
-/// <summary>Who is calling the agent API: a token of one workspace, with its scopes.</summary>
+// Who is calling the agent API: a token of one workspace, with its scopes.
 public sealed record AgentCaller(Guid TokenId, Guid WorkspaceId, string CreatedByUserId)
 {
     public const string WorkspaceClaim = "sosyabot:workspace";
@@ -25,14 +25,12 @@ public static class ApiTokenDefaults
 {
     public const string Scheme = "ApiToken";
 
-    /// <summary>The authorization policy for each scope has the scope's own name, prefixed.</summary>
+    // The authorization policy for each scope has the scope's own name, prefixed.
     public static string PolicyFor(string scope) => "api:" + scope;
 }
 
-/// <summary>
-/// Authenticates <c>Authorization: Bearer sbt_...</c>. Answers 401 and 403 as problem details, naming what is
-/// wrong (no token, an unknown or revoked one, a missing scope), since an agent's developer reads them.
-/// </summary>
+// Authenticates Authorization: Bearer sbt_.... Answers 401 and 403 as problem details, naming what is
+// wrong (no token, an unknown or revoked one, a missing scope), since an agent's developer reads them.
 public sealed partial class ApiTokenAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory loggerFactory,
@@ -40,7 +38,7 @@ public sealed partial class ApiTokenAuthenticationHandler(
     SosyabotDbContext db,
     TimeProvider time) : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
 {
-    /// <summary>Last-used times are written at most this often per token, not on every call.</summary>
+    // Last-used times are written at most this often per token, not on every call.
     private static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()

@@ -8,7 +8,7 @@ using Sosyabot.Web.Workspaces;
 
 namespace Sosyabot.Web.Agents;
 
-/// <summary>The workspace's API tokens: created with scopes and shown once, listed by hint and last use, revoked.</summary>
+// The workspace's API tokens: created with scopes and shown once, listed by hint and last use, revoked.
 public sealed class ApiTokensModel(SosyabotDbContext db, CurrentWorkspace current, TimeProvider time) : PageModel
 {
     [TempData(Key = Flash.SuccessKey)]
@@ -21,11 +21,9 @@ public sealed class ApiTokensModel(SosyabotDbContext db, CurrentWorkspace curren
 
     public IReadOnlyList<TokenRow> Tokens { get; private set; } = [];
 
-    /// <summary>
-    /// The token just created, shown on the one page view after the redirect and never again. It rides in
-    /// TempData (a DataProtection-encrypted cookie, dropped once read), the Identity UI's way with recovery
-    /// codes, so that a reload cannot resubmit the form and mint a second token.
-    /// </summary>
+    // The token just created, shown on the one page view after the redirect and never again. It rides in
+    // TempData (a DataProtection-encrypted cookie, dropped once read), the Identity UI's way with recovery
+    // codes, so that a reload cannot resubmit the form and mint a second token.
     [TempData(Key = "Sosyabot.NewApiToken")]
     public string? CreatedSecret { get; set; }
 

@@ -7,7 +7,7 @@ using Sosyabot.Web.Publishing;
 
 namespace Sosyabot.Web.Agents;
 
-/// <summary>/api/v1/posts: an agent's view of the workspace's posts and the same lifecycle the Publishing page offers.</summary>
+// /api/v1/posts: an agent's view of the workspace's posts and the same lifecycle the Publishing page offers.
 public static class PostsApi
 {
     public static void MapPostsApi(this RouteGroupBuilder api)
@@ -186,7 +186,7 @@ public sealed record DeliveryResponse(
     [property: JsonPropertyName("due_at")] DateTimeOffset DueAt,
     [property: JsonPropertyName("published_at")] DateTimeOffset? PublishedAt);
 
-/// <summary>A post with each channel's delivery; the top-level state fields describe the first channel, as the API answered before posts had several.</summary>
+// A post with each channel's delivery; the top-level state fields describe the first channel, as the API answered before posts had several.
 public sealed record PostResponse(
     [property: JsonPropertyName("id")] Guid Id,
     [property: JsonPropertyName("is_draft")] bool IsDraft,
@@ -202,10 +202,10 @@ public sealed record PostResponse(
     [JsonPropertyName("warnings"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), Description("Things to know, such as a channel whose access ends before the post is due.")]
     public IReadOnlyList<string>? Warnings { get; init; }
 
-    /// <summary>A post read with its deliveries' channels.</summary>
+    // A post read with its deliveries' channels.
     public static PostResponse From(Post post) => From(post, post.Deliveries.Select(d => d.Channel));
 
-    /// <summary>A post just written, whose deliveries name their <paramref name="channels"/> by id only.</summary>
+    // A post just written, whose deliveries name their channels by id only.
     public static PostResponse From(Post post, IEnumerable<Channel> channels)
     {
         var handles = channels.DistinctBy(c => c.Id).ToDictionary(c => c.Id, c => c.Handle);

@@ -9,7 +9,7 @@ public enum ChannelKind
 {
     OAuth2,
     Cookie,
-    /// <summary>The user's own X app: OAuth 1.0a keys for acting as the account, the app's bearer for reading.</summary>
+    // The user's own X app: OAuth 1.0a keys for acting as the account, the app's bearer for reading.
     ApiKeys,
 }
 
@@ -18,14 +18,12 @@ public static class ChannelStates
     public const string Active = "active";
     public const string NeedsReconnect = "needs_reconnect";
     public const string Disconnected = "disconnected";
-    /// <summary>Gone from the workspace's lists; the row stays so that the posts it published keep their history.</summary>
+    // Gone from the workspace's lists; the row stays so that the posts it published keep their history.
     public const string Removed = "removed";
 }
 
-/// <summary>
-/// One X account connected to one workspace. Credentials are held only as ciphertext
-/// (<see cref="Data.SecretProtector"/>); <see cref="ChannelSecrets"/> reads and writes them.
-/// </summary>
+// One X account connected to one workspace. Credentials are held only as ciphertext
+// (Data.SecretProtector); ChannelSecrets reads and writes them.
 public sealed class Channel
 {
     public Guid Id { get; init; } = Guid.CreateVersion7();
@@ -46,9 +44,9 @@ public sealed class Channel
     public string? Scopes { get; set; }
     public string? SessionAuthTokenProtected { get; set; }
     public string? SessionCt0Protected { get; set; }
-    /// <summary>The five keys of a bring-your-own-keys channel, as one encrypted JSON document.</summary>
+    // The five keys of a bring-your-own-keys channel, as one encrypted JSON document.
     public string? ApiKeysProtected { get; set; }
-    /// <summary>Can read but not act: an API-keys channel connected without an access token and secret.</summary>
+    // Can read but not act: an API-keys channel connected without an access token and secret.
     public bool IsReadOnly { get; set; }
 
     public Workspace Workspace { get; init; } = null!;

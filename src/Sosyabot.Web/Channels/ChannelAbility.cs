@@ -1,24 +1,24 @@
 namespace Sosyabot.Web.Channels;
 
-/// <param name="Reason">The whole sentence, with the fix, for a person or an agent who asked for the action.</param>
-/// <param name="Label">A few words for a list of channels (the composer's choices).</param>
-/// <param name="NeedsReconnect">The channel is not connected (any more): a person must connect it again, and until
-/// then its posts wait, held.</param>
+// Reason: The whole sentence, with the fix, for a person or an agent who asked for the action.
+//
+// Label: A few words for a list of channels (the composer's choices).
+//
+// NeedsReconnect: The channel is not connected (any more): a person must connect it again, and until
+// then its posts wait, held.
 public sealed record ChannelRefusal(string Reason, string Label, bool NeedsReconnect);
 
-/// <summary>
-/// The one rule for what a channel can do on X as it is connected. The composer greys a channel out, the queue
-/// refuses a post, the API answers and <see cref="ChannelTokens"/> refuses the call itself by the same answer, so a
-/// channel can never be offered in one place and refused in another.
-/// </summary>
+// The one rule for what a channel can do on X as it is connected. The composer greys a channel out, the queue
+// refuses a post, the API answers and ChannelTokens refuses the call itself by the same answer, so a
+// channel can never be offered in one place and refused in another.
 public static class ChannelAbility
 {
     public const string PostScope = "tweet.write";
 
     public static ChannelRefusal? ToPublish(Channel channel) => Refusal(channel, XCallContext.UserRequired, PostScope);
 
-    /// <param name="oauth2Scope">The scope an OAuth 2.0 token needs for the call: a channel connected before the
-    /// scope was asked for is told to reconnect instead of meeting X's 403.</param>
+    // oauth2Scope: The scope an OAuth 2.0 token needs for the call: a channel connected before the
+    // scope was asked for is told to reconnect instead of meeting X's 403.
     public static ChannelRefusal? Refusal(Channel channel, XCallContext context, string oauth2Scope)
     {
         if (channel.State == ChannelStates.Removed)

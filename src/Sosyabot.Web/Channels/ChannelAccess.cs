@@ -2,13 +2,11 @@ using Sosyabot.Web.X;
 
 namespace Sosyabot.Web.Channels;
 
-/// <summary>When a channel stops being able to act on X without a person: the one rule the composer, the API and the lists share.</summary>
+// When a channel stops being able to act on X without a person: the one rule the composer, the API and the lists share.
 public static class ChannelAccess
 {
-    /// <summary>
-    /// The end of an OAuth 2.0 channel's access when nothing will renew it (long-lived connections off, or no
-    /// refresh token); null for channels whose access lasts until someone ends it.
-    /// </summary>
+    // The end of an OAuth 2.0 channel's access when nothing will renew it (long-lived connections off, or no
+    // refresh token); null for channels whose access lasts until someone ends it.
     public static DateTimeOffset? EndsAt(Channel channel, XIntegrationState integration) =>
         channel.Kind == ChannelKind.OAuth2
         && channel.State == ChannelStates.Active
@@ -16,7 +14,7 @@ public static class ChannelAccess
             ? channel.AccessTokenExpiresAt
             : null;
 
-    /// <summary>The ways out, in the words a person needs when a scheduled post would outlive the channel's access.</summary>
+    // The ways out, in the words a person needs when a scheduled post would outlive the channel's access.
     public static string WaysOut(Channel channel) =>
         $"Reconnect @{channel.Handle} after that time, ask your admin to turn on long-lived connections (Admin → X (Twitter)), " +
         "or connect the account with your own API keys, which do not expire.";

@@ -8,10 +8,9 @@ using Sosyabot.Web.X;
 
 namespace Sosyabot.Web.Channels;
 
-/// <summary>A connect, check or disconnect that failed; the message is meant for the person who tried.</summary>
+// A connect, check or disconnect that failed; the message is meant for the person who tried.
 public sealed class ChannelConnectException(string message) : Exception(message);
 
-/// <summary>Connects X accounts to a workspace and takes them away again.</summary>
 public sealed partial class ChannelConnections(
     SosyabotDbContext db,
     ChannelSecrets secrets,
@@ -21,10 +20,8 @@ public sealed partial class ChannelConnections(
     TimeProvider time,
     ILogger<ChannelConnections> logger)
 {
-    /// <summary>
-    /// Records a Connect click and returns the properties to challenge X with. The attempt's id travels in
-    /// the protected state; the callback must find (and delete) the row, so each state works once.
-    /// </summary>
+    // Records a Connect click and returns the properties to challenge X with. The attempt's id travels in
+    // the protected state; the callback must find (and delete) the row, so each state works once.
     public async Task<AuthenticationProperties> BeginOAuthAsync(
         Guid workspaceId, string userId, Guid? reconnectChannelId, CancellationToken cancellationToken)
     {
@@ -40,7 +37,7 @@ public sealed partial class ChannelConnections(
         return properties;
     }
 
-    /// <summary>Stores (or updates: one channel per X account per workspace) what an OAuth 2.0 connect brought back.</summary>
+    // Stores (or updates: one channel per X account per workspace) what an OAuth 2.0 connect brought back.
     public async Task<Channel> SaveOAuthConnectionAsync(
         ConnectAttempt attempt, XUserProfile profile, XTokenResponse tokenResponse, CancellationToken cancellationToken)
     {
@@ -62,7 +59,7 @@ public sealed partial class ChannelConnections(
             channel => secrets.StoreOAuthTokens(channel, tokenResponse, time.GetUtcNow()), cancellationToken);
     }
 
-    /// <summary>Checks the cookies' shape, asks X whose session they are, and only then saves the channel.</summary>
+    // Checks the cookies' shape, asks X whose session they are, and only then saves the channel.
     public async Task<Channel> ConnectWebSessionAsync(
         Guid workspaceId, string userId, WebSessionCookies cookies, CancellationToken cancellationToken)
     {
@@ -86,11 +83,9 @@ public sealed partial class ChannelConnections(
             channel => secrets.StoreWebSession(channel, cookies), cancellationToken);
     }
 
-    /// <summary>
-    /// Checks a workspace's own X app keys with X before saving them: with an access token pair, GET /2/users/me
-    /// signed with OAuth 1.0a says whose token it is; the bearer token then has to read that account (or, without
-    /// the pair, the account named by <paramref name="username"/>), which is what it will be used for.
-    /// </summary>
+    // Checks a workspace's own X app keys with X before saving them: with an access token pair, GET /2/users/me
+    // signed with OAuth 1.0a says whose token it is; the bearer token then has to read that account (or, without
+    // the pair, the account named by username), which is what it will be used for.
     public async Task<Channel> ConnectWithApiKeysAsync(
         Guid workspaceId, string userId, ApiKeyCredentials keys, string? username, CancellationToken cancellationToken)
     {
@@ -124,7 +119,8 @@ public sealed partial class ChannelConnections(
             }
             catch (Exception ex) when (ex is XApiException or HttpRequestException or TaskCanceledException)
             {
-                throw new ChannelConnectException($"The consumer keys and access token work, but checking the bearer token failed: {ex.Message}. Nothing was saved; try again.");
+                throw new ChannelConnectException(
+                    $"The consumer keys and access token work, but checking the bearer token failed: {ex.Message}. Nothing was saved; try again.");
             }
         }
 
@@ -132,7 +128,7 @@ public sealed partial class ChannelConnections(
             channel => secrets.StoreApiKeys(channel, keys), cancellationToken);
     }
 
-    /// <summary>Asks X who the channel's credentials belong to, refreshing name and avatar; a 401 means reconnect.</summary>
+    // Asks X who the channel's credentials belong to, refreshing name and avatar; a 401 means reconnect.
     public async Task CheckAsync(Channel channel, CancellationToken cancellationToken)
     {
         try
@@ -168,7 +164,7 @@ public sealed partial class ChannelConnections(
         }
     }
 
-    /// <summary>Revokes the grant at X (best effort: the tokens are deleted here whatever X says).</summary>
+    // Revokes the grant at X (best effort: the tokens are deleted here whatever X says).
     public async Task<string?> DisconnectAsync(Channel channel, CancellationToken cancellationToken)
     {
         string? warning = null;
@@ -179,7 +175,8 @@ public sealed partial class ChannelConnections(
             {
                 if (credentials is null)
                 {
-                    warning = "The X client credentials are not configured, so the grant could not be revoked at X; remove the app under Connected apps on x.com.";
+                    warning = "The X client credentials are not configured, so the grant could not be revoked at X; " +
+                        "remove the app under Connected apps on x.com.";
                 }
                 else
                 {
@@ -192,7 +189,8 @@ public sealed partial class ChannelConnections(
             }
             catch (Exception ex) when (ex is XApiException or HttpRequestException or TaskCanceledException)
             {
-                warning = $"X did not confirm the revocation ({ex.Message}); the tokens were deleted here anyway. You can also remove the app under Connected apps on x.com.";
+                warning = $"X did not confirm the revocation ({ex.Message}); the tokens were deleted here anyway. " +
+                    "You can also remove the app under Connected apps on x.com.";
             }
         }
 
@@ -247,7 +245,8 @@ public sealed partial class ChannelConnections(
     }
 
     private static string BearerRefused(XApiException ex) =>
-        $"X did not accept the bearer token (401{Describe(ex)}). Copy the app's Bearer Token again from Keys and tokens in X's developer portal, or regenerate it.";
+        $"X did not accept the bearer token (401{Describe(ex)}). " +
+        "Copy the app's Bearer Token again from Keys and tokens in X's developer portal, or regenerate it.";
 
     private static string Describe(XApiException ex) =>
         ex.Error is null && ex.Description is null ? "" : $" {ex.Error}{(ex.Description is null ? "" : ": " + ex.Description)}";
@@ -261,7 +260,7 @@ public sealed partial class ChannelConnections(
 
 public static partial class WebSessionCookieFormat
 {
-    /// <summary>Why the pasted cookies cannot be an x.com session, or null when their shape is right.</summary>
+    // Why the pasted cookies cannot be an x.com session, or null when their shape is right.
     public static string? Problem(string? authToken, string? ct0) =>
         string.IsNullOrEmpty(authToken) || string.IsNullOrEmpty(ct0) ? "Both auth_token and ct0 are required."
         : !AuthTokenPattern().IsMatch(authToken) ? "auth_token must be the 40 hexadecimal characters of the auth_token cookie (no quotes, no 'auth_token=')."
@@ -277,8 +276,9 @@ public static partial class WebSessionCookieFormat
 
 public static partial class ApiKeyFormat
 {
-    /// <summary>What is wrong with pasted API keys, by field; empty when their shapes are right.</summary>
-    public static Dictionary<string, string> Problems(string? apiKey, string? apiSecret, string? bearerToken, string? accessToken, string? accessTokenSecret, string? username)
+    // What is wrong with pasted API keys, by field; empty when their shapes are right.
+    public static Dictionary<string, string> Problems(
+        string? apiKey, string? apiSecret, string? bearerToken, string? accessToken, string? accessTokenSecret, string? username)
     {
         var problems = new Dictionary<string, string>();
         if (!TokenPattern().IsMatch(apiKey ?? ""))

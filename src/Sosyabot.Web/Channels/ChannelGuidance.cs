@@ -3,10 +3,8 @@ using Sosyabot.Web.X;
 
 namespace Sosyabot.Web.Channels;
 
-/// <summary>
-/// What a person (or an agent) is told when X refuses a channel: X's reason and the fix. One place, so that
-/// the channels page, the publisher's history and the API's problem details say the same thing.
-/// </summary>
+// What a person (or an agent) is told when X refuses a channel: X's reason and the fix. One place, so that
+// the channels page, the publisher's history and the API's problem details say the same thing.
 public static class ChannelGuidance
 {
     public const string ReadOnlyFix =

@@ -4,7 +4,6 @@ using Sosyabot.Web.X;
 
 namespace Sosyabot.Web.Channels;
 
-/// <summary>Puts a channel's credentials into their encrypted columns and takes them out again.</summary>
 public sealed class ChannelSecrets(SecretProtector protector)
 {
     public void StoreOAuthTokens(Channel channel, XTokenResponse tokens, DateTimeOffset now)
@@ -43,16 +42,14 @@ public sealed class ChannelSecrets(SecretProtector protector)
     private string? Read(string? stored) => stored is null ? null : protector.Unprotect(stored);
 }
 
-/// <summary>The two cookies of a logged-in x.com browser session.</summary>
+// The two cookies of a logged-in x.com browser session.
 public sealed record WebSessionCookies(string AuthToken, string Ct0)
 {
     public override string ToString() => "WebSessionCookies { redacted }";
 }
 
-/// <summary>
-/// A workspace's own X app and, optionally, one account's access token pair for it (X's developer portal,
-/// "Keys and tokens"). Without the pair the app can only read public data.
-/// </summary>
+// A workspace's own X app and, optionally, one account's access token pair for it (X's developer portal,
+// "Keys and tokens"). Without the pair the app can only read public data.
 public sealed record ApiKeyCredentials(string ApiKey, string ApiSecret, string BearerToken, string? AccessToken, string? AccessTokenSecret)
 {
     public bool CanActAsUser => AccessToken is not null && AccessTokenSecret is not null;

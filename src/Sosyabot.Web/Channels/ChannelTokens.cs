@@ -4,28 +4,26 @@ using Sosyabot.Web.X;
 
 namespace Sosyabot.Web.Channels;
 
-/// <summary>The channel cannot act on X until a person reconnects it; <see cref="Exception.Message"/> says why.</summary>
+// The channel cannot act on X until a person reconnects it; Exception.Message says why.
 public sealed class ChannelNeedsReconnectException(string reason) : Exception(reason);
 
-/// <summary>The channel cannot make this call as it is connected; <see cref="Exception.Message"/> says what would make it able to.</summary>
+// The channel cannot make this call as it is connected; Exception.Message says what would make it able to.
 public sealed class ChannelRefusedException(string reason) : Exception(reason);
 
-/// <summary>Whether a call to X may use the app's own bearer (public reads) or must act as the account.</summary>
+// Whether a call to X may use the app's own bearer (public reads) or must act as the account.
 public enum XCallContext
 {
     AppOnlyAllowed,
     UserRequired,
 }
 
-/// <summary>How to authorize a call for a channel, and which X app's budget it spends.</summary>
+// How to authorize a call for a channel, and which X app's budget it spends.
 public sealed record ChannelAuthorization(XAuth Auth, string AppKey);
 
-/// <summary>
-/// Hands out a usable access token for an OAuth 2.0 channel, renewing it when long-lived connections are
-/// on. X's refresh tokens are single-use and rotate, and presenting a spent one revokes the whole grant,
-/// so a renewal runs under a row lock on the channel (one at a time across every node) and the rotated
-/// pair is written in the same transaction that held the lock.
-/// </summary>
+// Hands out a usable access token for an OAuth 2.0 channel, renewing it when long-lived connections are
+// on. X's refresh tokens are single-use and rotate, and presenting a spent one revokes the whole grant,
+// so a renewal runs under a row lock on the channel (one at a time across every node) and the rotated
+// pair is written in the same transaction that held the lock.
 public sealed partial class ChannelTokens(
     SosyabotDbContext db,
     ChannelSecrets secrets,
@@ -34,14 +32,12 @@ public sealed partial class ChannelTokens(
     TimeProvider time,
     ILogger<ChannelTokens> logger)
 {
-    /// <summary>Renew this long before expiry, so a token handed out is still good for the call it is for.</summary>
+    // Renew this long before expiry, so a token handed out is still good for the call it is for.
     public static readonly TimeSpan RenewalMargin = TimeSpan.FromMinutes(5);
 
-    /// <summary>
-    /// The credentials to call X with for <paramref name="channel"/>. <paramref name="oauth2Scope"/> is the scope
-    /// an OAuth 2.0 token needs for the call: a channel connected before the scope was asked for is told to
-    /// reconnect instead of meeting X's 403.
-    /// </summary>
+    // The credentials to call X with for channel. oauth2Scope is the scope
+    // an OAuth 2.0 token needs for the call: a channel connected before the scope was asked for is told to
+    // reconnect instead of meeting X's 403.
     public async Task<ChannelAuthorization> AuthorizeAsync(
         Channel channel, XCallContext context, string oauth2Scope, CancellationToken cancellationToken)
     {
@@ -64,7 +60,7 @@ public sealed partial class ChannelTokens(
             : throw new ChannelRefusedException(ChannelGuidance.ReadOnlyChannel(channel.Handle));
     }
 
-    /// <summary>Refuses, without reading secrets or calling X, a call <paramref name="channel"/> cannot make as connected.</summary>
+    // Refuses, without reading secrets or calling X, a call channel cannot make as connected.
     public static void EnsureCanAct(Channel channel, XCallContext context, string oauth2Scope)
     {
         switch (ChannelAbility.Refusal(channel, context, oauth2Scope))
@@ -108,7 +104,7 @@ public sealed partial class ChannelTokens(
         return await RenewAsync(channelId, integration.Credentials, cancellationToken);
     }
 
-    /// <summary>Marks channels whose token has run out with nothing to renew it, so the list tells the truth.</summary>
+    // Marks channels whose token has run out with nothing to renew it, so the list tells the truth.
     public async Task MarkExpiredAsync(Guid workspaceId, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();

@@ -11,7 +11,7 @@ using Sosyabot.Web.X;
 
 namespace Sosyabot.Web.Channels;
 
-public static class ChannelsExtensions
+public static partial class ChannelsExtensions
 {
     private const string WebSessionApiTag = "Channels (signed-in browser session)";
 
@@ -44,8 +44,9 @@ public static class ChannelsExtensions
             options.Events.OnRemoteFailure = context =>
             {
                 var message = XConnectErrors.ForRemoteFailure(context.Failure);
-                context.HttpContext.RequestServices.GetRequiredService<ILogger<XConnectHandler>>()
-                    .LogWarning(message == XConnectErrors.Unexpected ? context.Failure : null, "Connecting an X account failed: {Reason}", message);
+                LogConnectFailed(
+                    context.HttpContext.RequestServices.GetRequiredService<ILogger<XConnectHandler>>(),
+                    message, message == XConnectErrors.Unexpected ? context.Failure : null);
                 Flash.Error(context.HttpContext, message);
                 return BackToChannels(context);
             };
@@ -105,6 +106,9 @@ public static class ChannelsExtensions
         context.Response.Redirect(XConnectDefaults.ChannelsPath(context.HttpContext));
         return Task.CompletedTask;
     }
+
+    [LoggerMessage(LogLevel.Warning, "Connecting an X account failed: {Reason}")]
+    private static partial void LogConnectFailed(ILogger logger, string reason, Exception? exception);
 }
 
 public sealed record WebSessionConnectRequest(

@@ -3,10 +3,8 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Sosyabot.Web.Channels;
 
-/// <summary>
-/// One Connect -> X click waiting for X's callback. The row is what makes OAuth <c>state</c> single-use
-/// across every node: the callback deletes it, and a second callback with the same state finds nothing.
-/// </summary>
+// One Connect -> X click waiting for X's callback. The row is what makes OAuth state single-use
+// across every node: the callback deletes it, and a second callback with the same state finds nothing.
 public sealed class ConnectAttempt
 {
     public Guid Id { get; init; } = Guid.NewGuid();

@@ -21,7 +21,7 @@ public sealed class DetailsModel(
 
     public string? ConnectedBy { get; private set; }
 
-    /// <summary>Posts not sent yet: held by a disconnect, cancelled by a removal.</summary>
+    // Posts not sent yet: held by a disconnect, cancelled by a removal.
     public int PendingPosts { get; private set; }
 
     public DateTimeOffset? AccessEndsAt { get; private set; }

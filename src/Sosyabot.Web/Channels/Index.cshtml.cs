@@ -30,7 +30,7 @@ public sealed class IndexModel(
 
     public IReadOnlyList<ChannelRow> Channels { get; private set; } = [];
 
-    /// <summary>Why Connect → X is hidden, or null when it is offered.</summary>
+    // Why Connect → X is hidden, or null when it is offered.
     public string? OAuthUnavailableReason { get; private set; }
 
     [BindProperty]
@@ -39,7 +39,7 @@ public sealed class IndexModel(
     public sealed record ChannelRow(Guid Id, string Handle, string DisplayName, string? AvatarUrl, ChannelKind Kind, bool IsReadOnly,
         string State, string? StateReason, string? ConnectedBy, DateTimeOffset ConnectedAt, DateTimeOffset? AccessEndsAt, int PendingPosts);
 
-    /// <summary>The values of X's developer portal, "Keys and tokens"; the access pair is optional.</summary>
+    // The values of X's developer portal, "Keys and tokens"; the access pair is optional.
     public sealed class ApiKeysInput
     {
         [Display(Name = "API key"), StringLength(200)]
@@ -142,7 +142,6 @@ public sealed class IndexModel(
         return Page();
     }
 
-    /// <summary>The errors of one of the page's forms, for that form to show.</summary>
     public IEnumerable<string> ErrorsOf(string form) => ModelState
         .Where(entry => entry.Key == form || entry.Key.StartsWith(form + ".", StringComparison.Ordinal))
         .SelectMany(entry => entry.Value!.Errors.Select(e => e.ErrorMessage));

@@ -4,7 +4,7 @@ using Sosyabot.Web.X;
 
 namespace Sosyabot.Web.Channels;
 
-/// <summary>What a person sees when connecting through X's consent page fails: X's reason and the fix.</summary>
+// What a person sees when connecting through X's consent page fails: X's reason and the fix.
 public static class XConnectErrors
 {
     public const string StaleAttempt =

@@ -25,7 +25,7 @@ public static class XConnectDefaults
     public static string ChannelsPath(HttpContext context) =>
         context.RequestServices.GetRequiredService<LinkGenerator>().GetPathByPage(context, ChannelsPage)!;
 
-    /// <summary>Posting plus what the agent actions need (likes, bookmarks, DMs, media upload).</summary>
+    // Posting plus what the agent actions need (likes, bookmarks, DMs, media upload).
     public static readonly string[] Scopes =
     [
         "tweet.read", "tweet.write", "users.read", "like.read", "like.write",
@@ -34,17 +34,15 @@ public static class XConnectDefaults
 
     public const string OfflineAccessScope = "offline.access";
 
-    /// <summary>How long a Connect click may wait for X's callback before its state is refused.</summary>
+    // How long a Connect click may wait for X's callback before its state is refused.
     public static readonly TimeSpan AttemptLifetime = TimeSpan.FromMinutes(10);
 }
 
-/// <summary>
-/// The shared framework's OAuth 2.0 handler (state protection, correlation cookie, PKCE S256) bent to
-/// link an X account to a workspace rather than sign anybody in. What differs from a sign-in handler:
-/// the client id and secret are resolved per request (the admin may change them at any time), the
-/// callback URL is built from BASE_URL, every X call goes through <see cref="XClient"/>, the state is
-/// made single-use by a database row, and the ticket is turned into a channel instead of a login.
-/// </summary>
+// The shared framework's OAuth 2.0 handler (state protection, correlation cookie, PKCE S256) bent to
+// link an X account to a workspace rather than sign anybody in. What differs from a sign-in handler:
+// the client id and secret are resolved per request (the admin may change them at any time), the
+// callback URL is built from BASE_URL, every X call goes through XClient, the state is
+// made single-use by a database row, and the ticket is turned into a channel instead of a login.
 public sealed class XConnectHandler(
     IOptionsMonitor<OAuthOptions> options,
     ILoggerFactory loggerFactory,
@@ -134,10 +132,8 @@ public sealed class XConnectHandler(
         return new AuthenticationTicket(new ClaimsPrincipal(identity), properties, Scheme.Name);
     }
 
-    /// <summary>
-    /// Deletes the attempt row named by the state, checking it belongs to the signed-in user and is young
-    /// enough. A replayed or stale state finds no row and goes no further: X never sees its code.
-    /// </summary>
+    // Deletes the attempt row named by the state, checking it belongs to the signed-in user and is young
+    // enough. A replayed or stale state finds no row and goes no further: X never sees its code.
     private async Task<ConnectAttempt> ConsumeAttemptAsync(AuthenticationProperties properties)
     {
         var attemptId = properties.Items.TryGetValue(XConnectDefaults.AttemptKey, out var value) && Guid.TryParse(value, out var id) ? id : Guid.Empty;

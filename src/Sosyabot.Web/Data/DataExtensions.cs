@@ -38,7 +38,7 @@ public static class DataExtensions
         return options;
     }
 
-    /// <summary>Applies pending EF Core migrations; <c>Sosyabot.Web migrate</c> and <c>service.sh</c> call it.</summary>
+    // Applies pending EF Core migrations; Sosyabot.Web migrate and service.sh call it.
     public static async Task MigrateDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
     {
         await using var scope = services.CreateAsyncScope();

@@ -13,7 +13,7 @@ public sealed class DatabaseOptions
     public string ConnectionString => ToNpgsqlConnectionString(DatabaseUrl
         ?? throw new InvalidOperationException("DATABASE_URL is not set."));
 
-    /// <summary>Accepts the URL form that hosting platforms hand out as well as a plain Npgsql string.</summary>
+    // Accepts the URL form that hosting platforms hand out as well as a plain Npgsql string.
     public static string ToNpgsqlConnectionString(string databaseUrl)
     {
         if (!databaseUrl.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase)

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Sosyabot.Web.Data;
 
-/// <summary>One instance-wide setting made in the admin panel. Secret values hold ciphertext only.</summary>
+// One instance-wide setting made in the admin panel. Secret values hold ciphertext only.
 public sealed class OptionEntry
 {
     public required string Key { get; init; }

@@ -2,11 +2,9 @@ using Microsoft.AspNetCore.DataProtection;
 
 namespace Sosyabot.Web.Data;
 
-/// <summary>
-/// Encrypts secrets before they reach a column. The purpose is fixed so that ciphertext written by one
-/// node (or before a restart) is readable by every other node sharing the key ring in the database;
-/// the prefix makes a protected value recognisable in a dump.
-/// </summary>
+// Encrypts secrets before they reach a column. The purpose is fixed so that ciphertext written by one
+// node (or before a restart) is readable by every other node sharing the key ring in the database;
+// the prefix makes a protected value recognisable in a dump.
 public sealed class SecretProtector(IDataProtectionProvider provider)
 {
     public const string Prefix = "P|";

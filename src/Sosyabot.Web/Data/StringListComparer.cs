@@ -2,12 +2,10 @@ using Microsoft.EntityFrameworkCore.ChangeTracking;
 
 namespace Sosyabot.Web.Data;
 
-/// <summary>
-/// Change tracking for <c>text[]</c> columns mapped as <see cref="List{T}"/> of strings. EF's default comparer for
-/// primitive collections is compiled from an expression with nested lambdas, which builds a new delegate from a
-/// dynamic method every time a row is tracked; under load some 15 % of the app's CPU went to finalizing
-/// those methods. These expressions call plain static methods instead.
-/// </summary>
+// Change tracking for text[] columns mapped as List<T> of strings. EF's default comparer for
+// primitive collections is compiled from an expression with nested lambdas, which builds a new delegate from a
+// dynamic method every time a row is tracked; under load some 15 % of the app's CPU went to finalizing
+// those methods. These expressions call plain static methods instead.
 public sealed class StringListComparer() : ValueComparer<List<string>>(
     (left, right) => AreEqual(left, right),
     list => HashOf(list),

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Sosyabot.Web.Home;
 
-/// <summary>The start page is the workspace's channels: everything else starts from an account there.</summary>
+// The start page is the workspace's channels: everything else starts from an account there.
 public sealed class IndexModel : PageModel
 {
     public IActionResult OnGet() => RedirectToPage("/Channels/Index");

@@ -3,10 +3,8 @@ using Microsoft.AspNetCore.Diagnostics;
 
 namespace Sosyabot.Web.Hosting;
 
-/// <summary>
-/// An API body that is not the JSON it should be (a number where text goes, a truncated document) gets a
-/// 400 problem naming the parameter and the JSON path, instead of an empty 400: agents' developers read these.
-/// </summary>
+// An API body that is not the JSON it should be (a number where text goes, a truncated document) gets a
+// 400 problem naming the parameter and the JSON path, instead of an empty 400: agents' developers read these.
 internal sealed class BadRequestProblemHandler(IProblemDetailsService problems) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)

@@ -4,11 +4,9 @@ using Npgsql;
 
 namespace Sosyabot.Web.Hosting;
 
-/// <summary>
-/// While PostgreSQL cannot be reached, every request that needs it answers 503 with a page that says so
-/// and reloads itself (or problem details under /api), instead of a generic error. Nothing is cached: the
-/// first request after the database is back is served normally, with no restart.
-/// </summary>
+// While PostgreSQL cannot be reached, every request that needs it answers 503 with a page that says so
+// and reloads itself (or problem details under /api), instead of a generic error. Nothing is cached: the
+// first request after the database is back is served normally, with no restart.
 internal sealed partial class DatabaseUnavailableHandler(ILogger<DatabaseUnavailableHandler> logger) : IExceptionHandler
 {
     public const int RetryAfterSeconds = 10;
@@ -39,7 +37,7 @@ internal sealed partial class DatabaseUnavailableHandler(ILogger<DatabaseUnavail
         return true;
     }
 
-    /// <summary>A connection refused, reset or timed out on the way to PostgreSQL, however deep it is wrapped.</summary>
+    // A connection refused, reset or timed out on the way to PostgreSQL, however deep it is wrapped.
     public static bool IsDatabaseUnreachable(Exception exception)
     {
         for (var ex = exception; ex is not null; ex = ex.InnerException)

@@ -2,11 +2,9 @@ using Microsoft.AspNetCore.Mvc.ViewFeatures;
 
 namespace Sosyabot.Web.Hosting;
 
-/// <summary>
-/// The one-time message shown on the next page after an action. Pages set it through [TempData]
-/// properties of these names; code outside a page (an authentication handler) through these methods.
-/// The layout shows both kinds.
-/// </summary>
+// The one-time message shown on the next page after an action. Pages set it through [TempData]
+// properties of these names; code outside a page (an authentication handler) through these methods.
+// The layout shows both kinds.
 public static class Flash
 {
     public const string SuccessKey = "StatusMessage";

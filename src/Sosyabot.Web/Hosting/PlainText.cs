@@ -3,14 +3,12 @@ using System.Globalization;
 
 namespace Sosyabot.Web.Hosting;
 
-/// <summary>
-/// Text a person or an agent sends must be storable and sendable as it is: no NUL (PostgreSQL text refuses
-/// it), no other control characters outside line breaks and tabs, no half of a UTF-16 surrogate pair
-/// (UTF-8 cannot encode it, so neither PostgreSQL nor X could take it).
-/// </summary>
+// Text a person or an agent sends must be storable and sendable as it is: no NUL (PostgreSQL text refuses
+// it), no other control characters outside line breaks and tabs, no half of a UTF-16 surrogate pair
+// (UTF-8 cannot encode it, so neither PostgreSQL nor X could take it).
 public static class PlainText
 {
-    /// <summary>What is wrong with <paramref name="text"/>, to follow its label in a message; null when nothing is.</summary>
+    // What is wrong with text, to follow its label in a message; null when nothing is.
     public static string? Problem(string? text, bool multiline = false)
     {
         if (text is null)
@@ -37,7 +35,7 @@ public static class PlainText
     }
 }
 
-/// <summary>A one-line field checked with <see cref="PlainText.Problem"/>.</summary>
+// A one-line field checked with PlainText.Problem.
 [AttributeUsage(AttributeTargets.Property)]
 public sealed class PlainTextAttribute : ValidationAttribute
 {

@@ -3,11 +3,9 @@ using Serilog.Events;
 
 namespace Sosyabot.Web.Hosting;
 
-/// <summary>
-/// Blanks log properties that can carry credentials, whatever wrote them: HttpClient's header logging
-/// (which renders "*" in its message but attaches the raw values as properties), and any field named like
-/// a token, secret, password or cookie. Structured sinks see the property names, never the values.
-/// </summary>
+// Blanks log properties that can carry credentials, whatever wrote them: HttpClient's header logging
+// (which renders "*" in its message but attaches the raw values as properties), and any field named like
+// a token, secret, password or cookie. Structured sinks see the property names, never the values.
 public sealed class RedactSensitiveProperties : ILogEventEnricher
 {
     private static readonly LogEventPropertyValue Redacted = new ScalarValue("***");

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Configuration;
 
 namespace Sosyabot.Web.Hosting;
 
-/// <summary>Where the instance is reachable from the outside; bound from <c>BASE_URL</c>.</summary>
+// Where the instance is reachable from the outside; bound from BASE_URL.
 public sealed class SiteOptions
 {
     public const string CallbackPath = "/api/v1/auth/twitter/callback";

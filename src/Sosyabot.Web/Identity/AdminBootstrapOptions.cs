@@ -9,7 +9,7 @@ public sealed class AdminBootstrapOptions
     public string? Password { get; set; }
 }
 
-/// <summary>Creates the instance admin named by ADMIN_EMAIL/ADMIN_PASSWORD when there is none yet.</summary>
+// Creates the instance admin named by ADMIN_EMAIL/ADMIN_PASSWORD when there is none yet.
 internal sealed partial class AdminBootstrapper(
     IServiceScopeFactory scopes,
     Microsoft.Extensions.Options.IOptions<AdminBootstrapOptions> options,

@@ -4,7 +4,7 @@ using Sosyabot.Web.Data;
 
 namespace Sosyabot.Web.Identity;
 
-/// <summary>Decides who becomes the instance admin: the first account, or ADMIN_EMAIL at boot.</summary>
+// Decides who becomes the instance admin: the first account, or ADMIN_EMAIL at boot.
 public sealed partial class InstanceAdmins(SosyabotDbContext db, UserManager<AppUser> users, ILogger<InstanceAdmins> logger)
 {
     // Any constant works; it only has to be the same on every node so that two registrations (or two
@@ -14,7 +14,6 @@ public sealed partial class InstanceAdmins(SosyabotDbContext db, UserManager<App
     public Task<bool> AnyAsync(CancellationToken cancellationToken) =>
         db.UserRoles.AnyAsync(r => r.RoleId == Roles.InstanceAdminRole.Id, cancellationToken);
 
-    /// <summary>Makes <paramref name="user"/> the instance admin when there is none yet.</summary>
     public async Task<bool> PromoteIfNoneAsync(AppUser user, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);

@@ -3,7 +3,7 @@ using Sosyabot.Web.X;
 
 namespace Sosyabot.Web.Publishing;
 
-/// <summary>Warns, when a post is scheduled, about channels whose access to X ends before it is due.</summary>
+// Warns, when a post is scheduled, about channels whose access to X ends before it is due.
 public sealed class ChannelAccessWarnings(XIntegrationSettings settings)
 {
     public async Task<IReadOnlyList<string>> ForAsync(IEnumerable<Channel> channels, DateTimeOffset dueAt, CancellationToken cancellationToken)

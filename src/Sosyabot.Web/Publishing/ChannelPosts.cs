@@ -4,7 +4,7 @@ using Sosyabot.Web.Data;
 
 namespace Sosyabot.Web.Publishing;
 
-/// <summary>What a channel's posts come to when the channel changes: how many depend on it, and cancelling them when it goes.</summary>
+// What a channel's posts come to when the channel changes: how many depend on it, and cancelling them when it goes.
 public sealed class ChannelPosts(SosyabotDbContext db) : IChannelPosts
 {
     public async Task<Dictionary<Guid, int>> PendingCountsAsync(IReadOnlyCollection<Guid> channelIds, CancellationToken cancellationToken) =>

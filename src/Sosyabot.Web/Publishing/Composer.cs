@@ -5,7 +5,7 @@ using Sosyabot.Web.X;
 
 namespace Sosyabot.Web.Publishing;
 
-/// <summary>What the composer form posts, for a new post, an edit and a draft alike.</summary>
+// What the composer form posts, for a new post, an edit and a draft alike.
 public sealed class ComposeInput
 {
     public const string ActionPublish = "publish";
@@ -27,15 +27,15 @@ public sealed class ComposeInput
     [Display(Name = "Images (up to 4)")]
     public List<IFormFile> Images { get; set; } = [];
 
-    /// <summary>One description per newly chosen image, in the order the images were chosen.</summary>
+    // One description per newly chosen image, in the order the images were chosen.
     public List<string?> AltTexts { get; set; } = [];
 
-    /// <summary>When editing: the images already attached that stay, each with its description.</summary>
+    // When editing: the images already attached that stay, each with its description.
     public List<Guid> KeptMediaIds { get; set; } = [];
 
     public List<string?> KeptAltTexts { get; set; } = [];
 
-    /// <summary>The post's version when the editor was opened: someone else's save in between is caught.</summary>
+    // The post's version when the editor was opened: someone else's save in between is caught.
     public uint? Version { get; set; }
 
     [RegularExpression("^(publish|draft)$")]
@@ -43,7 +43,7 @@ public sealed class ComposeInput
 
     public bool SavesDraft => Action == ActionDraft;
 
-    /// <summary>The draft this form describes; problems with the time go to <paramref name="modelState"/> and give null.</summary>
+    // The draft this form describes; problems with the time go to modelState and give null.
     public async Task<PostDraft?> ToDraftAsync(ModelStateDictionary modelState, CancellationToken cancellationToken)
     {
         var scheduledAt = ResolveSchedule(modelState);
@@ -64,7 +64,7 @@ public sealed class ComposeInput
 
     public IReadOnlyList<KeptMedia> Kept() => KeptMediaIds.Select((id, i) => new KeptMedia(id, KeptAltTexts.ElementAtOrDefault(i))).ToList();
 
-    /// <summary>Fills the form from a saved post, its time shown in the zone it was scheduled in.</summary>
+    // Fills the form from a saved post, its time shown in the zone it was scheduled in.
     public static ComposeInput From(Post post, IEnumerable<PostLifecycle.MediaSummary> media, IEnumerable<Guid> channelIds, DateTimeOffset now)
     {
         var zone = post.TimeZone is not null && TimeZoneInfo.TryFindSystemTimeZoneById(post.TimeZone, out var found) ? found : TimeZoneInfo.Utc;
@@ -111,13 +111,11 @@ public sealed class ComposeInput
     }
 }
 
-/// <summary>A channel as the composer offers it, with when its access ends (to warn about posts scheduled past it).</summary>
+// A channel as the composer offers it, with when its access ends (to warn about posts scheduled past it).
 public sealed record ChannelOption(Guid Id, string Handle, string? AvatarUrl, bool CanPublish, string? WhyNot, DateTimeOffset? AccessEndsAt)
 {
-    /// <summary>
-    /// <paramref name="postWaitsOnIt"/>: an edited post already goes to this channel, and may stay held for it
-    /// while it needs reconnecting (untick it to drop it).
-    /// </summary>
+    // postWaitsOnIt: an edited post already goes to this channel, and may stay held for it
+    // while it needs reconnecting (untick it to drop it).
     public static ChannelOption From(Channel channel, XIntegrationState integration, bool postWaitsOnIt = false) =>
         postWaitsOnIt && channel.State is ChannelStates.NeedsReconnect or ChannelStates.Disconnected
             ? new ChannelOption(channel.Id, channel.Handle, channel.AvatarUrl, true, "needs reconnecting: the post is held for it", null)
@@ -133,6 +131,6 @@ public enum ComposerMode
     EditDraft,
 }
 
-/// <summary>What the composer partial needs: the form, the channels to choose from, and the images an edit keeps.</summary>
+// What the composer partial needs: the form, the channels to choose from, and the images an edit keeps.
 public sealed record ComposerView(
     ComposeInput Compose, IReadOnlyList<ChannelOption> Channels, IReadOnlyList<PostLifecycle.MediaSummary> ExistingMedia, ComposerMode Mode);

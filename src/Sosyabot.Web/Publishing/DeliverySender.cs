@@ -7,12 +7,10 @@ using Sosyabot.Web.X;
 
 namespace Sosyabot.Web.Publishing;
 
-/// <summary>
-/// Sends one claimed delivery, from its first unsent part to its last. Each part's tweet id is stored as soon
-/// as X returns it, and a part whose answer was lost is looked for among the account's recent posts before
-/// it is sent again, so a delivery goes out at most once. A channel that needs a person holds the delivery
-/// instead of failing it; a cancel asked for mid-thread stops it after the part in flight.
-/// </summary>
+// Sends one claimed delivery, from its first unsent part to its last. Each part's tweet id is stored as soon
+// as X returns it, and a part whose answer was lost is looked for among the account's recent posts before
+// it is sent again, so a delivery goes out at most once. A channel that needs a person holds the delivery
+// instead of failing it; a cancel asked for mid-thread stops it after the part in flight.
 public sealed partial class DeliverySender(
     SosyabotDbContext db,
     XClient x,
@@ -31,7 +29,7 @@ public sealed partial class DeliverySender(
 
     private sealed record MediaRef(Guid Id, string ContentType, string? AltText);
 
-    /// <summary>Sends the delivery that <paramref name="publisher"/> (this node) claimed.</summary>
+    // Sends the delivery that publisher (this node) claimed.
     public async Task SendAsync(Guid deliveryId, Publisher publisher, CancellationToken cancellationToken)
     {
         _publisher = publisher;
@@ -185,11 +183,9 @@ public sealed partial class DeliverySender(
         Lost,
     }
 
-    /// <summary>
-    /// Before each call to X: extends this node's claim and its channel's lease, so that a long thread is not
-    /// taken over mid-way, and learns whether a person cancelled meanwhile. Lost when another node took over a
-    /// claim that had lapsed: then this node sends nothing more.
-    /// </summary>
+    // Before each call to X: extends this node's claim and its channel's lease, so that a long thread is not
+    // taken over mid-way, and learns whether a person cancelled meanwhile. Lost when another node took over a
+    // claim that had lapsed: then this node sends nothing more.
     private async Task<ClaimRenewal> RenewClaimAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
@@ -211,10 +207,8 @@ public sealed partial class DeliverySender(
         return renewed[0].CancelRequested ? ClaimRenewal.CancelRequested : ClaimRenewal.Renewed;
     }
 
-    /// <summary>
-    /// The images' bytes leave the table once every channel of the post is done with them: not earlier, since
-    /// X forgets uploads after a day and a retry or a late held post uploads them again.
-    /// </summary>
+    // The images' bytes leave the table once every channel of the post is done with them: not earlier, since
+    // X forgets uploads after a day and a retry or a late held post uploads them again.
     private async Task DropMediaOnceDoneAsync(CancellationToken cancellationToken)
     {
         if (_media.Count == 0)
@@ -229,7 +223,7 @@ public sealed partial class DeliverySender(
             .ExecuteUpdateAsync(update => update.SetProperty(m => m.Bytes, (byte[]?)null), cancellationToken);
     }
 
-    /// <summary>Deals with an error answer; true when the part turned out to be on X after all.</summary>
+    // Deals with an error answer; true when the part turned out to be on X after all.
     private async Task<bool> HandleRefusalAsync(XApiException ex, TweetWindows windows, bool resending, XAuth auth, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
@@ -282,11 +276,9 @@ public sealed partial class DeliverySender(
         }
     }
 
-    /// <summary>
-    /// Uploads the post's images that this delivery has not uploaded yet, storing each media id as X returns
-    /// it, so a retry reuses what is already on X (until X forgets it). Empty when an image is needed again
-    /// but its bytes were already dropped.
-    /// </summary>
+    // Uploads the post's images that this delivery has not uploaded yet, storing each media id as X returns
+    // it, so a retry reuses what is already on X (until X forgets it). Empty when an image is needed again
+    // but its bytes were already dropped.
     private async Task<IReadOnlyList<string>?> UploadMediaAsync(XAuth auth, CancellationToken cancellationToken)
     {
         if (_media.Count == 0)
@@ -314,10 +306,8 @@ public sealed partial class DeliverySender(
         return _delivery.XMediaIds;
     }
 
-    /// <summary>
-    /// A refusal proves this request did not create the post, but not an earlier send whose answer was lost:
-    /// that one stays to be looked for.
-    /// </summary>
+    // A refusal proves this request did not create the post, but not an earlier send whose answer was lost:
+    // that one stays to be looked for.
     private void ForgetSendUnlessResending(bool resending)
     {
         if (!resending)
@@ -386,7 +376,7 @@ public sealed partial class DeliverySender(
         await SaveUnlessCancelledAsync(cancellationToken);
     }
 
-    /// <summary>A call reached X and failed, or its answer was lost: that is an attempt, and it is retried with backoff.</summary>
+    // A call reached X and failed, or its answer was lost: that is an attempt, and it is retried with backoff.
     private async Task RetryLaterAsync(string why, CancellationToken cancellationToken)
     {
         _delivery.Attempts++;
@@ -430,10 +420,8 @@ public sealed partial class DeliverySender(
         await db.SaveChangesAsync(cancellationToken);
     }
 
-    /// <summary>
-    /// Leaves 'publishing' for a state that would go on by itself, then honours a cancel that a person asked
-    /// for meanwhile: the cancel saw 'publishing' and could only raise the flag.
-    /// </summary>
+    // Leaves 'publishing' for a state that would go on by itself, then honours a cancel that a person asked
+    // for meanwhile: the cancel saw 'publishing' and could only raise the flag.
     private async Task SaveUnlessCancelledAsync(CancellationToken cancellationToken)
     {
         await db.SaveChangesAsync(cancellationToken);

@@ -9,7 +9,7 @@ using Sosyabot.Web.X;
 
 namespace Sosyabot.Web.Publishing;
 
-/// <summary>Edits a draft, or a post that has not gone out yet: text, images, channels and time.</summary>
+// Edits a draft, or a post that has not gone out yet: text, images, channels and time.
 [RequestSizeLimit(IndexModel.MaxRequestBytes), RequestFormLimits(MultipartBodyLengthLimit = IndexModel.MaxRequestBytes)]
 public sealed class EditModel(
     SosyabotDbContext db, CurrentWorkspace current, PostLifecycle lifecycle, ChannelAccessWarnings warnings, XIntegrationSettings settings,

@@ -49,7 +49,7 @@ public sealed class IndexModel(
 
     public string XWebBaseUrl => x.Value.WebBaseUrl.TrimEnd('/');
 
-    /// <summary>Channels whose access ends before posts scheduled on them, with how many posts depend on each.</summary>
+    // Channels whose access ends before posts scheduled on them, with how many posts depend on each.
     public IReadOnlyList<(ChannelOption Channel, int Posts)> Expiring { get; private set; } = [];
 
     public ComposerView Composer => new(Compose, Channels, [], ComposerMode.New);
@@ -96,7 +96,7 @@ public sealed class IndexModel(
         return Page();
     }
 
-    /// <summary>Says where the post went, and warns about channels whose access ends before it is due.</summary>
+    // Says where the post went, and warns about channels whose access ends before it is due.
     internal async Task AnnounceAsync(Post post, bool scheduled, CancellationToken cancellationToken)
     {
         var channelIds = post.Deliveries.Select(d => d.ChannelId).ToList();

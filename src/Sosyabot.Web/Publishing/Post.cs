@@ -5,7 +5,7 @@ using Sosyabot.Web.Data;
 
 namespace Sosyabot.Web.Publishing;
 
-/// <summary>What a person wrote: one or more parts (a thread), for one or more channels, now or at a time.</summary>
+// What a person wrote: one or more parts (a thread), for one or more channels, now or at a time.
 public sealed class Post
 {
     public Guid Id { get; init; } = Guid.CreateVersion7();
@@ -14,24 +14,22 @@ public sealed class Post
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset? UpdatedAt { get; set; }
     public DateTimeOffset DueAt { get; set; }
-    /// <summary>The IANA zone the author scheduled in, to show the time back the way they entered it.</summary>
+    // The IANA zone the author scheduled in, to show the time back the way they entered it.
     public string? TimeZone { get; set; }
     public required List<string> Parts { get; set; }
-    /// <summary>The X post the first part answers, when it is a reply.</summary>
     public string? InReplyToTweetId { get; set; }
-    /// <summary>The X post the first part quotes.</summary>
     public string? QuoteTweetId { get; set; }
-    /// <summary>Saved without being queued: no deliveries until it is published; the chosen channels wait in <see cref="DraftChannelIds"/>.</summary>
+    // Saved without being queued: no deliveries until it is published; the chosen channels wait in DraftChannelIds.
     public bool IsDraft { get; set; }
     public List<Guid> DraftChannelIds { get; set; } = [];
-    /// <summary>PostgreSQL's xmin: two people editing the same post cannot overwrite each other unseen.</summary>
+    // PostgreSQL's xmin: two people editing the same post cannot overwrite each other unseen.
     public uint Version { get; set; }
     public List<Delivery> Deliveries { get; init; } = [];
-    /// <summary>Images of the first part, in order.</summary>
+    // Images of the first part, in order.
     public List<PostMedia> Media { get; init; } = [];
 }
 
-/// <summary>An image attached to a post, kept until every delivery has uploaded it to X.</summary>
+// An image attached to a post, kept until every delivery has uploaded it to X.
 public sealed class PostMedia
 {
     public Guid Id { get; init; } = Guid.CreateVersion7();
@@ -39,7 +37,7 @@ public sealed class PostMedia
     public int Position { get; init; }
     public required string FileName { get; init; }
     public required string ContentType { get; init; }
-    /// <summary>Null once every delivery has X's media id for it: the bytes are not needed again.</summary>
+    // Null once every delivery has X's media id for it: the bytes are not needed again.
     public byte[]? Bytes { get; set; }
     public int Length { get; init; }
     public string? AltText { get; set; }
@@ -52,26 +50,24 @@ public static class DeliveryStates
     public const string Published = "published";
     public const string Failed = "failed";
     public const string WaitingForRateLimit = "waiting_for_rate_limit";
-    /// <summary>The channel needs a person (reconnect): kept, and sent once the channel is back.</summary>
+    // The channel needs a person (reconnect): kept, and sent once the channel is back.
     public const string Held = "held";
     public const string Cancelled = "cancelled";
-    /// <summary>Published, then deleted from X by a person.</summary>
+    // Published, then deleted from X by a person.
     public const string Deleted = "deleted";
 
     public static readonly string[] All = [Queued, Publishing, Published, Failed, WaitingForRateLimit, Held, Cancelled, Deleted];
 
-    /// <summary>Not sent yet and not being sent: a person may still change or cancel these.</summary>
+    // Not sent yet and not being sent: a person may still change or cancel these.
     public static readonly string[] Pending = [Queued, WaitingForRateLimit, Held, Failed];
 
-    /// <summary>Nothing more will happen to these on their own.</summary>
+    // Nothing more will happen to these on their own.
     public static bool IsFinal(string state) => state is Published or Cancelled or Deleted;
 }
 
-/// <summary>
-/// One post going to one channel. Each part's tweet id is stored the moment X returns it, so a retry
-/// resumes after the last part X confirmed; <see cref="SendingPart"/> marks a part whose answer may have
-/// been lost, which is reconciled against the account's recent posts before anything is resent.
-/// </summary>
+// One post going to one channel. Each part's tweet id is stored the moment X returns it, so a retry
+// resumes after the last part X confirmed; SendingPart marks a part whose answer may have
+// been lost, which is reconciled against the account's recent posts before anything is resent.
 public sealed class Delivery
 {
     public Guid Id { get; init; } = Guid.CreateVersion7();
@@ -88,13 +84,13 @@ public sealed class Delivery
     public DateTimeOffset? ClaimedAt { get; set; }
     public string? ClaimedBy { get; set; }
     public DateTimeOffset? PublishedAt { get; set; }
-    /// <summary>X's media ids, by position, as each upload finishes: a retry reuses them instead of uploading again.</summary>
+    // X's media ids, by position, as each upload finishes: a retry reuses them instead of uploading again.
     public List<string> XMediaIds { get; set; } = [];
-    /// <summary>When X forgets the uploaded media (expires_after_secs); after that they are uploaded again.</summary>
+    // When X forgets the uploaded media (expires_after_secs); after that they are uploaded again.
     public DateTimeOffset? XMediaExpireAt { get; set; }
-    /// <summary>When it was held; it is released once the channel has been connected again after this.</summary>
+    // When it was held; it is released once the channel has been connected again after this.
     public DateTimeOffset? HeldAt { get; set; }
-    /// <summary>A person cancelled it while it was being sent: the part in flight finishes, the rest do not go.</summary>
+    // A person cancelled it while it was being sent: the part in flight finishes, the rest do not go.
     public bool CancelRequested { get; set; }
     public DateTimeOffset? DeletedAt { get; set; }
 
@@ -154,10 +150,8 @@ internal sealed class DeliveryConfiguration : IEntityTypeConfiguration<Delivery>
     }
 }
 
-/// <summary>
-/// One node publishes for a channel at a time: it holds this row until it has sent what it claimed. A node
-/// that dies leaves it to lapse after the claim lease, like its claimed deliveries.
-/// </summary>
+// One node publishes for a channel at a time: it holds this row until it has sent what it claimed. A node
+// that dies leaves it to lapse after the claim lease, like its claimed deliveries.
 public sealed class PublishingLease
 {
     public Guid ChannelId { get; init; }

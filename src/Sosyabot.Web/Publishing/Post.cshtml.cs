@@ -8,7 +8,7 @@ using Sosyabot.Web.X;
 
 namespace Sosyabot.Web.Publishing;
 
-/// <summary>One post: its text, each channel's state, and everything a person can do with it.</summary>
+// One post: its text, each channel's state, and everything a person can do with it.
 public sealed class PostModel(CurrentWorkspace current, PostLifecycle lifecycle, TimeProvider time, IOptions<XOptions> x) : PageModel
 {
     [TempData(Key = Flash.SuccessKey)]
@@ -35,7 +35,7 @@ public sealed class PostModel(CurrentWorkspace current, PostLifecycle lifecycle,
 
     public bool Reschedulable => PostLifecycle.WhyNotReschedulable(Post) is null;
 
-    /// <summary>Every channel was cancelled: nothing is scheduled any more, whatever its due time says.</summary>
+    // Every channel was cancelled: nothing is scheduled any more, whatever its due time says.
     public bool AllCancelled => Post.Deliveries.Count > 0 && Post.Deliveries.All(d => d.State == DeliveryStates.Cancelled);
 
     public int Pending => Post.Deliveries.Count(d => DeliveryStates.Pending.Contains(d.State) || d.State == DeliveryStates.Publishing);
@@ -138,7 +138,8 @@ public sealed class PostModel(CurrentWorkspace current, PostLifecycle lifecycle,
             {
                 throw new DraftRejectedException([$"{local:yyyy-MM-dd HH:mm} does not exist in {zone.Id}: the clocks skip it. Choose another time."]);
             }
-            var post = await lifecycle.RescheduleAsync(workspaceId, id, new DateTimeOffset(TimeZoneInfo.ConvertTimeToUtc(unspecified, zone), TimeSpan.Zero), zone.Id, cancellationToken);
+            var post = await lifecycle.RescheduleAsync(
+                workspaceId, id, new DateTimeOffset(TimeZoneInfo.ConvertTimeToUtc(unspecified, zone), TimeSpan.Zero), zone.Id, cancellationToken);
             StatusMessage = $"Rescheduled for {PostDisplay.For(Request, time).Time(post.DueAt)}.";
         });
 
@@ -155,7 +156,9 @@ public sealed class PostModel(CurrentWorkspace current, PostLifecycle lifecycle,
         }
         catch (Exception ex) when (ex is PostConflictException or ChannelNeedsReconnectException or ChannelRefusedException or RateBudgetSpentException)
         {
-            ErrorMessage = ex is RateBudgetSpentException spent ? $"{spent.Message}: try again after {PostDisplay.For(Request, time).Time(spent.ResetAt)}." : ex.Message;
+            ErrorMessage = ex is RateBudgetSpentException spent
+                ? $"{spent.Message}: try again after {PostDisplay.For(Request, time).Time(spent.ResetAt)}."
+                : ex.Message;
         }
         catch (DraftRejectedException ex)
         {

@@ -1,14 +1,14 @@
 namespace Sosyabot.Web.Publishing;
 
-/// <summary>How posts and their states read to a person: times in their zone, states in plain words.</summary>
+// How posts and their states read to a person: times in their zone, states in plain words.
 public sealed class PostDisplay(TimeZoneInfo zone, DateTimeOffset now)
 {
-    /// <summary>The cookie the layout's script sets to the browser's IANA zone.</summary>
+    // The cookie the layout's script sets to the browser's IANA zone.
     public const string ZoneCookie = "sosyabot_tz";
 
     public TimeZoneInfo Zone { get; } = zone;
 
-    /// <summary>In the zone a post was scheduled in: how its author confirms the time they typed.</summary>
+    // In the zone a post was scheduled in: how its author confirms the time they typed.
     public static PostDisplay InPostZone(Post post, HttpRequest request, TimeProvider time) =>
         post.TimeZone is not null && TimeZoneInfo.TryFindSystemTimeZoneById(post.TimeZone, out var zone)
             ? new PostDisplay(zone, time.GetUtcNow())
@@ -46,7 +46,6 @@ public sealed class PostDisplay(TimeZoneInfo zone, DateTimeOffset now)
         _ => delivery.State,
     };
 
-    /// <summary>The filter's words for each state.</summary>
     public static string StateName(string state) => state switch
     {
         DeliveryStates.Queued => "Scheduled or queued",

@@ -4,10 +4,9 @@ using Sosyabot.Web.Data;
 
 namespace Sosyabot.Web.Publishing;
 
-/// <summary>Which posts a history page shows: drafts or sent/scheduled posts, optionally one delivery state and one channel.</summary>
+// Which posts a history page shows: drafts or sent/scheduled posts, optionally one delivery state and one channel.
 public sealed record HistoryFilter(bool Drafts, string? State, Guid? ChannelId);
 
-/// <summary>One post in the history, with each channel's delivery.</summary>
 public sealed record HistoryPost(
     Guid Id, DateTimeOffset DueAt, DateTimeOffset CreatedAt, string? TimeZone, IReadOnlyList<string> Parts, bool IsDraft,
     int Images, IReadOnlyList<HistoryDelivery> Deliveries);
@@ -19,7 +18,7 @@ public sealed record HistoryDelivery(
     public static HistoryDelivery From(Delivery d) =>
         new(d.ChannelId, d.Channel.Handle, d.Channel.AvatarUrl, d.Channel.State, d.State, d.Reason, d.DueAt, d.PublishedAt, d.TweetIds, d.HeldAt, d.Channel.ConnectedAt);
 
-    /// <summary>Held, and its channel was connected again since: the publisher sends it within seconds.</summary>
+    // Held, and its channel was connected again since: the publisher sends it within seconds.
     public bool IsBeingReleased => State == DeliveryStates.Held && ChannelState == Channels.ChannelStates.Active && ChannelConnectedAt > HeldAt;
 }
 
@@ -27,10 +26,8 @@ public sealed record HistoryRow(Guid Id, DateTimeOffset DueAt, DateTimeOffset Cr
 
 public sealed record HistoryPage(IReadOnlyList<HistoryPost> Posts, string? NextCursor);
 
-/// <summary>
-/// A workspace's posts newest-due first, a page at a time by keyset (due_at, id): a late page costs what the
-/// first does, read off the (workspace_id, is_draft, due_at, id) index.
-/// </summary>
+// A workspace's posts newest-due first, a page at a time by keyset (due_at, id): a late page costs what the
+// first does, read off the (workspace_id, is_draft, due_at, id) index.
 public sealed class PostHistory(SosyabotDbContext db)
 {
     public const int DefaultPageSize = 25;
@@ -57,14 +54,14 @@ public sealed class PostHistory(SosyabotDbContext db)
         return new HistoryPage(rows, more ? FormatCursor(page[^1].DueAt, page[^1].Id) : null);
     }
 
-    /// <summary>One page and the first row of the next (to know there is one): what <see cref="PageAsync"/> runs, and the benchmark explains.</summary>
+    // One page and the first row of the next (to know there is one): what PageAsync runs, and the benchmark explains.
     public static IQueryable<HistoryRow> PageQuery(
         SosyabotDbContext db, Guid workspaceId, HistoryFilter filter, (DateTimeOffset DueAt, Guid Id)? after, int pageSize) =>
         Query(db, workspaceId, filter, after)
             .Take(pageSize + 1)
             .Select(p => new HistoryRow(p.Id, p.DueAt, p.CreatedAt, p.TimeZone, p.Parts, p.IsDraft, p.Media.Count));
 
-    /// <summary>The page's posts in order, before paging.</summary>
+    // The page's posts in order, before paging.
     public static IQueryable<Post> Query(SosyabotDbContext db, Guid workspaceId, HistoryFilter filter, (DateTimeOffset DueAt, Guid Id)? after)
     {
         var posts = db.Posts.AsNoTracking().Where(p => p.WorkspaceId == workspaceId && p.IsDraft == filter.Drafts);
@@ -89,7 +86,7 @@ public sealed class PostHistory(SosyabotDbContext db)
     public static string FormatCursor(DateTimeOffset dueAt, Guid id) =>
         $"{dueAt.UtcTicks.ToString(CultureInfo.InvariantCulture)}_{id:N}";
 
-    /// <summary>Null for no cursor; a malformed one is refused.</summary>
+    // Null for no cursor; a malformed one is refused.
     public static (DateTimeOffset, Guid)? ParseCursor(string? cursor)
     {
         if (string.IsNullOrEmpty(cursor))

@@ -5,21 +5,19 @@ using Sosyabot.Web.X;
 
 namespace Sosyabot.Web.Publishing;
 
-/// <summary>There is no such post in the caller's workspace (a post of another workspace gets the same answer).</summary>
+// There is no such post in the caller's workspace (a post of another workspace gets the same answer).
 public sealed class PostNotFoundException(Guid postId) : Exception($"There is no post {postId} in this workspace.");
 
-/// <summary>The post cannot be changed that way now; <see cref="Exception.Message"/> says why and what to do instead.</summary>
+// The post cannot be changed that way now; Exception.Message says why and what to do instead.
 public sealed class PostConflictException(string message) : Exception(message);
 
-/// <summary>What a cancel did: deliveries stopped at once, and deliveries being sent that stop after the part in flight.</summary>
+// What a cancel did: deliveries stopped at once, and deliveries being sent that stop after the part in flight.
 public sealed record CancelOutcome(int Cancelled, int Stopping);
 
-/// <summary>
-/// Everything a person does to a post after writing it: edit, reschedule, publish a draft, cancel, retry,
-/// decide about a late held post, duplicate, and delete from X. Changes that touch deliveries lock their rows
-/// first (the publisher's claim skips locked rows) and refuse while one is being sent, so an edit never races
-/// a send; the post's xmin catches two people editing at once.
-/// </summary>
+// Everything a person does to a post after writing it: edit, reschedule, publish a draft, cancel, retry,
+// decide about a late held post, duplicate, and delete from X. Changes that touch deliveries lock their rows
+// first (the publisher's claim skips locked rows) and refuse while one is being sent, so an edit never races
+// a send; the post's xmin catches two people editing at once.
 public sealed class PostLifecycle(
     SosyabotDbContext db,
     PublishingQueue queue,
@@ -35,10 +33,8 @@ public sealed class PostLifecycle(
         sentParts == 0 ? "Cancelled before anything was sent."
         : $"Cancelled after part {sentParts} of {parts}: the parts already on X stay there, the rest were not sent.";
 
-    /// <summary>
-    /// Cancels those of <paramref name="deliveries"/> that nobody is sending, in one statement (so a claim cannot
-    /// slip between a read and the write); the reason counts the parts already on X as stored, not as last read.
-    /// </summary>
+    // Cancels those of deliveries that nobody is sending, in one statement (so a claim cannot
+    // slip between a read and the write); the reason counts the parts already on X as stored, not as last read.
     public static Task<int> CancelNotSentAsync(IQueryable<Delivery> deliveries, int parts, CancellationToken cancellationToken) =>
         deliveries
             .Where(d => DeliveryStates.Pending.Contains(d.State))
@@ -49,7 +45,7 @@ public sealed class PostLifecycle(
                     : "Cancelled after part " + d.TweetIds.Count + " of " + parts + ": the parts already on X stay there, the rest were not sent."),
                 cancellationToken);
 
-    /// <summary>The post with its deliveries and their channels, and its images without their bytes.</summary>
+    // The post with its deliveries and their channels, and its images without their bytes.
     public async Task<Post> GetAsync(Guid workspaceId, Guid postId, CancellationToken cancellationToken) =>
         await db.Posts.AsNoTracking()
             .Include(p => p.Deliveries.OrderBy(d => d.Channel.Handle)).ThenInclude(d => d.Channel)
@@ -66,21 +62,20 @@ public sealed class PostLifecycle(
 
     public sealed record MediaSummary(Guid Id, string FileName, string ContentType, string? AltText);
 
-    /// <summary>A copy saved as a draft, and how many images could not come along (their bytes are gone once published).</summary>
+    // A copy saved as a draft, and how many images could not come along (their bytes are gone once published).
     public sealed record Duplicate(Post Copy, int ImagesLeftBehind);
 
-    /// <summary>
-    /// Why a post's text, images or channels cannot be changed any more, or null while they can: the one rule
-    /// the pages, the API and this service share.
-    /// </summary>
+    // Why a post's text, images or channels cannot be changed any more, or null while they can: the one rule
+    // the pages, the API and this service share.
     public static string? WhyNotEditable(Post post) =>
         WhyInFlightOrSent(post)
         ?? (post.Deliveries.FirstOrDefault(d => d.SendingPart is not null) is { } uncertain
-            ? $"X may already have part {uncertain.SendingPart + 1} of this post on @{uncertain.Channel.Handle}: its answer was lost, and changing the text now " +
-              "could put two versions on X. Retry or cancel it instead, or duplicate it to post a changed version."
+            ? $"X may already have part {uncertain.SendingPart + 1} of this post on @{uncertain.Channel.Handle}: " +
+              "its answer was lost, and changing the text now could put two versions on X. " +
+              "Retry or cancel it instead, or duplicate it to post a changed version."
             : null);
 
-    /// <summary>Why a post cannot be moved to another time, or null while it can.</summary>
+    // Why a post cannot be moved to another time, or null while it can.
     public static string? WhyNotReschedulable(Post post) =>
         WhyInFlightOrSent(post)
         ?? (!post.IsDraft && post.Deliveries.All(d => d.State == DeliveryStates.Cancelled)
@@ -89,16 +84,15 @@ public sealed class PostLifecycle(
 
     private static string? WhyInFlightOrSent(Post post) =>
         post.Deliveries.Any(d => d.State == DeliveryStates.Publishing)
-            ? "This post is being published right now, so it cannot be changed. Wait until it is done, or cancel it: the part in flight finishes, the rest stop."
+            ? "This post is being published right now, so it cannot be changed. " +
+              "Wait until it is done, or cancel it: the part in flight finishes, the rest stop."
             : post.Deliveries.FirstOrDefault(d => d.State is DeliveryStates.Published or DeliveryStates.Deleted || d.TweetIds.Count > 0) is { } sent
                 ? $"This post has already gone out on @{sent.Channel.Handle}, so it cannot be changed. Duplicate it to post a changed version."
                 : null;
 
-    /// <summary>
-    /// Replaces a not-yet-sent post's text, images, channels and time. <paramref name="kept"/> lists the images
-    /// to keep (null keeps them all); <paramref name="expectedVersion"/> is the version the editor was shown.
-    /// With <paramref name="publish"/> a draft becomes a queued post; without it a draft stays a draft.
-    /// </summary>
+    // Replaces a not-yet-sent post's text, images, channels and time. kept lists the images
+    // to keep (null keeps them all); expectedVersion is the version the editor was shown.
+    // With publish a draft becomes a queued post; without it a draft stays a draft.
     public async Task<Post> UpdateAsync(
         Guid workspaceId, Guid postId, PostDraft draft, IReadOnlyList<KeptMedia>? kept, uint? expectedVersion, bool publish,
         CancellationToken cancellationToken)
@@ -128,7 +122,7 @@ public sealed class PostLifecycle(
         }
         PublishingQueue.ThrowIfProblems(problems);
 
-        var dueAt = queue.DueAt(draft, now);
+        var dueAt = PublishingQueue.DueAt(draft, now);
         post.Parts = parts;
         post.DueAt = dueAt;
         post.TimeZone = draft.TimeZone ?? post.TimeZone;
@@ -149,7 +143,8 @@ public sealed class PostLifecycle(
         if (mediaChanged)
         {
             // Positions are unique per post: move the kept images out of the way before renumbering them.
-            await db.PostMedia.Where(m => m.PostId == postId).ExecuteUpdateAsync(u => u.SetProperty(m => m.Position, m => m.Position + 1000), cancellationToken);
+            await db.PostMedia.Where(m => m.PostId == postId)
+                .ExecuteUpdateAsync(u => u.SetProperty(m => m.Position, m => m.Position + 1000), cancellationToken);
             for (var i = 0; i < keptMedia.Count; i++)
             {
                 db.Entry(keptMedia[i]).Property(m => m.Position).CurrentValue = i;
@@ -195,7 +190,7 @@ public sealed class PostLifecycle(
         return post;
     }
 
-    /// <summary>Moves a not-yet-sent post (or draft) to another time; held deliveries stay held until their channel is back.</summary>
+    // Moves a not-yet-sent post (or draft) to another time; held deliveries stay held until their channel is back.
     public async Task<Post> RescheduleAsync(Guid workspaceId, Guid postId, DateTimeOffset at, string? timeZone, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
@@ -223,10 +218,8 @@ public sealed class PostLifecycle(
         return post;
     }
 
-    /// <summary>
-    /// Stops what has not gone out, for one channel or all of them. A delivery being sent stops after the part
-    /// in flight (the publisher sees the flag); what is already on X stays there.
-    /// </summary>
+    // Stops what has not gone out, for one channel or all of them. A delivery being sent stops after the part
+    // in flight (the publisher sees the flag); what is already on X stays there.
     public async Task<CancelOutcome> CancelAsync(Guid workspaceId, Guid postId, Guid? channelId, CancellationToken cancellationToken)
     {
         var post = await GetAsync(workspaceId, postId, cancellationToken);
@@ -272,7 +265,7 @@ public sealed class PostLifecycle(
         return new CancelOutcome(cancelled, stopping);
     }
 
-    /// <summary>Sends failed deliveries again, from the first part X does not have yet.</summary>
+    // Sends failed deliveries again, from the first part X does not have yet.
     public async Task<int> RetryAsync(Guid workspaceId, Guid postId, Guid? channelId, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -295,10 +288,8 @@ public sealed class PostLifecycle(
         return failed.Count;
     }
 
-    /// <summary>
-    /// A held delivery whose channel is back (or a person who would rather not wait): publish it now, late, or
-    /// skip it.
-    /// </summary>
+    // A held delivery whose channel is back (or a person who would rather not wait): publish it now, late, or
+    // skip it.
     public async Task PublishHeldNowAsync(Guid workspaceId, Guid postId, Guid channelId, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -314,7 +305,7 @@ public sealed class PostLifecycle(
         publisher.Wake(now);
     }
 
-    /// <summary>A new draft with the same text, images, reply, quote and channels: to post again, changed or not.</summary>
+    // A new draft with the same text, images, reply, quote and channels: to post again, changed or not.
     public async Task<Duplicate> DuplicateAsync(Guid workspaceId, string userId, Guid postId, CancellationToken cancellationToken)
     {
         var original = await GetAsync(workspaceId, postId, cancellationToken);
@@ -353,15 +344,14 @@ public sealed class PostLifecycle(
         }
     }
 
-    /// <summary>
-    /// Deletes a published delivery's posts from X (every part of a thread, last first) with DELETE /2/tweets/:id,
-    /// within X's limit of 50 per 15 minutes. The delivery stays in the history as deleted.
-    /// </summary>
+    // Deletes a published delivery's posts from X (every part of a thread, last first) with DELETE /2/tweets/:id,
+    // within X's limit of 50 per 15 minutes. The delivery stays in the history as deleted.
     public async Task<int> DeleteFromXAsync(Guid workspaceId, Guid postId, Guid? channelId, CancellationToken cancellationToken)
     {
         var post = await GetAsync(workspaceId, postId, cancellationToken);
         var published = post.Deliveries
-            .Where(d => (channelId is null || d.ChannelId == channelId) && d.TweetIds.Count > 0 && d.State is DeliveryStates.Published or DeliveryStates.Cancelled or DeliveryStates.Failed)
+            .Where(d => (channelId is null || d.ChannelId == channelId) && d.TweetIds.Count > 0
+                && d.State is DeliveryStates.Published or DeliveryStates.Cancelled or DeliveryStates.Failed)
             .ToList();
         if (published.Count == 0)
         {
@@ -411,7 +401,7 @@ public sealed class PostLifecycle(
         Bytes = media.Bytes, Length = media.Length, AltText = media.AltText,
     };
 
-    /// <summary>Queued again at <paramref name="dueAt"/> with a fresh count of attempts; a held one stays held until its channel is back.</summary>
+    // Queued again at dueAt with a fresh count of attempts; a held one stays held until its channel is back.
     private static void Requeue(Delivery delivery, DateTimeOffset dueAt)
     {
         delivery.DueAt = dueAt;
@@ -426,7 +416,7 @@ public sealed class PostLifecycle(
         delivery.CancelRequested = false;
     }
 
-    /// <summary>Loads the post for a change, with its deliveries' rows locked so that no publisher claims one meanwhile.</summary>
+    // Loads the post for a change, with its deliveries' rows locked so that no publisher claims one meanwhile.
     private async Task<Post> LockAsync(Guid workspaceId, Guid postId, uint? expectedVersion, CancellationToken cancellationToken)
     {
         var post = await db.Posts.SingleOrDefaultAsync(p => p.Id == postId && p.WorkspaceId == workspaceId, cancellationToken)

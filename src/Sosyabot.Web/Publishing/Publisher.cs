@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -6,23 +7,26 @@ using Sosyabot.Web.Data;
 
 namespace Sosyabot.Web.Publishing;
 
-/// <summary>
-/// Sends due deliveries to X. Any number of nodes run it over the same table: a node leases the channels it
-/// publishes for, claims their due deliveries with FOR UPDATE SKIP LOCKED and marks them <c>publishing</c>
-/// before X is called; <see cref="DeliverySender"/> then sends each one at most once.
-/// </summary>
+// Sends due deliveries to X. Any number of nodes run it over the same table: a node leases the channels it
+// publishes for, claims their due deliveries with FOR UPDATE SKIP LOCKED and marks them publishing
+// before X is called; DeliverySender then sends each one at most once.
+[SuppressMessage("Design", "CA1001", Justification = "A SemaphoreSlim holds nothing to dispose until its AvailableWaitHandle is used; _wake's never is.")]
 public sealed partial class Publisher(
-    IServiceScopeFactory scopes, IDbContextFactory<SosyabotDbContext> contexts, TimeProvider time, IOptions<PublishingOptions> options, ILogger<Publisher> logger)
+    IServiceScopeFactory scopes,
+    IDbContextFactory<SosyabotDbContext> contexts,
+    TimeProvider time,
+    IOptions<PublishingOptions> options,
+    ILogger<Publisher> logger)
 {
     public const int BatchSize = 20;
 
     // How many of the earliest due deliveries one claim looks at to choose the channels it leases.
     private const int ScanSize = 100;
 
-    /// <summary>A claim older than this belongs to a node that died mid-publish; the delivery is reconciled.</summary>
+    // A claim older than this belongs to a node that died mid-publish; the delivery is reconciled.
     public TimeSpan ClaimLease => options.Value.ClaimLease;
 
-    /// <summary>Who holds a claim, for people reading the table; claims are judged by time, not by this.</summary>
+    // Who holds a claim, for people reading the table; claims are judged by time, not by this.
     public string NodeId { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}" is var id && id.Length > 100 ? id[..100] : id;
 
     private readonly SemaphoreSlim _wake = new(0, 1);
@@ -30,10 +34,8 @@ public sealed partial class Publisher(
     // When the loop sleeps, the time it will wake by itself (UTC ticks); long.MaxValue while it works.
     private long _sleepingUntilTicks = long.MaxValue;
 
-    /// <summary>
-    /// Something due at <paramref name="dueAt"/> was queued in this process: stop sleeping if the loop would
-    /// otherwise wake later than that. Other nodes pick it up on their next poll.
-    /// </summary>
+    // Something due at dueAt was queued in this process: stop sleeping if the loop would
+    // otherwise wake later than that. Other nodes pick it up on their next poll.
     public void Wake(DateTimeOffset dueAt)
     {
         if (dueAt.UtcTicks >= Volatile.Read(ref _sleepingUntilTicks) || _wake.CurrentCount > 0)
@@ -50,7 +52,6 @@ public sealed partial class Publisher(
         }
     }
 
-    /// <summary>Sleeps until <paramref name="delay"/> has passed or <see cref="Wake"/> is called.</summary>
     public async Task SleepAsync(TimeSpan delay, CancellationToken cancellationToken)
     {
         using var sleeping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -69,7 +70,7 @@ public sealed partial class Publisher(
         }
     }
 
-    /// <summary>Claims what is due and publishes it; returns how many deliveries it handled.</summary>
+    // Claims what is due and publishes it; returns how many deliveries it handled.
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
         var (leased, claimed) = await ClaimAsync(cancellationToken);
@@ -118,7 +119,7 @@ public sealed partial class Publisher(
         return claimed.Count;
     }
 
-    /// <summary>When the next delivery is due, to sleep until then rather than poll.</summary>
+    // When the next delivery is due, to sleep until then rather than poll.
     public async Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
@@ -145,7 +146,7 @@ public sealed partial class Publisher(
              SELECT 1 FROM channels c WHERE c.id = d.channel_id AND c.state = 'active' AND c.connected_at > d.held_at)))
         """;
 
-    /// <summary>Leases the channels of the earliest due deliveries that no other node holds (or whose holder's lease lapsed).</summary>
+    // Leases the channels of the earliest due deliveries that no other node holds (or whose holder's lease lapsed).
     private const string LeaseSql = $"""
         WITH due AS (
             SELECT DISTINCT channel_id FROM (
@@ -163,7 +164,7 @@ public sealed partial class Publisher(
         RETURNING channel_id AS "Value"
         """;
 
-    /// <summary>Claims the leased channels' due deliveries, returned in (due_at, id) order.</summary>
+    // Claims the leased channels' due deliveries, returned in (due_at, id) order.
     private const string ClaimSql = $"""
         WITH claimed AS (
             UPDATE deliveries SET state = 'publishing', claimed_at = @now, claimed_by = @node
@@ -177,11 +178,9 @@ public sealed partial class Publisher(
         SELECT id, channel_id FROM claimed ORDER BY due_at, id
         """;
 
-    /// <summary>
-    /// Leases the channels with due work that no other node is publishing for, then claims their due deliveries
-    /// in (due_at, id) order. The lease is what keeps one account's posts in order across nodes: a claim alone
-    /// would let two nodes send one account's consecutive posts at the same time.
-    /// </summary>
+    // Leases the channels with due work that no other node is publishing for, then claims their due deliveries
+    // in (due_at, id) order. The lease is what keeps one account's posts in order across nodes: a claim alone
+    // would let two nodes send one account's consecutive posts at the same time.
     private async Task<(List<Guid> Leased, List<ClaimedDelivery> Claimed)> ClaimAsync(CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
@@ -200,10 +199,11 @@ public sealed partial class Publisher(
     internal static IQueryable<Guid> LeaseQuery(SosyabotDbContext db, DateTimeOffset now, TimeSpan claimLease, string node) =>
         db.Database.SqlQueryRaw<Guid>(LeaseSql, ClaimParameters(now, claimLease, node, null));
 
-    internal static IQueryable<ClaimedDelivery> ClaimQuery(SosyabotDbContext db, DateTimeOffset now, TimeSpan claimLease, string node, IReadOnlyList<Guid> leased) =>
+    internal static IQueryable<ClaimedDelivery> ClaimQuery(
+        SosyabotDbContext db, DateTimeOffset now, TimeSpan claimLease, string node, IReadOnlyList<Guid> leased) =>
         db.Database.SqlQueryRaw<ClaimedDelivery>(ClaimSql, ClaimParameters(now, claimLease, node, leased));
 
-    /// <summary>The parameters of <see cref="LeaseSql"/> (no <paramref name="leased"/>) and <see cref="ClaimSql"/>.</summary>
+    // The parameters of LeaseSql (no leased) and ClaimSql.
     private static NpgsqlParameter[] ClaimParameters(DateTimeOffset now, TimeSpan claimLease, string node, IReadOnlyList<Guid>? leased) =>
     [
         new("now", now),
@@ -214,16 +214,15 @@ public sealed partial class Publisher(
             : [new("leased", leased.ToArray()), new("batch", BatchSize)],
     ];
 
-    /// <summary>
-    /// A send that failed in a way nobody foresaw is an attempt like a 5xx: retried a minute later, failed for a
-    /// person to see after the last one, instead of sitting in 'publishing' to be reclaimed forever.
-    /// </summary>
+    // A send that failed in a way nobody foresaw is an attempt like a 5xx: retried a minute later, failed for a
+    // person to see after the last one, instead of sitting in 'publishing' to be reclaimed forever.
     private async Task CountCrashAsync(Guid deliveryId, Exception exception)
     {
         await using var db = await contexts.CreateDbContextAsync(CancellationToken.None);
         var retryAt = time.GetUtcNow() + TimeSpan.FromMinutes(1);
         var retrying = $"Sosyabot could not send it ({exception.GetType().Name}); trying again at {retryAt.UtcDateTime:HH:mm:ss} UTC.";
-        var failed = $"Sosyabot could not send it ({exception.GetType().Name}) after {DeliverySender.MaxAttempts} attempts. Retry it, or reconnect the channel if this keeps happening.";
+        var failed = $"Sosyabot could not send it ({exception.GetType().Name}) after {DeliverySender.MaxAttempts} attempts. " +
+            "Retry it, or reconnect the channel if this keeps happening.";
         await db.Deliveries
             .Where(d => d.Id == deliveryId && d.State == DeliveryStates.Publishing && d.ClaimedBy == NodeId)
             .ExecuteUpdateAsync(update => update
@@ -233,7 +232,7 @@ public sealed partial class Publisher(
                 .SetProperty(d => d.DueAt, retryAt), CancellationToken.None);
     }
 
-    /// <summary>Shutting down: what was claimed but not begun goes back to the queue now, not after the lease.</summary>
+    // Shutting down: what was claimed but not begun goes back to the queue now, not after the lease.
     private async Task ReleaseUnstartedAsync(List<Guid> deliveryIds)
     {
         await using var db = await contexts.CreateDbContextAsync(CancellationToken.None);

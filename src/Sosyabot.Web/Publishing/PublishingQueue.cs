@@ -8,19 +8,19 @@ public sealed record PostDraft(
     IReadOnlyList<string?> Parts, IReadOnlyList<Guid> ChannelIds, DateTimeOffset? ScheduledAt, string? TimeZone,
     IReadOnlyList<MediaDraft>? Media = null, string? InReplyToTweetId = null, string? QuoteTweetId = null);
 
-/// <summary>An image to attach to the first part.</summary>
+// An image to attach to the first part.
 public sealed record MediaDraft(string FileName, string ContentType, byte[] Bytes, string? AltText);
 
-/// <summary>An image already attached to a post that an edit keeps, with its (possibly new) description.</summary>
+// An image already attached to a post that an edit keeps, with its (possibly new) description.
 public sealed record KeptMedia(Guid Id, string? AltText);
 
-/// <summary>The draft could not be queued; the messages say what to change.</summary>
+// The draft could not be queued; the messages say what to change.
 public sealed class DraftRejectedException(IReadOnlyList<string> problems) : Exception(string.Join(" ", problems))
 {
     public IReadOnlyList<string> Problems { get; } = problems;
 }
 
-/// <summary>Checks a draft and stores it with one delivery per channel, before anything is sent to X.</summary>
+// Checks a draft and stores it with one delivery per channel, before anything is sent to X.
 public sealed class PublishingQueue(SosyabotDbContext db, TimeProvider time, Publisher publisher)
 {
     public const int MaxParts = 25;
@@ -32,7 +32,6 @@ public sealed class PublishingQueue(SosyabotDbContext db, TimeProvider time, Pub
     public const int MaxImageBytes = 5 * 1024 * 1024;
     public const int MaxGifBytes = 15 * 1024 * 1024;
 
-    /// <summary>The image types X accepts in a post.</summary>
     public static readonly string[] ImageTypes = ["image/jpeg", "image/png", "image/gif", "image/webp"];
 
     public async Task<Post> QueueAsync(Guid workspaceId, string userId, PostDraft draft, CancellationToken cancellationToken)
@@ -41,7 +40,7 @@ public sealed class PublishingQueue(SosyabotDbContext db, TimeProvider time, Pub
         return await QueueAsync(workspaceId, userId, draft, channels, cancellationToken);
     }
 
-    /// <summary>Queues the draft for <paramref name="channels"/>, which the caller read from <paramref name="workspaceId"/>.</summary>
+    // Queues the draft for channels, which the caller read from workspaceId.
     public async Task<Post> QueueAsync(
         Guid workspaceId, string userId, PostDraft draft, IReadOnlyList<Channel> channels, CancellationToken cancellationToken)
     {
@@ -57,7 +56,7 @@ public sealed class PublishingQueue(SosyabotDbContext db, TimeProvider time, Pub
         return post;
     }
 
-    /// <summary>Keeps the draft without queueing it: no channel or time is needed, and nothing goes to X until it is published.</summary>
+    // Keeps the draft without queueing it: no channel or time is needed, and nothing goes to X until it is published.
     public async Task<Post> SaveDraftAsync(Guid workspaceId, string userId, PostDraft draft, CancellationToken cancellationToken)
     {
         var channels = await ChannelsAsync(workspaceId, draft.ChannelIds, cancellationToken);
@@ -91,7 +90,7 @@ public sealed class PublishingQueue(SosyabotDbContext db, TimeProvider time, Pub
         return trimmed;
     }
 
-    internal DateTimeOffset DueAt(PostDraft draft, DateTimeOffset now) =>
+    internal static DateTimeOffset DueAt(PostDraft draft, DateTimeOffset now) =>
         draft.ScheduledAt is { } at && at > now ? at.ToUniversalTime() : now;
 
     internal static void ThrowIfProblems(List<string> problems)
@@ -126,10 +125,8 @@ public sealed class PublishingQueue(SosyabotDbContext db, TimeProvider time, Pub
         return post;
     }
 
-    /// <summary>
-    /// Everything wrong with a draft, one message per problem. <paramref name="imageCount"/> counts kept and new
-    /// images; a draft being saved (not queued) needs no channel and may still be over the length limit.
-    /// </summary>
+    // Everything wrong with a draft, one message per problem. imageCount counts kept and new
+    // images; a draft being saved (not queued) needs no channel and may still be over the length limit.
     internal List<string> Problems(
         PostDraft draft, List<string> parts, IReadOnlyList<Channel> channels, int imageCount, Guid workspaceId, bool asDraft,
         IReadOnlySet<Guid>? mayWaitOn = null)
@@ -148,7 +145,8 @@ public sealed class PublishingQueue(SosyabotDbContext db, TimeProvider time, Pub
             var label = parts.Count == 1 ? "The post" : $"Part {i + 1}";
             if (parts[i].Length > MaxPartChars)
             {
-                problems.Add($"{label} is {parts[i].Length:N0} characters long, far over the limit of {TweetText.MaxWeightedLength} characters as X counts them.");
+                problems.Add($"{label} is {parts[i].Length:N0} characters long, " +
+                    $"far over the limit of {TweetText.MaxWeightedLength} characters as X counts them.");
                 continue;
             }
             TweetLength measured;

@@ -3,10 +3,8 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Sosyabot.Web.Publishing;
 
-/// <summary>
-/// One of X's rate-limit windows as Sosyabot last knew it, shared by every node: seeded from X's
-/// documented caps, spent one request at a time before calling X, corrected by X's headers.
-/// </summary>
+// One of X's rate-limit windows as Sosyabot last knew it, shared by every node: seeded from X's
+// documented caps, spent one request at a time before calling X, corrected by X's headers.
 public sealed class RateBudget
 {
     public required string Key { get; init; }

@@ -4,60 +4,55 @@ using Sosyabot.Web.X;
 
 namespace Sosyabot.Web.Publishing;
 
-/// <summary>A rate-limit window: its key in the budget table, X's documented cap, and what to call it.</summary>
+// A rate-limit window: its key in the budget table, X's documented cap, and what to call it.
 public sealed record RateWindow(string Key, int Limit, TimeSpan Length, string Description);
 
-/// <summary>The windows a post spends from: the account's 15 minutes, the app's 24 hours, and the account's 24 hours (learnt from X's headers).</summary>
+// The windows a post spends from: the account's 15 minutes, the app's 24 hours, and the account's 24 hours (learnt from X's headers).
 public sealed record TweetWindows(RateWindow User, RateWindow App, RateWindow UserDay)
 {
     public IEnumerable<RateWindow> All => [User, App, UserDay];
 }
 
-/// <summary>
-/// The windows an agent action spends from: <paramref name="Endpoint"/> is the one X's <c>x-rate-limit-*</c> headers
-/// describe (and a 429 closes), <paramref name="Day"/> a documented 24-hour cap that no header reports.
-/// </summary>
+// The windows an agent action spends from: Endpoint is the one X's x-rate-limit-* headers
+// describe (and a 429 closes), Day a documented 24-hour cap that no header reports.
 public sealed record ActionWindows(RateWindow Endpoint, RateWindow? Day = null)
 {
     public IEnumerable<RateWindow> All => Day is null ? [Endpoint] : [Endpoint, Day];
 }
 
-/// <summary>Sosyabot's own rate budget for the action is spent; nothing was sent to X.</summary>
+// Sosyabot's own rate budget for the action is spent; nothing was sent to X.
 public sealed class RateBudgetSpentException(RateWindow window, DateTimeOffset resetAt) : Exception(window.Description)
 {
     public RateWindow Window { get; } = window;
     public DateTimeOffset ResetAt { get; } = resetAt;
 }
 
-/// <summary>What spending a request against several windows came to.</summary>
 public sealed record RateReservation(bool Granted, RateWindow? Exhausted, DateTimeOffset? ResetAt)
 {
     public static readonly RateReservation Yes = new(true, null, null);
 }
 
-/// <summary>
-/// X's rate limits as shared budgets in PostgreSQL. A request is paid for before it is sent, in one
-/// transaction across all its windows, so nodes together never send more than X allows; X's own headers
-/// then correct what the table believes.
-/// </summary>
+// X's rate limits as shared budgets in PostgreSQL. A request is paid for before it is sent, in one
+// transaction across all its windows, so nodes together never send more than X allows; X's own headers
+// then correct what the table believes.
 public sealed class RateBudgets(SosyabotDbContext db, TimeProvider time)
 {
-    /// <summary>POST /2/tweets: 100 per 15 minutes per user and 10,000 per 24 hours per app.</summary>
+    // POST /2/tweets: 100 per 15 minutes per user and 10,000 per 24 hours per app.
     public static TweetWindows ForTweets(string xUserId, string appKey) => new(
         new($"tweets:user:{xUserId}", 100, TimeSpan.FromMinutes(15), "X's limit of 100 posts per 15 minutes for this account"),
         new($"tweets:app:{appKey}", 10_000, TimeSpan.FromHours(24), "X's limit of 10,000 posts per 24 hours for this app"),
         new($"tweets:user-24h:{xUserId}", int.MaxValue, TimeSpan.FromHours(24), "X's 24-hour post limit for this account"));
 
-    /// <summary>DELETE /2/tweets/:id: 50 per 15 minutes per user.</summary>
+    // DELETE /2/tweets/:id: 50 per 15 minutes per user.
     public static ActionWindows ForTweetDeletes(string xUserId) =>
         new(new($"tweet-deletes:user:{xUserId}", 50, TimeSpan.FromMinutes(15), "X's limit of 50 deletions per 15 minutes for this account"));
 
-    /// <summary>Direct messages: 15 per 15 minutes and 1,440 per 24 hours per user.</summary>
+    // Direct messages: 15 per 15 minutes and 1,440 per 24 hours per user.
     public static ActionWindows ForDirectMessages(string xUserId) => new(
         new($"dm:user:{xUserId}", 15, TimeSpan.FromMinutes(15), "X's limit of 15 direct messages per 15 minutes for this account"),
         new($"dm:user-24h:{xUserId}", 1_440, TimeSpan.FromHours(24), "X's limit of 1,440 direct messages per 24 hours for this account"));
 
-    /// <summary>Likes (50 per 15 minutes, 1,000 per 24 hours), retweets and bookmarks (50 per 15 minutes), and their undoing, per user.</summary>
+    // Likes (50 per 15 minutes, 1,000 per 24 hours), retweets and bookmarks (50 per 15 minutes), and their undoing, per user.
     public static ActionWindows ForRelation(string xUserId, XTweetRelation relation, bool on)
     {
         var action = (relation, on) switch
@@ -104,7 +99,7 @@ public sealed class RateBudgets(SosyabotDbContext db, TimeProvider time)
         return RateReservation.Yes;
     }
 
-    /// <summary>Adopts what X's headers say about a window: X counts, we only estimate.</summary>
+    // Adopts what X's headers say about a window: X counts, we only estimate.
     public async Task ObserveAsync(RateWindow window, XRateWindow observed, CancellationToken cancellationToken)
     {
         // X's reset is the truth about where the window ends (ours was only a guess from first use). In the
@@ -118,7 +113,7 @@ public sealed class RateBudgets(SosyabotDbContext db, TimeProvider time)
             """, cancellationToken);
     }
 
-    /// <summary>X said no (a 429): nothing more until <paramref name="resetAt"/>.</summary>
+    // X said no (a 429): nothing more until resetAt.
     public async Task ExhaustAsync(RateWindow window, DateTimeOffset resetAt, CancellationToken cancellationToken)
     {
         await db.Database.ExecuteSqlAsync($"""

@@ -4,29 +4,26 @@ using System.Text.RegularExpressions;
 
 namespace Sosyabot.Web.Publishing;
 
-/// <summary>How X measures a post: the weighted length and whether X would accept it.</summary>
+// How X measures a post: the weighted length and whether X would accept it.
 internal sealed record TweetLength(int WeightedLength, bool IsValid);
 
-/// <summary>A twitter-text configuration (the library's <c>configs</c>).</summary>
 internal sealed record TwitterTextConfig(
     int MaxWeightedLength, int Scale, int DefaultWeight, bool EmojiParsingEnabled, int TransformedUrlLength,
     IReadOnlyList<(int Start, int End, int Weight)> Ranges)
 {
-    /// <summary>What X counts today: 280, CJK and most symbols weigh 2, URLs 23, an emoji sequence 2.</summary>
+    // What X counts today: 280, CJK and most symbols weigh 2, URLs 23, an emoji sequence 2.
     public static readonly TwitterTextConfig V3 = new(280, 100, 200, true, 23,
         [(0, 4351, 100), (8192, 8205, 100), (8208, 8223, 100), (8242, 8247, 100)]);
 
-    /// <summary>The original 140-code-point rule; the conformance suite's <c>tweets</c> cases still use it.</summary>
+    // The original 140-code-point rule; the conformance suite's tweets cases still use it.
     public static readonly TwitterTextConfig V1 = new(140, 1, 1, false, 23, []);
 }
 
-/// <summary>
-/// A port of twitter-text 3.1.0's <c>parseTweet</c>, by default with its v3 configuration: code points
-/// weigh 2 except the ranges that weigh 1, every URL weighs 23 and every emoji sequence 2. The regular
-/// expressions are the library's own (<see cref="TwitterTextPatterns"/>, generated from the package),
-/// so the server agrees with the composer's counter, which runs the library itself, and with X.
-/// Internal because the XSandbox compiles this file too, to find links in a post as X does.
-/// </summary>
+// A port of twitter-text 3.1.0's parseTweet, by default with its v3 configuration: code points
+// weigh 2 except the ranges that weigh 1, every URL weighs 23 and every emoji sequence 2. The regular
+// expressions are the library's own (TwitterTextPatterns, generated from the package),
+// so the server agrees with the composer's counter, which runs the library itself, and with X.
+// Internal because the XSandbox compiles this file too, to find links in a post as X does.
 internal static class TweetText
 {
     public const int MaxWeightedLength = 280;

@@ -6,17 +6,15 @@ namespace Sosyabot.Web.Workspaces;
 
 public sealed record WorkspaceSummary(Guid Id, string Name, WorkspaceRole Role);
 
-/// <summary>The signed-in user and the workspace they are acting in, for this request.</summary>
+// The signed-in user and the workspace they are acting in, for this request.
 public sealed record WorkspaceContext(string UserId, string UserName, WorkspaceSummary Workspace, IReadOnlyList<WorkspaceSummary> Memberships)
 {
     public Guid WorkspaceId => Workspace.Id;
 }
 
-/// <summary>
-/// Resolves, once per request, which workspace the caller acts in: the one named by the switcher's
-/// cookie when the caller is a member of it, otherwise their oldest. Every workspace-owned query
-/// filters by <see cref="WorkspaceContext.WorkspaceId"/> from here, never by an id the client sent.
-/// </summary>
+// Resolves, once per request, which workspace the caller acts in: the one named by the switcher's
+// cookie when the caller is a member of it, otherwise their oldest. Every workspace-owned query
+// filters by WorkspaceContext.WorkspaceId from here, never by an id the client sent.
 public sealed class CurrentWorkspace(SosyabotDbContext db, IHttpContextAccessor httpContextAccessor, WorkspaceCreator workspaces)
 {
     public const string CookieName = "sosyabot.workspace";
@@ -56,7 +54,7 @@ public sealed class CurrentWorkspace(SosyabotDbContext db, IHttpContextAccessor 
         return _context = new WorkspaceContext(userId, userName, chosen ?? memberships[0], memberships);
     }
 
-    /// <summary>Makes <paramref name="workspaceId"/> the one this browser works in from the next request on.</summary>
+    // Makes workspaceId the one this browser works in from the next request on.
     public static void Remember(HttpContext http, Guid workspaceId) =>
         http.Response.Cookies.Append(CookieName, workspaceId.ToString(), new CookieOptions
         {

@@ -9,7 +9,7 @@ using Sosyabot.Web.Identity;
 
 namespace Sosyabot.Web.Workspaces;
 
-/// <summary>Who belongs to the current workspace; its owners add existing accounts and remove members.</summary>
+// Who belongs to the current workspace; its owners add existing accounts and remove members.
 public sealed class MembersModel(SosyabotDbContext db, CurrentWorkspace current, UserManager<AppUser> users, TimeProvider time) : PageModel
 {
     [TempData(Key = Flash.SuccessKey)]

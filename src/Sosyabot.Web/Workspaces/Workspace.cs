@@ -4,7 +4,7 @@ using Sosyabot.Web.Identity;
 
 namespace Sosyabot.Web.Workspaces;
 
-/// <summary>A tenant: every channel, post and API token belongs to exactly one workspace.</summary>
+// A tenant: every channel, post and API token belongs to exactly one workspace.
 public sealed class Workspace
 {
     public Guid Id { get; init; } = Guid.CreateVersion7();

@@ -3,16 +3,14 @@ using System.Text;
 
 namespace Sosyabot.Web.X;
 
-/// <summary>
-/// OAuth 1.0a HMAC-SHA1 signatures as RFC 5849 section 3.4 defines them and X documents them
-/// ("Creating a signature"). Pure functions, so that the XSandbox can verify with the same rules it is
-/// written against and tests can check them against the published examples.
-/// </summary>
+// OAuth 1.0a HMAC-SHA1 signatures as RFC 5849 section 3.4 defines them and X documents them
+// ("Creating a signature"). Pure functions, so that the XSandbox can verify with the same rules it is
+// written against and tests can check them against the published examples.
 internal static class OAuth1Signature
 {
     public const string Method = "HMAC-SHA1";
 
-    /// <summary>RFC 5849 section 3.6: UTF-8, then every byte outside ALPHA / DIGIT / "-" / "." / "_" / "~" as %XX.</summary>
+    // RFC 5849 section 3.6: UTF-8, then every byte outside ALPHA / DIGIT / "-" / "." / "_" / "~" as %XX.
     public static string PercentEncode(string value)
     {
         var encoded = new StringBuilder(value.Length);
@@ -31,11 +29,9 @@ internal static class OAuth1Signature
         return encoded.ToString();
     }
 
-    /// <summary>
-    /// The signature base string (section 3.4.1): method, base string URI, and the normalized parameters:
-    /// the query's, a form body's and the <c>oauth_*</c> ones (never <c>oauth_signature</c>), each encoded,
-    /// sorted by name and then value.
-    /// </summary>
+    // The signature base string (section 3.4.1): method, base string URI, and the normalized parameters:
+    // the query's, a form body's and the oauth_* ones (never oauth_signature), each encoded,
+    // sorted by name and then value.
     public static string BaseString(string method, Uri url, IEnumerable<KeyValuePair<string, string>> parameters)
     {
         var normalized = parameters
@@ -53,7 +49,7 @@ internal static class OAuth1Signature
         return Convert.ToBase64String(HMACSHA1.HashData(key, Encoding.ASCII.GetBytes(baseString)));
     }
 
-    /// <summary>The <c>oauth_*</c> protocol parameters of one request, before signing.</summary>
+    // The oauth_* protocol parameters of one request, before signing.
     public static Dictionary<string, string> ProtocolParameters(string consumerKey, string token, DateTimeOffset now, string nonce) => new()
     {
         ["oauth_consumer_key"] = consumerKey,
@@ -64,11 +60,11 @@ internal static class OAuth1Signature
         ["oauth_version"] = "1.0",
     };
 
-    /// <summary>The value of the Authorization header (section 3.5.1) for already-signed protocol parameters.</summary>
+    // The value of the Authorization header (section 3.5.1) for already-signed protocol parameters.
     public static string AuthorizationHeaderValue(IEnumerable<KeyValuePair<string, string>> protocolParameters) =>
         "OAuth " + string.Join(", ", protocolParameters.Select(p => $"{PercentEncode(p.Key)}=\"{PercentEncode(p.Value)}\""));
 
-    /// <summary>The parameters of an <c>OAuth ...</c> Authorization header, decoded; null when it is not one.</summary>
+    // The parameters of an OAuth ... Authorization header, decoded; null when it is not one.
     public static Dictionary<string, string>? ParseAuthorizationHeader(string? header)
     {
         if (header is null || !header.StartsWith("OAuth ", StringComparison.Ordinal))
@@ -88,7 +84,7 @@ internal static class OAuth1Signature
         return parameters;
     }
 
-    /// <summary>A query string or form body as name/value pairs, decoded the application/x-www-form-urlencoded way.</summary>
+    // A query string or form body as name/value pairs, decoded the application/x-www-form-urlencoded way.
     public static IEnumerable<KeyValuePair<string, string>> FormParameters(string? encoded)
     {
         foreach (var pair in (encoded ?? "").TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))

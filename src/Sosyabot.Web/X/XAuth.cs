@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.WebUtilities;
 
 namespace Sosyabot.Web.X;
 
-/// <summary>How one request to X proves who it is for. Never printed: it holds credentials.</summary>
+// How one request to X proves who it is for. Never printed: it holds credentials.
 public abstract class XAuth
 {
     internal static readonly HttpRequestOptionsKey<XAuth> OptionKey = new("Sosyabot.XAuth");
@@ -15,13 +15,13 @@ public abstract class XAuth
 
     public override string ToString() => $"{GetType().Name} {{ redacted }}";
 
-    /// <summary>An OAuth 2.0 bearer: a user's access token, or an app's bearer token for app-only reads.</summary>
+    // An OAuth 2.0 bearer: a user's access token, or an app's bearer token for app-only reads.
     public sealed class Bearer(string token) : XAuth
     {
         public string Token { get; } = token;
     }
 
-    /// <summary>OAuth 1.0a user context: the app's consumer key and secret and the user's access token and secret.</summary>
+    // OAuth 1.0a user context: the app's consumer key and secret and the user's access token and secret.
     public sealed class OAuth1(string consumerKey, string consumerSecret, string token, string tokenSecret) : XAuth
     {
         public string ConsumerKey { get; } = consumerKey;
@@ -31,10 +31,8 @@ public abstract class XAuth
     }
 }
 
-/// <summary>
-/// Puts the Authorization header on each attempt of a request to X. It sits inside the resilience
-/// handler, so a retried GET gets a fresh OAuth 1.0a nonce and timestamp rather than a replayed one.
-/// </summary>
+// Puts the Authorization header on each attempt of a request to X. It sits inside the resilience
+// handler, so a retried GET gets a fresh OAuth 1.0a nonce and timestamp rather than a replayed one.
 public sealed class XRequestSigner(TimeProvider time) : DelegatingHandler
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)

@@ -8,11 +8,9 @@ using Microsoft.Extensions.Options;
 
 namespace Sosyabot.Web.X;
 
-/// <summary>
-/// The one client for X's HTTP API. Every call X offers goes through here, so the endpoints (which X
-/// has moved more than once) and the auth variants live in one place. Its base address is
-/// X_API_BASE_URL; the web-session calls use X_WEB_BASE_URL.
-/// </summary>
+// The one client for X's HTTP API. Every call X offers goes through here, so the endpoints (which X
+// has moved more than once) and the auth variants live in one place. Its base address is
+// X_API_BASE_URL; the web-session calls use X_WEB_BASE_URL.
 public sealed class XClient(HttpClient http, IOptions<XOptions> options, TimeProvider timeProvider)
 {
     public async Task<XTokenResponse> ExchangeAuthorizationCodeAsync(
@@ -49,17 +47,15 @@ public sealed class XClient(HttpClient http, IOptions<XOptions> options, TimePro
         return await SendForDataAsync<XUserProfile>(request, cancellationToken);
     }
 
-    /// <summary>Looks an account up by its @handle (an app-only bearer is enough).</summary>
+    // Looks an account up by its @handle (an app-only bearer is enough).
     public async Task<XUserProfile> GetUserByUsernameAsync(XAuth auth, string username, CancellationToken cancellationToken)
     {
         using var request = Authorized(HttpMethod.Get, $"/2/users/by/username/{Uri.EscapeDataString(username)}?user.fields=profile_image_url", auth);
         return await SendForDataAsync<XUserProfile>(request, cancellationToken);
     }
 
-    /// <summary>
-    /// Posts one tweet (a reply to the previous part for the parts of a thread).
-    /// Never retried here: only the caller knows whether a lost answer means the tweet exists.
-    /// </summary>
+    // Posts one tweet (a reply to the previous part for the parts of a thread).
+    // Never retried here: only the caller knows whether a lost answer means the tweet exists.
     public async Task<XCreatedTweet> CreateTweetAsync(XAuth auth, XTweetDraft draft, CancellationToken cancellationToken)
     {
         using var request = Authorized(HttpMethod.Post, "/2/tweets", auth);
@@ -75,11 +71,9 @@ public sealed class XClient(HttpClient http, IOptions<XOptions> options, TimePro
             XRateLimits.From(response));
     }
 
-    /// <summary>
-    /// Uploads one file through X's v2 chunked media endpoints (initialize, append in 1 MB chunks,
-    /// finalize), then sets its alt text. All of X's media endpoints are here and nowhere else, because
-    /// X has moved them more than once. Returns X's media id and when X forgets it.
-    /// </summary>
+    // Uploads one file through X's v2 chunked media endpoints (initialize, append in 1 MB chunks,
+    // finalize), then sets its alt text. All of X's media endpoints are here and nowhere else, because
+    // X has moved them more than once. Returns X's media id and when X forgets it.
     public async Task<XUploadedMedia> UploadMediaAsync(
         XAuth auth, byte[] bytes, string contentType, string? altText, CancellationToken cancellationToken)
     {
@@ -126,7 +120,7 @@ public sealed class XClient(HttpClient http, IOptions<XOptions> options, TimePro
         return new XUploadedMedia(started.Id, timeProvider.GetUtcNow().AddSeconds(finalized.ExpiresAfterSecs ?? started.ExpiresAfterSecs ?? 86_400));
     }
 
-    /// <summary>The account's own posts since <paramref name="since"/>, newest first: how a lost answer is reconciled.</summary>
+    // The account's own posts since since, newest first: how a lost answer is reconciled.
     public async Task<IReadOnlyList<XTweet>> GetRecentTweetsAsync(XAuth auth, string xUserId, DateTimeOffset since, CancellationToken cancellationToken)
     {
         var startTime = since.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
@@ -137,15 +131,15 @@ public sealed class XClient(HttpClient http, IOptions<XOptions> options, TimePro
         return page.Tweets;
     }
 
-    /// <summary>A user's posts, newest first (GET /2/users/:id/tweets).</summary>
+    // A user's posts, newest first (GET /2/users/:id/tweets).
     public Task<XTweetPage> GetUserTweetsAsync(XAuth auth, string xUserId, XPageRequest page, CancellationToken cancellationToken) =>
         GetTweetPageAsync(auth, $"/2/users/{Uri.EscapeDataString(xUserId)}/tweets", page.ToQuery("pagination_token"), cancellationToken);
 
-    /// <summary>Posts that mention a user, newest first (GET /2/users/:id/mentions).</summary>
+    // Posts that mention a user, newest first (GET /2/users/:id/mentions).
     public Task<XTweetPage> GetMentionsAsync(XAuth auth, string xUserId, XPageRequest page, CancellationToken cancellationToken) =>
         GetTweetPageAsync(auth, $"/2/users/{Uri.EscapeDataString(xUserId)}/mentions", page.ToQuery("pagination_token"), cancellationToken);
 
-    /// <summary>Posts of the last seven days matching a query (GET /2/tweets/search/recent), paged with next_token.</summary>
+    // Posts of the last seven days matching a query (GET /2/tweets/search/recent), paged with next_token.
     public Task<XTweetPage> SearchRecentAsync(XAuth auth, string query, XPageRequest page, CancellationToken cancellationToken)
     {
         var parameters = page.ToQuery("next_token");
@@ -153,11 +147,11 @@ public sealed class XClient(HttpClient http, IOptions<XOptions> options, TimePro
         return GetTweetPageAsync(auth, "/2/tweets/search/recent", parameters, cancellationToken);
     }
 
-    /// <summary>The user's bookmarks; X serves them to OAuth 2.0 user tokens only.</summary>
+    // The user's bookmarks; X serves them to OAuth 2.0 user tokens only.
     public Task<XTweetPage> GetBookmarksAsync(XAuth auth, string xUserId, XPageRequest page, CancellationToken cancellationToken) =>
         GetTweetPageAsync(auth, $"/2/users/{Uri.EscapeDataString(xUserId)}/bookmarks", page.ToQuery("pagination_token"), cancellationToken);
 
-    /// <summary>Likes or unlikes, retweets or undoes it, bookmarks or removes it: X's on/off relations between a user and a post.</summary>
+    // Likes or unlikes, retweets or undoes it, bookmarks or removes it: X's on/off relations between a user and a post.
     public async Task<XRateLimits> SetTweetRelationAsync(
         XAuth auth, string xUserId, XTweetRelation relation, string tweetId, bool on, CancellationToken cancellationToken)
     {
@@ -174,11 +168,9 @@ public sealed class XClient(HttpClient http, IOptions<XOptions> options, TimePro
         return XRateLimits.From(response);
     }
 
-    /// <summary>
-    /// Deletes one of the account's posts. A post X no longer has (404) counts as deleted: that is what the
-    /// caller asked for, and a retry after a lost answer finds it gone. A 200 with <c>deleted: false</c> does
-    /// not say the post is gone, so it is an error.
-    /// </summary>
+    // Deletes one of the account's posts. A post X no longer has (404) counts as deleted: that is what the
+    // caller asked for, and a retry after a lost answer finds it gone. A 200 with deleted: false does
+    // not say the post is gone, so it is an error.
     public async Task<XRateLimits> DeleteTweetAsync(XAuth auth, string tweetId, CancellationToken cancellationToken)
     {
         using var request = Authorized(HttpMethod.Delete, $"/2/tweets/{Uri.EscapeDataString(tweetId)}", auth);
@@ -195,7 +187,7 @@ public sealed class XClient(HttpClient http, IOptions<XOptions> options, TimePro
             : throw new XApiException(response.StatusCode, "not_deleted", $"X answered the deletion of post {tweetId} without deleting it.", rateLimits);
     }
 
-    /// <summary>Sends a direct message to one person, in (or starting) the one-to-one conversation with them.</summary>
+    // Sends a direct message to one person, in (or starting) the one-to-one conversation with them.
     public async Task<XSentMessage> SendDirectMessageAsync(XAuth auth, string participantId, string text, CancellationToken cancellationToken)
     {
         using var request = Authorized(HttpMethod.Post, $"/2/dm_conversations/with/{Uri.EscapeDataString(participantId)}/messages", auth);
@@ -207,7 +199,7 @@ public sealed class XClient(HttpClient http, IOptions<XOptions> options, TimePro
             : throw new XApiException(response.StatusCode, "invalid_response", "X's answer to the direct message had no event id.");
     }
 
-    /// <summary>The user's recent direct message events, newest first (GET /2/dm_events).</summary>
+    // The user's recent direct message events, newest first (GET /2/dm_events).
     public async Task<XMessagePage> GetDirectMessagesAsync(XAuth auth, XPageRequest page, CancellationToken cancellationToken)
     {
         var parameters = page.ToQuery("pagination_token");
@@ -229,11 +221,9 @@ public sealed class XClient(HttpClient http, IOptions<XOptions> options, TimePro
         return new XTweetPage(body?.Data ?? [], body?.Meta?.NextToken);
     }
 
-    /// <summary>
-    /// Checks a browser session (the <c>auth_token</c> and <c>ct0</c> cookies) by asking X's web API who it
-    /// belongs to, the way x.com's own pages do: the web client's public bearer, the cookies, and ct0
-    /// echoed as the CSRF header.
-    /// </summary>
+    // Checks a browser session (the auth_token and ct0 cookies) by asking X's web API who it
+    // belongs to, the way x.com's own pages do: the web client's public bearer, the cookies, and ct0
+    // echoed as the CSRF header.
     public async Task<XUserProfile> VerifyWebSessionAsync(string authToken, string ct0, CancellationToken cancellationToken)
     {
         var url = new Uri(new Uri(options.Value.WebBaseUrl), "/i/api/1.1/account/verify_credentials.json");

@@ -30,7 +30,7 @@ public sealed record ResolvedSetting(string? Value, SettingSource Source)
     public bool HasValue => !string.IsNullOrEmpty(Value);
 }
 
-/// <summary>The X OAuth 2.0 client as it stands right now, after admin panel -> environment resolution.</summary>
+// The X OAuth 2.0 client as it stands right now, after admin panel -> environment resolution.
 public sealed record XIntegrationState(
     ResolvedSetting ClientId,
     ResolvedSetting ClientSecret,
@@ -43,28 +43,26 @@ public sealed record XIntegrationState(
     public const string NotConfiguredMessage = "Twitter integration disabled: client id/secret not configured";
     public const string DisabledByAdminMessage = "X (Twitter) integration disabled by admin";
 
-    /// <summary>The first 6 characters, enough for an admin to recognise which app is live.</summary>
+    // The first 6 characters, enough for an admin to recognise which app is live.
     public string? ClientIdPreview => ClientId.Value?[..Math.Min(6, ClientId.Value.Length)];
 
-    /// <summary>The pair to present to X, whatever the status: revoking a token on disconnect still needs it.</summary>
+    // The pair to present to X, whatever the status: revoking a token on disconnect still needs it.
     public XClientCredentials? ConfiguredCredentials =>
         ClientId.HasValue && ClientSecret.HasValue ? new XClientCredentials(ClientId.Value!, ClientSecret.Value!) : null;
 
-    /// <summary>The pair for new connections and refreshes: only while the integration is enabled.</summary>
+    // The pair for new connections and refreshes: only while the integration is enabled.
     public XClientCredentials? Credentials => UnavailableReason is null ? ConfiguredCredentials : null;
 
-    /// <summary>Why nobody can connect an X account through OAuth right now, or null when they can.</summary>
+    // Why nobody can connect an X account through OAuth right now, or null when they can.
     public string? UnavailableReason =>
         !Enabled ? DisabledByAdminMessage
         : !ClientId.HasValue || !ClientSecret.HasValue ? NotConfiguredMessage
         : null;
 }
 
-/// <summary>
-/// Reads and writes the X integration's rows of the options table. Every call reads the database, so a
-/// save made on any node is what the next request on every node sees, with no restart and no cache to
-/// invalidate; the environment's values were bound once at boot.
-/// </summary>
+// Reads and writes the X integration's rows of the options table. Every call reads the database, so a
+// save made on any node is what the next request on every node sees, with no restart and no cache to
+// invalidate; the environment's values were bound once at boot.
 public sealed partial class XIntegrationSettings(
     SosyabotDbContext db,
     SecretProtector protector,
@@ -107,10 +105,8 @@ public sealed partial class XIntegrationSettings(
         return new XIntegrationState(clientId, clientSecret, enabled, longLived, secretUnreadable, lastUpdate?.UpdatedAt, lastUpdate?.UpdatedBy);
     }
 
-    /// <summary>
-    /// Saves the admin's values. A null or empty <paramref name="clientId"/> removes the saved one (the
-    /// environment's applies again); a null or empty <paramref name="clientSecret"/> keeps the saved secret.
-    /// </summary>
+    // Saves the admin's values. A null or empty clientId removes the saved one (the
+    // environment's applies again); a null or empty clientSecret keeps the saved secret.
     public async Task SaveAsync(
         string? clientId, string? clientSecret, bool enabled, bool longLivedConnections, string updatedBy, CancellationToken cancellationToken)
     {
@@ -138,7 +134,7 @@ public sealed partial class XIntegrationSettings(
         LogSaved(logger, updatedBy, enabled ? OptionKeys.StatusEnabled : OptionKeys.StatusDisabled);
     }
 
-    /// <summary>Forgets the admin panel's Client ID and Secret, so the environment's apply again.</summary>
+    // Forgets the admin panel's Client ID and Secret, so the environment's apply again.
     public async Task ClearCredentialsAsync(string updatedBy, CancellationToken cancellationToken)
     {
         await db.Options

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 
 namespace Sosyabot.Web.X;
 
-/// <summary>The OAuth 2.0 client as resolved at the moment of a request (admin panel, then environment).</summary>
+// The OAuth 2.0 client as resolved at the moment of a request (admin panel, then environment).
 public sealed record XClientCredentials(string ClientId, string ClientSecret);
 
 public sealed record XTokenResponse(
@@ -19,10 +19,10 @@ public sealed record XUserProfile(
     [property: JsonPropertyName("name")] string Name,
     [property: JsonPropertyName("profile_image_url")] string? ProfileImageUrl);
 
-/// <summary>One rate-limit window as X reported it in a response's headers.</summary>
+// One rate-limit window as X reported it in a response's headers.
 public sealed record XRateWindow(int Limit, int Remaining, DateTimeOffset ResetAt);
 
-/// <summary>The rate-limit headers of one response: the endpoint's 15-minute window and X's 24-hour caps.</summary>
+// The rate-limit headers of one response: the endpoint's 15-minute window and X's 24-hour caps.
 public sealed record XRateLimits(XRateWindow? Endpoint, XRateWindow? AppDay, XRateWindow? UserDay)
 {
     public static readonly XRateLimits None = new(null, null, null);
@@ -45,11 +45,9 @@ public sealed record XCreatedTweet(string Id, XRateLimits RateLimits);
 
 public sealed record XUploadedMedia(string MediaId, DateTimeOffset ExpiresAt);
 
-/// <summary>
-/// A post as X gives it back: links in <see cref="Text"/> are t.co links (the originals are in
-/// <see cref="Entities"/>, when asked for), <c>&amp;</c>, <c>&lt;</c> and <c>&gt;</c> come HTML-escaped,
-/// and a long post's full text is in <see cref="NoteTweet"/>.
-/// </summary>
+// A post as X gives it back: links in Text are t.co links (the originals are in
+// Entities, when asked for), &, < and > come HTML-escaped,
+// and a long post's full text is in NoteTweet.
 public sealed record XTweet(
     [property: JsonPropertyName("id")] string Id,
     [property: JsonPropertyName("text")] string Text,
@@ -61,7 +59,7 @@ public sealed record XTweet(
 
 public sealed record XTweetEntities([property: JsonPropertyName("urls")] IReadOnlyList<XUrlEntity>? Urls);
 
-/// <summary>A link X rewrote: <see cref="Url"/> is the t.co link in the text, <see cref="ExpandedUrl"/> the one that was posted.</summary>
+// A link X rewrote: Url is the t.co link in the text, ExpandedUrl the one that was posted.
 public sealed record XUrlEntity(
     [property: JsonPropertyName("start")] int Start,
     [property: JsonPropertyName("end")] int End,
@@ -73,10 +71,10 @@ public sealed record XNoteTweet(
     [property: JsonPropertyName("text")] string Text,
     [property: JsonPropertyName("entities")] XTweetEntities? Entities);
 
-/// <summary>One post to create: its text, what it answers or quotes, and media already uploaded.</summary>
+// One post to create: its text, what it answers or quotes, and media already uploaded.
 public sealed record XTweetDraft(string Text, string? InReplyToTweetId = null, string? QuoteTweetId = null, IReadOnlyList<string>? MediaIds = null);
 
-/// <summary>Which page of a list to ask X for; X's own pagination token passes through untouched.</summary>
+// Which page of a list to ask X for; X's own pagination token passes through untouched.
 public sealed record XPageRequest(int? MaxResults, string? PageToken)
 {
     public Dictionary<string, string?> ToQuery(string tokenParameter)
@@ -96,7 +94,7 @@ public sealed record XPageRequest(int? MaxResults, string? PageToken)
 
 public sealed record XTweetPage(IReadOnlyList<XTweet> Tweets, string? NextToken);
 
-/// <summary>The user-to-post relations X lets a user switch on and off; the names are X's path segments.</summary>
+// The user-to-post relations X lets a user switch on and off; the names are X's path segments.
 public enum XTweetRelation
 {
     Likes,
@@ -122,11 +120,9 @@ public sealed record XMessage(
 
 public sealed record XMessagePage(IReadOnlyList<XMessage> Messages, string? NextToken);
 
-/// <summary>
-/// X answered with an error. Carries X's own words (OAuth <c>error</c>/<c>error_description</c>, or the
-/// v2 problem's <c>title</c>/<c>detail</c>) so that what a person sees names X's reason. X's error bodies
-/// hold no credentials, so this is safe to log.
-/// </summary>
+// X answered with an error. Carries X's own words (OAuth error/error_description, or the
+// v2 problem's title/detail) so that what a person sees names X's reason. X's error bodies
+// hold no credentials, so this is safe to log.
 public sealed class XApiException(HttpStatusCode status, string? error, string? description, XRateLimits? rateLimits = null)
     : Exception($"X answered {(int)status}{(error is null ? "" : " " + error)}{(description is null ? "" : ": " + description)}")
 {
@@ -135,7 +131,7 @@ public sealed class XApiException(HttpStatusCode status, string? error, string? 
     public string? Description { get; } = description;
     public XRateLimits RateLimits { get; } = rateLimits ?? XRateLimits.None;
 
-    /// <summary>X's "Usage cap exceeded" answer: the account's or app's monthly post cap, not a rate window.</summary>
+    // X's "Usage cap exceeded" answer: the account's or app's monthly post cap, not a rate window.
     public bool IsUsageCapped =>
         (Error ?? "").Contains("UsageCap", StringComparison.OrdinalIgnoreCase)
         || (Description ?? "").Contains("usage cap", StringComparison.OrdinalIgnoreCase)

@@ -3,11 +3,9 @@ using Sosyabot.Web.Hosting;
 
 namespace Sosyabot.Web.X;
 
-/// <summary>
-/// Where X lives and the environment's fallback OAuth 2.0 client. Every X URL comes from here so that
-/// tests, demos and the benchmark point at a stand-in. Bound once at boot: the admin panel, not a
-/// restart, is how credentials change while the app runs.
-/// </summary>
+// Where X lives and the environment's fallback OAuth 2.0 client. Every X URL comes from here so that
+// tests, demos and the benchmark point at a stand-in. Bound once at boot: the admin panel, not a
+// restart, is how credentials change while the app runs.
 public sealed class XOptions
 {
     [ConfigurationKeyName("X_API_BASE_URL"), Required, AbsoluteHttpUrl]
@@ -19,10 +17,8 @@ public sealed class XOptions
     [ConfigurationKeyName("X_WEB_BASE_URL"), Required, AbsoluteHttpUrl]
     public string WebBaseUrl { get; set; } = "https://x.com";
 
-    /// <summary>
-    /// The bearer token x.com's own web client sends with every request; public, and the same for every
-    /// user. Cookie-connected channels need it because their calls impersonate that client.
-    /// </summary>
+    // The bearer token x.com's own web client sends with every request; public, and the same for every
+    // user. Cookie-connected channels need it because their calls impersonate that client.
     [ConfigurationKeyName("X_WEB_BEARER_TOKEN"), Required]
     public string WebClientBearerToken { get; set; } =
         "AAAAAAAAAAAAAAAAAAAAANRILgAAAAAAnNwIzUejRCOuH5E6I8xnZz4puTs%3D1Zv7ttfk8LF81IUq16cHjhLTvJu4FA33AGWWjCpTnA";

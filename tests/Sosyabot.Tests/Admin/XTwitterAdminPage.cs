@@ -3,7 +3,7 @@ using Sosyabot.Tests.Infrastructure;
 
 namespace Sosyabot.Tests.Admin;
 
-/// <summary>What an admin does on /admin/api-integration/x-twitter, through the real forms.</summary>
+// What an admin does on /admin/api-integration/x-twitter, through the real forms.
 internal static class XTwitterAdminPage
 {
     public const string Path = "/admin/api-integration/x-twitter";

@@ -15,7 +15,7 @@ using WireMock.ResponseBuilders;
 
 namespace Sosyabot.Tests.Agents;
 
-/// <summary>Each /api/v1 agent endpoint, checked by what X (WireMock) received: method, path, query, body and a valid signature.</summary>
+// Each /api/v1 agent endpoint, checked by what X (WireMock) received: method, path, query, body and a valid signature.
 public sealed class AgentApiTests(AppWithFakeX app) : IClassFixture<AppWithFakeX>, IAsyncLifetime
 {
     private AgentWorkspace _workspace = null!;
@@ -354,7 +354,7 @@ public sealed class AgentApiTests(AppWithFakeX app) : IClassFixture<AppWithFakeX
         Assert.Equal(ids[0], second.GetProperty("reply").GetProperty("in_reply_to_tweet_id").GetString());
         Assert.False(second.TryGetProperty("quote_tweet_id", out _));
         Assert.All(tweets, request => OAuth1Check.AssertSignedByUser(request, _keys));
-        Assert.All(app.X.LogEntries.Where(e => e.RequestMessage.Path.StartsWith("/2/media")).Select(e => e.RequestMessage),
+        Assert.All(app.X.LogEntries.Where(e => e.RequestMessage.Path.StartsWith("/2/media", StringComparison.Ordinal)).Select(e => e.RequestMessage),
             request => OAuth1Check.AssertSignedByUser(request, _keys));
     }
 
@@ -465,7 +465,7 @@ public sealed class AgentApiTests(AppWithFakeX app) : IClassFixture<AppWithFakeX
         Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
         Assert.Contains("50 likes per 15 minutes", await refused.Content.ReadAsStringAsync());
         Assert.Contains("nothing was sent to X", await refused.Content.ReadAsStringAsync());
-        Assert.Equal(50, app.X.LogEntries.Count(e => e.RequestMessage.Path.EndsWith("/likes")));
+        Assert.Equal(50, app.X.LogEntries.Count(e => e.RequestMessage.Path.EndsWith("/likes", StringComparison.Ordinal)));
 
         app.Clock.Advance(TimeSpan.FromMinutes(15));
         using var later = await _agent.PostAsJsonAsync($"/api/v1/channels/{_channel.Id}/likes", new { tweet_id = "1850000000000000999" });

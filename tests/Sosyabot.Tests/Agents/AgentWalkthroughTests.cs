@@ -8,11 +8,9 @@ using Sosyabot.XSandbox;
 
 namespace Sosyabot.Tests.Agents;
 
-/// <summary>
-/// The app on a real port with the XSandbox as X, which checks every OAuth 1.0a signature: a person connects
-/// their own app's keys and makes a token, then an agent with nothing but the base URL and that token finds
-/// its way through the OpenAPI document and acts.
-/// </summary>
+// The app on a real port with the XSandbox as X, which checks every OAuth 1.0a signature: a person connects
+// their own app's keys and makes a token, then an agent with nothing but the base URL and that token finds
+// its way through the OpenAPI document and acts.
 public sealed class AgentWalkthroughTests(SandboxedApp app) : IClassFixture<SandboxedApp>
 {
     [Fact]

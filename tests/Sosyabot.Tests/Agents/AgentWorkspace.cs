@@ -8,7 +8,7 @@ using WireMock.ResponseBuilders;
 
 namespace Sosyabot.Tests.Agents;
 
-/// <summary>A registered user's workspace with channels and API tokens, made through the real pages.</summary>
+// A registered user's workspace with channels and API tokens, made through the real pages.
 internal sealed class AgentWorkspace(AppWithFakeX? app, BrowserClient user)
 {
     public BrowserClient User { get; } = user;
@@ -16,7 +16,7 @@ internal sealed class AgentWorkspace(AppWithFakeX? app, BrowserClient user)
     public static async Task<AgentWorkspace> RegisterAsync(AppWithFakeX app) =>
         new(app, await app.RegisterAsync($"agent-{Guid.NewGuid():N}@sosyabot.test"));
 
-    /// <summary>X answering the two calls a keys connect makes: who the access token is, and the account read with the bearer.</summary>
+    // X answering the two calls a keys connect makes: who the access token is, and the account read with the bearer.
     public static void GivenXKnows(AppWithFakeX app, ByokKeys keys)
     {
         var profile = new { data = new { id = keys.XUserId, username = keys.Username, name = "BYOK " + keys.Username, profile_image_url = "https://pbs.example.test/b.png" } };
@@ -41,7 +41,7 @@ internal sealed class AgentWorkspace(AppWithFakeX? app, BrowserClient user)
 
     public Task<string> CreateTokenAsync(params string[] scopes) => RemotePerson.CreateTokenAsync(User, scopes);
 
-    /// <summary>An HTTP client the way an agent has one: the app's address and a bearer token, no cookies.</summary>
+    // An HTTP client the way an agent has one: the app's address and a bearer token, no cookies.
     public static HttpClient Agent(AppWithFakeX app, string token)
     {
         var client = app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { HandleCookies = false, AllowAutoRedirect = false });

@@ -3,7 +3,7 @@ using WireMock;
 
 namespace Sosyabot.Tests.Agents;
 
-/// <summary>Recomputes the OAuth 1.0a signature of a request X (WireMock) received, from what it received.</summary>
+// Recomputes the OAuth 1.0a signature of a request X (WireMock) received, from what it received.
 internal static class OAuth1Check
 {
     public static void AssertSignedByUser(IRequestMessage request, ByokKeys keys)
@@ -19,7 +19,7 @@ internal static class OAuth1Check
 
         var url = new Uri(request.Url);
         IEnumerable<KeyValuePair<string, string>> signed = [.. OAuth1Signature.FormParameters(url.Query), .. parameters];
-        if (request.Headers.TryGetValue("Content-Type", out var type) && type.Any(t => t.StartsWith("application/x-www-form-urlencoded")))
+        if (request.Headers.TryGetValue("Content-Type", out var type) && type.Any(t => t.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase)))
         {
             signed = signed.Concat(OAuth1Signature.FormParameters(request.Body));
         }

@@ -2,7 +2,7 @@ using Sosyabot.Web.X;
 
 namespace Sosyabot.Tests.Agents;
 
-/// <summary>The signer against the examples RFC 5849 and X publish, computed by others, not by this code.</summary>
+// The signer against the examples RFC 5849 and X publish, computed by others, not by this code.
 public sealed class OAuth1SignatureTests
 {
     [Fact]

@@ -9,7 +9,7 @@ using Sosyabot.XSandbox;
 
 namespace Sosyabot.Tests.Agents;
 
-/// <summary>The XSandbox refuses what X refuses: bad or replayed OAuth 1.0a signatures, app-only bearers where a user is needed.</summary>
+// The XSandbox refuses what X refuses: bad or replayed OAuth 1.0a signatures, app-only bearers where a user is needed.
 public sealed class SandboxSignatureTests : IAsyncLifetime
 {
     private readonly WebApplication _sandbox = SandboxApp.Create(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning"]);

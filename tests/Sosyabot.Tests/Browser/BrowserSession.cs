@@ -5,7 +5,7 @@ using Sosyabot.Tests.Infrastructure;
 
 namespace Sosyabot.Tests.Browser;
 
-/// <summary>The app on a real Kestrel port, for Debian's Chromium to browse.</summary>
+// The app on a real Kestrel port, for Debian's Chromium to browse.
 public class KestrelAppFactory : SosyabotAppFactory
 {
     public KestrelAppFactory()
@@ -56,7 +56,7 @@ public sealed class BrowserCollection
     public const string Name = "Browser";
 }
 
-/// <summary>Debian's Chromium driven by Playwright; Playwright's own browser download is not used.</summary>
+// Debian's Chromium driven by Playwright; Playwright's own browser download is not used.
 public sealed class BrowserSession : IAsyncLifetime
 {
     public const string ChromiumPath = "/usr/bin/chromium";
@@ -65,7 +65,7 @@ public sealed class BrowserSession : IAsyncLifetime
 
     public IBrowser Browser { get; private set; } = null!;
 
-    /// <summary>Where the suite leaves its screenshots; the README shows some of them.</summary>
+    // Where the suite leaves its screenshots; the README shows some of them.
     public static string ScreenshotFolder { get; } = Path.Combine(Repository.Root, "artifacts", "screenshots");
 
     public async Task InitializeAsync()
@@ -95,7 +95,7 @@ public sealed class BrowserSession : IAsyncLifetime
         return await context.NewPageAsync();
     }
 
-    /// <summary>Fills and sends the login form the page is on (or is sent to).</summary>
+    // Fills and sends the login form the page is on (or is sent to).
     public static async Task SubmitLoginAsync(IPage page, string email, string password)
     {
         await page.GetByLabel("Email").FillAsync(email);
@@ -111,7 +111,7 @@ public sealed class BrowserSession : IAsyncLifetime
         }
     }
 
-    /// <summary>On the admin's X (Twitter) page: saves this client as enabled and presses Test credentials.</summary>
+    // On the admin's X (Twitter) page: saves this client as enabled and presses Test credentials.
     public static async Task<string?> SaveAndTestXCredentialsAsync(IPage page, string clientId, string clientSecret)
     {
         await page.GetByLabel("Client ID").FillAsync(clientId);

@@ -4,7 +4,7 @@ using Sosyabot.XSandbox;
 
 namespace Sosyabot.Tests.Browser;
 
-/// <summary>The composer on /app/publishing in Chromium, publishing to the XSandbox.</summary>
+// The composer on /app/publishing in Chromium, publishing to the XSandbox.
 [Collection(BrowserCollection.Name)]
 public sealed class ComposerBrowserTests(SandboxedApp app, BrowserSession browser)
     : IClassFixture<SandboxedApp>, IClassFixture<BrowserSession>
@@ -184,7 +184,7 @@ public sealed class ComposerBrowserTests(SandboxedApp app, BrowserSession browse
 
     private static FilePayload Image(string name) => new() { Name = name, MimeType = "image/png", Buffer = Png };
 
-    /// <summary>A user with @sandbox_alice connected, on the publishing page.</summary>
+    // A user with @sandbox_alice connected, on the publishing page.
     private async Task<IPage> ComposerWithChannelAsync(string user, int width = 1280)
     {
         app.StartServer();
@@ -199,7 +199,7 @@ public sealed class ComposerBrowserTests(SandboxedApp app, BrowserSession browse
         return page;
     }
 
-    /// <summary>The sandbox's posts containing <paramref name="marker"/>, oldest first, once there are <paramref name="count"/>.</summary>
+    // The sandbox's posts containing marker, oldest first, once there are count.
     private async Task<List<SandboxPost>> SandboxPostsAsync(IPage page, string marker, int count)
     {
         for (var i = 0; i < 80; i++)

@@ -7,10 +7,8 @@ using Sosyabot.XSandbox;
 
 namespace Sosyabot.Tests.Browser;
 
-/// <summary>
-/// What a person does with a post after writing it, clicked through in Chromium: drafts, edit, reschedule, cancel,
-/// duplicate, retry and delete from X, checked on the pages and on what the XSandbox (X) received.
-/// </summary>
+// What a person does with a post after writing it, clicked through in Chromium: drafts, edit, reschedule, cancel,
+// duplicate, retry and delete from X, checked on the pages and on what the XSandbox (X) received.
 [Collection(BrowserCollection.Name)]
 public sealed class PostLifecycleBrowserTests(SandboxedApp app, BrowserSession browser)
     : IClassFixture<SandboxedApp>, IClassFixture<BrowserSession>
@@ -240,7 +238,7 @@ public sealed class PostLifecycleBrowserTests(SandboxedApp app, BrowserSession b
 
     private static string Marker() => Guid.NewGuid().ToString("N")[..10];
 
-    /// <summary>A fresh user with these sandbox accounts connected, on the publishing page.</summary>
+    // A fresh user with these sandbox accounts connected, on the publishing page.
     private async Task<IPage> UserWithChannelsAsync(string user, params string[] accounts)
     {
         app.StartServer();
@@ -258,10 +256,10 @@ public sealed class PostLifecycleBrowserTests(SandboxedApp app, BrowserSession b
         return page;
     }
 
-    /// <summary>This time tomorrow, as the composer's date field takes it.</summary>
+    // This time tomorrow, as the composer's date field takes it.
     private static string Tomorrow() => TimeProvider.System.GetLocalNow().AddDays(1).ToString("yyyy-MM-ddTHH:mm", CultureInfo.InvariantCulture);
 
-    /// <summary>Schedules a post from the composer, opens it from the history and returns the post page's address.</summary>
+    // Schedules a post from the composer, opens it from the history and returns the post page's address.
     private static async Task<string> ScheduleAsync(IPage page, string text, string[] handles, string at)
     {
         await page.GotoAsync("/app/publishing");
@@ -279,7 +277,7 @@ public sealed class PostLifecycleBrowserTests(SandboxedApp app, BrowserSession b
         return page.Url;
     }
 
-    /// <summary>Publishes now from the composer and returns the new post's id, read off the newest row with that text.</summary>
+    // Publishes now from the composer and returns the new post's id, read off the newest row with that text.
     private static async Task<Guid> PublishNowAsync(IPage page, string text, string handle)
     {
         await page.GotoAsync("/app/publishing");
@@ -314,7 +312,7 @@ public sealed class PostLifecycleBrowserTests(SandboxedApp app, BrowserSession b
     private static async Task<string> Badge(IPage page, string handle) =>
         (await page.Locator($"#deliveries li.delivery[data-handle='{handle}'] .badge").TextContentAsync())!.Trim();
 
-    /// <summary>Reloads the post page until the channel reaches <paramref name="state"/> or the time is up; returns the last state seen.</summary>
+    // Reloads the post page until the channel reaches state or the time is up; returns the last state seen.
     private static async Task<string?> WaitForStateAsync(IPage page, string handle, string state, TimeSpan within)
     {
         var until = TimeProvider.System.GetUtcNow() + within;
@@ -335,7 +333,7 @@ public sealed class PostLifecycleBrowserTests(SandboxedApp app, BrowserSession b
         return await db.Deliveries.AsNoTracking().Where(d => d.PostId == postId).Select(d => d.DueAt).ToListAsync();
     }
 
-    /// <summary>What the sandbox's /sandbox/posts lists, as anyone looking at it would see it.</summary>
+    // What the sandbox's /sandbox/posts lists, as anyone looking at it would see it.
     private async Task<List<(string Id, string Text)>> SandboxListingAsync(IPage page)
     {
         var response = await page.APIRequest.GetAsync(app.SandboxAddress + "/sandbox/posts");
@@ -344,7 +342,7 @@ public sealed class PostLifecycleBrowserTests(SandboxedApp app, BrowserSession b
         return json!.Value.EnumerateArray().Select(p => (p.GetProperty("id").GetString()!, p.GetProperty("text").GetString()!)).ToList();
     }
 
-    /// <summary>The sandbox's posts containing <paramref name="marker"/>, oldest first, once there are <paramref name="count"/>.</summary>
+    // The sandbox's posts containing marker, oldest first, once there are count.
     private async Task<List<SandboxPost>> SandboxPostsAsync(IPage page, string marker, int count)
     {
         for (var i = 0; i < 80; i++)

@@ -6,7 +6,7 @@ using Sosyabot.XSandbox;
 
 namespace Sosyabot.Tests.Browser;
 
-/// <summary>The app on a real port with the XSandbox, also on a real port, standing in for X.</summary>
+// The app on a real port with the XSandbox, also on a real port, standing in for X.
 public sealed class SandboxedApp : KestrelAppFactory
 {
     public WebApplication Sandbox { get; } = SandboxApp.Create(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning"]);
@@ -34,10 +34,10 @@ public sealed class SandboxedApp : KestrelAppFactory
     }
 }
 
-/// <summary>The steps of the seed's smoke test that several browser tests share.</summary>
+// The steps of the seed's smoke test that several browser tests share.
 public static class SandboxSteps
 {
-    /// <summary>Opens <paramref name="path"/>, is sent to log in, logs in as the admin and is sent back.</summary>
+    // Opens path, is sent to log in, logs in as the admin and is sent back.
     public static async Task LogInAsAdminAtAsync(Microsoft.Playwright.IPage page, string path)
     {
         await page.GotoAsync(path);
@@ -45,7 +45,7 @@ public static class SandboxSteps
         await page.WaitForURLAsync("**" + path);
     }
 
-    /// <summary>Registers a new account through the form and lands on its channels page.</summary>
+    // Registers a new account through the form and lands on its channels page.
     public static async Task RegisterAsync(Microsoft.Playwright.IPage page, string email, string password)
     {
         await page.GotoAsync("/account/register");
@@ -56,14 +56,14 @@ public static class SandboxSteps
         await page.WaitForURLAsync("**/app/channels");
     }
 
-    /// <summary>As the admin: saves the sandbox's client and presses Test credentials.</summary>
+    // As the admin: saves the sandbox's client and presses Test credentials.
     public static async Task<string?> ConfigureSandboxClientAsync(Microsoft.Playwright.IPage page)
     {
         await LogInAsAdminAtAsync(page, "/admin/api-integration/x-twitter");
         return await BrowserSession.SaveAndTestXCredentialsAsync(page, "sandbox-client-id", "sandbox-client-secret");
     }
 
-    /// <summary>Connect → X, choose <paramref name="accountName"/> on the sandbox's consent page, Authorize.</summary>
+    // Connect → X, choose accountName on the sandbox's consent page, Authorize.
     public static async Task ConnectSandboxAccountAsync(Microsoft.Playwright.IPage page, SandboxedApp app, string accountName, string? screenshot = null)
     {
         await page.GotoAsync("/app/channels");

@@ -3,10 +3,8 @@ using Sosyabot.Tests.Infrastructure;
 
 namespace Sosyabot.Tests.Browser;
 
-/// <summary>
-/// The seed's "Verification — end-to-end smoke test", step for step, in Chromium against the XSandbox.
-/// Its screenshots (artifacts/screenshots/) are the ones the README shows.
-/// </summary>
+// The seed's "Verification — end-to-end smoke test", step for step, in Chromium against the XSandbox.
+// Its screenshots (artifacts/screenshots/) are the ones the README shows.
 [Collection(BrowserCollection.Name)]
 public sealed class SeedSmokeTests(SandboxedApp app, BrowserSession browser)
     : IClassFixture<SandboxedApp>, IClassFixture<BrowserSession>
@@ -60,7 +58,7 @@ public sealed class SeedSmokeTests(SandboxedApp app, BrowserSession browser)
     }
 }
 
-/// <summary>The admin page's two failure texts and the Disable status, seen in the browser on a fresh instance.</summary>
+// The admin page's two failure texts and the Disable status, seen in the browser on a fresh instance.
 [Collection(BrowserCollection.Name)]
 public sealed class SeedFailureTextsBrowserTests(KestrelAppFactory app, BrowserSession browser)
     : IClassFixture<KestrelAppFactory>, IClassFixture<BrowserSession>

@@ -6,7 +6,7 @@ using Sosyabot.Tests.Infrastructure;
 
 namespace Sosyabot.Tests.Channels;
 
-/// <summary>The steps of Connect → X as a browser takes them, with the test standing in for X's redirect back.</summary>
+// The steps of Connect → X as a browser takes them, with the test standing in for X's redirect back.
 internal static class XConnectFlow
 {
     public const string CallbackPath = "/api/v1/auth/twitter/callback";
@@ -17,7 +17,7 @@ internal static class XConnectFlow
         await XTwitterAdminPage.SaveAsync(admin, AppWithFakeX.ClientId, AppWithFakeX.ClientSecret, status, longLived);
     }
 
-    /// <summary>Presses Connect → X (Twitter) and returns where the app sends the browser: X's consent page.</summary>
+    // Presses Connect → X (Twitter) and returns where the app sends the browser: X's consent page.
     public static async Task<Uri> StartAsync(BrowserClient user, string pagePath = "/app/channels", string button = "#connect-x")
     {
         var page = await user.GetDocumentAsync(pagePath);
@@ -28,7 +28,7 @@ internal static class XConnectFlow
 
     public static string StateOf(Uri authorizeUrl) => QueryHelpers.ParseQuery(authorizeUrl.Query)["state"].ToString();
 
-    /// <summary>What X's redirect back does, and the page the browser lands on.</summary>
+    // What X's redirect back does, and the page the browser lands on.
     public static async Task<IDocument> CallbackAsync(BrowserClient user, IDictionary<string, string?> query)
     {
         using var response = await user.GetAsync(QueryHelpers.AddQueryString(CallbackPath, query));

@@ -4,7 +4,7 @@ using Sosyabot.Web.Data;
 
 namespace Sosyabot.Tests.Hosting;
 
-/// <summary>docker-compose.yml as Compose renders it: the configuration self-hosters actually run.</summary>
+// docker-compose.yml as Compose renders it: the configuration self-hosters actually run.
 public sealed class ComposeFileTests
 {
     [Theory]

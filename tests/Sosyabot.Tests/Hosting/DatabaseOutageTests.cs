@@ -4,7 +4,7 @@ using Sosyabot.Tests.Infrastructure;
 
 namespace Sosyabot.Tests.Hosting;
 
-/// <summary>The app reaches PostgreSQL through a hop the test can cut, to watch an outage and the recovery.</summary>
+// The app reaches PostgreSQL through a hop the test can cut, to watch an outage and the recovery.
 public sealed class AppWithUnreliableDatabase : SosyabotAppFactory
 {
     public TcpPassthrough Link { get; private set; } = null!;

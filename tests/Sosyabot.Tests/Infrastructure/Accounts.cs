@@ -12,7 +12,6 @@ public static class Accounts
         return client;
     }
 
-    /// <summary>Opens <paramref name="loginUrl"/> and submits its form with these credentials.</summary>
     public static async Task<HttpResponseMessage> SubmitLoginAsync(this HttpClient client, string loginUrl, string email, string password)
     {
         var login = await client.GetDocumentAsync(loginUrl);
@@ -26,7 +25,7 @@ public static class Accounts
     public static Task<BrowserClient> LogInAsAdminAsync(this SosyabotAppFactory app) =>
         app.LogInAsync(SosyabotAppFactory.AdminEmail, SosyabotAppFactory.AdminPassword);
 
-    /// <summary>Registers through the real form and returns a client signed in as the new account.</summary>
+    // Registers through the real form and returns a client signed in as the new account.
     public static async Task<BrowserClient> RegisterAsync(this SosyabotAppFactory app, string email, string password = "a-long-enough-password")
     {
         var client = app.CreateBrowserClient();

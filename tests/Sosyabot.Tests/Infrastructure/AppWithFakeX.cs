@@ -7,7 +7,7 @@ using WireMock.Server;
 
 namespace Sosyabot.Tests.Infrastructure;
 
-/// <summary>The app with WireMock.Net in X's place and a clock the tests move.</summary>
+// The app with WireMock.Net in X's place and a clock the tests move.
 public class AppWithFakeX : SosyabotAppFactory
 {
     public const string AuthorizeUrl = "https://x.example.test/i/oauth2/authorize";
@@ -33,7 +33,7 @@ public class AppWithFakeX : SosyabotAppFactory
         builder.ConfigureServices(services => services.AddSingleton<TimeProvider>(Clock));
     }
 
-    /// <summary>X's token endpoint answering an authorization code with these tokens.</summary>
+    // X's token endpoint answering an authorization code with these tokens.
     public void GivenTokenEndpointIssues(
         string accessToken, string? refreshToken = null, int expiresIn = 7200, string grantType = "authorization_code", string scope = "tweet.read tweet.write users.read")
     {
@@ -59,5 +59,6 @@ public class AppWithFakeX : SosyabotAppFactory
     {
         X.Stop();
         await base.DisposeAsync();
+        GC.SuppressFinalize(this);
     }
 }

@@ -1,10 +1,11 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using Serilog.Core;
 using Serilog.Events;
 
 namespace Sosyabot.Tests.Infrastructure;
 
-/// <summary>Every log event the app wrote, rendered as a log sink would write it.</summary>
+// Every log event the app wrote, rendered as a log sink would write it.
 public sealed class CapturedLogs : ILogEventSink
 {
     private readonly ConcurrentQueue<string> _lines = new();
@@ -12,7 +13,7 @@ public sealed class CapturedLogs : ILogEventSink
     public void Emit(LogEvent logEvent)
     {
         var properties = string.Join(" ", logEvent.Properties.Select(p => $"{p.Key}={p.Value}"));
-        _lines.Enqueue($"{logEvent.RenderMessage()} {properties} {logEvent.Exception}");
+        _lines.Enqueue($"{logEvent.RenderMessage(CultureInfo.InvariantCulture)} {properties} {logEvent.Exception}");
     }
 
     public IReadOnlyCollection<string> Lines => _lines;

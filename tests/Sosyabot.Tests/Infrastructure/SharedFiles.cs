@@ -1,6 +1,6 @@
 namespace Sosyabot.Tests.Infrastructure;
 
-/// <summary>Files of ../shared, which sits beside the repository in every checkout and in CI.</summary>
+// Files of ../shared, which sits beside the repository in every checkout and in CI.
 public static class SharedFiles
 {
     public static string PathOf(string relative) =>

@@ -5,10 +5,8 @@ using Serilog.Core;
 
 namespace Sosyabot.Tests.Infrastructure;
 
-/// <summary>
-/// The real app on a real PostgreSQL database of its own. Subclasses set the environment a self-hoster
-/// would (the configuration contract's variables) by overriding <see cref="Settings"/>.
-/// </summary>
+// The real app on a real PostgreSQL database of its own. Subclasses set the environment a self-hoster
+// would (the configuration contract's variables) by overriding Settings.
 public class SosyabotAppFactory : WebApplicationFactory<Program>, IAsyncLifetime
 {
     public const string AdminEmail = "admin@sosyabot.test";

@@ -3,10 +3,8 @@ using System.Net.Sockets;
 
 namespace Sosyabot.Tests.Infrastructure;
 
-/// <summary>
-/// A TCP hop between the app and PostgreSQL that a test can cut and restore: to the app, the database
-/// goes away (connections reset, new ones refused) and comes back on the same address.
-/// </summary>
+// A TCP hop between the app and PostgreSQL that a test can cut and restore: to the app, the database
+// goes away (connections reset, new ones refused) and comes back on the same address.
 public sealed class TcpPassthrough(string targetHost, int targetPort) : IAsyncDisposable
 {
     private readonly List<TcpClient> _open = [];
@@ -25,7 +23,7 @@ public sealed class TcpPassthrough(string targetHost, int targetPort) : IAsyncDi
         _ = AcceptAsync(_listener, _running.Token);
     }
 
-    /// <summary>Refuses new connections and resets the open ones, as a database that went down would.</summary>
+    // Refuses new connections and resets the open ones, as a database that went down would.
     public void Stop()
     {
         _running.Cancel();

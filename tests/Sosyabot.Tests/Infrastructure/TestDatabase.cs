@@ -4,10 +4,8 @@ using Sosyabot.Web.Data;
 
 namespace Sosyabot.Tests.Infrastructure;
 
-/// <summary>
-/// A database of its own on the PostgreSQL server that './service.sh test' started, created and
-/// migrated for one test class and dropped afterwards, so classes never see each other's rows.
-/// </summary>
+// A database of its own on the PostgreSQL server that './service.sh test' started, created and
+// migrated for one test class and dropped afterwards, so classes never see each other's rows.
 public sealed class TestDatabase : IAsyncDisposable
 {
     private readonly string _serverConnectionString;
@@ -31,7 +29,7 @@ public sealed class TestDatabase : IAsyncDisposable
         return database;
     }
 
-    /// <summary>A database without a schema, for tests that apply the migrations themselves.</summary>
+    // A database without a schema, for tests that apply the migrations themselves.
     public static async Task<TestDatabase> CreateEmptyAsync()
     {
         var serverUrl = Environment.GetEnvironmentVariable("SOSYABOT_TEST_DATABASE_URL")
@@ -53,7 +51,7 @@ public sealed class TestDatabase : IAsyncDisposable
     public SosyabotDbContext CreateDbContext() =>
         new(new DbContextOptionsBuilder<SosyabotDbContext>().UseSosyabotDatabase(ConnectionString).Options);
 
-    /// <summary>Runs raw SQL the way someone holding a dump of the database would read it.</summary>
+    // Runs raw SQL the way someone holding a dump of the database would read it.
     public async Task<List<string>> ReadColumnAsync(string sql)
     {
         await using var connection = new NpgsqlConnection(ConnectionString);

@@ -126,7 +126,7 @@ public sealed class ComposerTests(AppWithFakeX app) : IClassFixture<AppWithFakeX
         return await HtmlForms.ParseAsync(response);
     }
 
-    /// <summary>Posts for this test's own channel: other tests of the class share the database and post too.</summary>
+    // Posts for this test's own channel: other tests of the class share the database and post too.
     private async Task<int> PostsAsync()
     {
         var channelId = Guid.Parse(_channelId);

@@ -12,11 +12,9 @@ using WireMock.Util;
 
 namespace Sosyabot.Tests.Publishing;
 
-/// <summary>
-/// POST /2/tweets and GET /2/users/{id}/tweets on WireMock, behaving as X documents: a 15-minute window
-/// of <see cref="Limit"/> posts per user with x-rate-limit-* headers, 429 past it, 403 for duplicate text,
-/// and the text given back as X rewrites it (t.co links with their entities, &amp; &lt; &gt; escaped).
-/// </summary>
+// POST /2/tweets and GET /2/users/{id}/tweets on WireMock, behaving as X documents: a 15-minute window
+// of Limit posts per user with x-rate-limit-* headers, 429 past it, 403 for duplicate text,
+// and the text given back as X rewrites it (t.co links with their entities, & < > escaped).
 public sealed class FakeXPosts(FakeTimeProvider clock)
 {
     private readonly Lock _gate = new();
@@ -30,7 +28,7 @@ public sealed class FakeXPosts(FakeTimeProvider clock)
 
     public int Rejected429 { get; private set; }
 
-    /// <summary>A post X took: <see cref="Text"/> as sent, <see cref="Rendered"/> as X gives it back.</summary>
+    // A post X took: Text as sent, Rendered as X gives it back.
     public sealed record CreatedTweet(string Id, string Text, RenderedText Rendered, string? InReplyTo, DateTimeOffset At);
 
     public void Install(WireMockServer x, int priority = 10)
@@ -46,7 +44,7 @@ public sealed class FakeXPosts(FakeTimeProvider clock)
             })));
     }
 
-    /// <summary>X took this post although its answer never reached Sosyabot.</summary>
+    // X took this post although its answer never reached Sosyabot.
     public string AcceptOutOfBand(string text)
     {
         var id = Interlocked.Increment(ref _nextId).ToString(CultureInfo.InvariantCulture);

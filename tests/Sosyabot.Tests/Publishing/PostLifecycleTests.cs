@@ -12,7 +12,7 @@ using WireMock.ResponseBuilders;
 
 namespace Sosyabot.Tests.Publishing;
 
-/// <summary>Held posts, cancels mid-thread, edits against a claim, attempts and per-account order: the publisher at X's real edges.</summary>
+// Held posts, cancels mid-thread, edits against a claim, attempts and per-account order: the publisher at X's real edges.
 public sealed class PostLifecycleTests(AppWithFakeX app) : IClassFixture<AppWithFakeX>, IAsyncLifetime
 {
     private FakeXPosts _x = null!;

@@ -15,7 +15,7 @@ using WireMock.Server;
 
 namespace Sosyabot.Tests.Publishing;
 
-/// <summary>The XSandbox creates, serves and deletes posts as X does, and XClient reads and deletes them.</summary>
+// The XSandbox creates, serves and deletes posts as X does, and XClient reads and deletes them.
 public sealed class SandboxTweetsTests : IAsyncLifetime
 {
     private const string AliceToken = "alice-test-token";

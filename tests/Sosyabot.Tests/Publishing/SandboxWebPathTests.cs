@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -216,7 +217,7 @@ public sealed class SandboxWebPathTests : IAsyncLifetime
 
         Assert.Equal(("100", "99"), (Header(first, "x-rate-limit-limit"), Header(first, "x-rate-limit-remaining")));
         Assert.Equal((HttpStatusCode.TooManyRequests, 88, "0"), (limited.StatusCode, await CodeAsync(limited), Header(limited, "x-rate-limit-remaining")));
-        Assert.True(long.Parse(Header(limited, "x-rate-limit-reset")) > DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        Assert.True(long.Parse(Header(limited, "x-rate-limit-reset"), CultureInfo.InvariantCulture) > DateTimeOffset.UtcNow.ToUnixTimeSeconds());
         Assert.Equal((HttpStatusCode.OK, "98"), (after.StatusCode, Header(after, "x-rate-limit-remaining")));
     }
 

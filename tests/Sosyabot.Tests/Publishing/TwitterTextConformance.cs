@@ -3,7 +3,7 @@ using YamlDotNet.RepresentationModel;
 
 namespace Sosyabot.Tests.Publishing;
 
-/// <summary>The official twitter-text conformance cases, read from ../shared where they are kept.</summary>
+// The official twitter-text conformance cases, read from ../shared where they are kept.
 public static class TwitterTextConformance
 {
     public sealed record Case(string Description, string Text, bool Valid, int? WeightedLength)
@@ -19,12 +19,11 @@ public static class TwitterTextConformance
         return (YamlMappingNode)((YamlMappingNode)yaml.Documents[0].RootNode).Children[new YamlScalarNode("tests")];
     });
 
-    /// <summary>The <c>tweets</c> validity cases.</summary>
     public static IReadOnlyList<Case> TweetValidity => Section("tweets")
         .Select(node => new Case(Scalar(node, "description"), Scalar(node, "text"), bool.Parse(Scalar(node, "expected")), null))
         .ToList();
 
-    /// <summary>The <c>WeightedTweetsWithDiscountedEmojiCounterTest</c> cases (v3 weighting).</summary>
+    // The WeightedTweetsWithDiscountedEmojiCounterTest cases (v3 weighting).
     public static IReadOnlyList<Case> WeightedWithDiscountedEmoji => Section("WeightedTweetsWithDiscountedEmojiCounterTest")
         .Select(node =>
         {

@@ -9,10 +9,8 @@ using Xunit.Abstractions;
 
 namespace Sosyabot.Tests.Reliability;
 
-/// <summary>
-/// The app killed with SIGKILL while it publishes, over and over, then allowed to finish: every post is on
-/// X exactly once. X (the sandbox) takes 150 ms per post, so kills land mid-request as well as between them.
-/// </summary>
+// The app killed with SIGKILL while it publishes, over and over, then allowed to finish: every post is on
+// X exactly once. X (the sandbox) takes 150 ms per post, so kills land mid-request as well as between them.
 [Collection(DrillsCollection.Name)]
 public sealed class CrashDrillTests(ITestOutputHelper output)
 {

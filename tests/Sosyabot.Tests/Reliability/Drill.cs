@@ -9,10 +9,8 @@ using Sosyabot.XSandbox;
 
 namespace Sosyabot.Tests.Reliability;
 
-/// <summary>
-/// A database of its own, the XSandbox on loopback as X, and the environment app processes get: the ground
-/// for drills where the app runs as real, killable processes.
-/// </summary>
+// A database of its own, the XSandbox on loopback as X, and the environment app processes get: the ground
+// for drills where the app runs as real, killable processes.
 public sealed class Drill : IAsyncDisposable
 {
     private Drill(WebApplication sandbox, TestDatabase database, string sandboxAddress)

@@ -1,9 +1,7 @@
 namespace Sosyabot.Tests.Reliability;
 
-/// <summary>
-/// The drills start app processes, kill them and load them: they run alone, after the parallel suites, so
-/// they neither starve the browser tests of CPU nor measure a machine busy with other tests.
-/// </summary>
+// The drills start app processes, kill them and load them: they run alone, after the parallel suites, so
+// they neither starve the browser tests of CPU nor measure a machine busy with other tests.
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class DrillsCollection
 {

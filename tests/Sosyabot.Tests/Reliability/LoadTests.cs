@@ -10,10 +10,8 @@ using Xunit.Abstractions;
 
 namespace Sosyabot.Tests.Reliability;
 
-/// <summary>
-/// 50 clients at once, for a bounded time, publishing to 20 channels through the app (a real process) with
-/// the XSandbox as X on loopback: no errors, and X never answers 429 because the publisher waits first.
-/// </summary>
+// 50 clients at once, for a bounded time, publishing to 20 channels through the app (a real process) with
+// the XSandbox as X on loopback: no errors, and X never answers 429 because the publisher waits first.
 [Collection(DrillsCollection.Name)]
 public sealed class LoadTests(ITestOutputHelper output)
 {

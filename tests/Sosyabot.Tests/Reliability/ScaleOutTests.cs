@@ -9,7 +9,7 @@ using Xunit.Abstractions;
 
 namespace Sosyabot.Tests.Reliability;
 
-/// <summary>Two app processes on one PostgreSQL, both publishing: one deployment, not two.</summary>
+// Two app processes on one PostgreSQL, both publishing: one deployment, not two.
 [Collection(DrillsCollection.Name)]
 public sealed class ScaleOutTests(ITestOutputHelper output)
 {

@@ -6,10 +6,8 @@ using Sosyabot.XSandbox;
 
 namespace Sosyabot.Tests.Reliability;
 
-/// <summary>
-/// X takes longer to answer than the app waits (12 s against the resilience handler's 10 s attempt timeout),
-/// on real clocks: the app gives up on the answer, then finds the post X did make instead of posting again.
-/// </summary>
+// X takes longer to answer than the app waits (12 s against the resilience handler's 10 s attempt timeout),
+// on real clocks: the app gives up on the answer, then finds the post X did make instead of posting again.
 [Collection(DrillsCollection.Name)]
 public sealed class TimeoutDrillTests
 {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
@@ -6,10 +7,8 @@ using Sosyabot.Tests.Infrastructure;
 
 namespace Sosyabot.Tests.Security;
 
-/// <summary>
-/// Hostile and malformed input on every form and API body: each is refused with a message saying what is
-/// wrong, and nothing is stored. Injection strings in free text are text: stored as typed, shown escaped.
-/// </summary>
+// Hostile and malformed input on every form and API body: each is refused with a message saying what is
+// wrong, and nothing is stored. Injection strings in free text are text: stored as typed, shown escaped.
 public sealed class HostileInputTests(AppWithFakeX app) : IClassFixture<AppWithFakeX>, IAsyncLifetime
 {
     private AgentWorkspace _workspace = null!;
@@ -37,7 +36,7 @@ public sealed class HostileInputTests(AppWithFakeX app) : IClassFixture<AppWithF
         return Task.CompletedTask;
     }
 
-    /// <summary>(page, submit button, field, value, what the page must say)</summary>
+    // (page, submit button, field, value, what the page must say)
     public static TheoryData<string, string, string, string, string> HostileForms => new()
     {
         { "/app/publishing", "#publish", "Compose.Parts[0]", Oversized, "characters as X counts them" },
@@ -86,7 +85,7 @@ public sealed class HostileInputTests(AppWithFakeX app) : IClassFixture<AppWithF
         Assert.Empty(app.X.LogEntries);
     }
 
-    /// <summary>(method, path under the channel, raw JSON body, what the problem must say)</summary>
+    // (method, path under the channel, raw JSON body, what the problem must say)
     public static TheoryData<string, string, string, string> HostileBodies => new()
     {
         { "POST", "posts", "{\"text\": 42}", "could not be converted" },
@@ -137,7 +136,7 @@ public sealed class HostileInputTests(AppWithFakeX app) : IClassFixture<AppWithF
         using var response = await _workspace.User.SubmitAsync(page, "#publish", new Dictionary<string, string>
         {
             ["Compose.Parts[0]"] = text, ["Compose.ChannelIds"] = _channelId.ToString(), ["Compose.When"] = "schedule",
-            ["Compose.ScheduledLocal"] = DateTime.UtcNow.AddDays(2).ToString("yyyy-MM-ddTHH:mm"), ["Compose.TimeZone"] = "UTC",
+            ["Compose.ScheduledLocal"] = DateTime.UtcNow.AddDays(2).ToString("yyyy-MM-ddTHH:mm", CultureInfo.InvariantCulture), ["Compose.TimeZone"] = "UTC",
         });
 
         var html = await response.Content.ReadAsStringAsync();

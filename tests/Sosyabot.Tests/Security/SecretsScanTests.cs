@@ -12,7 +12,7 @@ using WireMock.ResponseBuilders;
 
 namespace Sosyabot.Tests.Security;
 
-/// <summary>The app with every log level switched on, so that the scan sees everything a verbose instance would log.</summary>
+// The app with every log level switched on, so that the scan sees everything a verbose instance would log.
 public sealed class VerboseAppWithFakeX : AppWithFakeX
 {
     protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
@@ -25,11 +25,9 @@ public sealed class VerboseAppWithFakeX : AppWithFakeX
     };
 }
 
-/// <summary>
-/// A full run (admin save, OAuth connect with long-lived tokens, cookie connect, API keys, an API token,
-/// publishing from the composer and the API, disconnect), then every table, every log line (at Verbose)
-/// and every page served is searched for each secret in plaintext.
-/// </summary>
+// A full run (admin save, OAuth connect with long-lived tokens, cookie connect, API keys, an API token,
+// publishing from the composer and the API, disconnect), then every table, every log line (at Verbose)
+// and every page served is searched for each secret in plaintext.
 public sealed class SecretsScanTests(VerboseAppWithFakeX app) : IClassFixture<VerboseAppWithFakeX>
 {
     [Fact]

@@ -14,15 +14,13 @@ using Xunit.Abstractions;
 
 namespace Sosyabot.Tests.Security;
 
-/// <summary>
-/// Every route of the app and the API, enumerated from the endpoint data source (a new route is covered
-/// without touching this file), called as a user and as a token of another workspace with the ids of
-/// workspace A's channel, post, token, workspace and user in every parameter: nothing of A comes back,
-/// nothing of A changes, and resource routes answer 404/403.
-/// </summary>
+// Every route of the app and the API, enumerated from the endpoint data source (a new route is covered
+// without touching this file), called as a user and as a token of another workspace with the ids of
+// workspace A's channel, post, token, workspace and user in every parameter: nothing of A comes back,
+// nothing of A changes, and resource routes answer 404/403.
 public sealed class TenantIsolationTests(AppWithFakeX app, ITestOutputHelper output) : IClassFixture<AppWithFakeX>
 {
-    /// <summary>Routes that serve no workspace data at all; they are still called and checked for leaks.</summary>
+    // Routes that serve no workspace data at all; they are still called and checked for leaks.
     private static readonly string[] NotWorkspaceScoped =
         ["/", "/healthz", "/readyz", "/error/{code}", "/account/login", "/account/register", "/account/logout", "/openapi/{documentName}.json", "/api/reference/{documentName}", "/api/reference/scalar.js", "/api/reference/scalar.aspnetcore.js", "/api/reference/favicon.svg"];
 
@@ -143,7 +141,7 @@ public sealed class TenantIsolationTests(AppWithFakeX app, ITestOutputHelper out
     private static string Unconstrained(string route) =>
         System.Text.RegularExpressions.Regex.Replace(route, @"\{(\*\*)?(\w+)[^}]*\}", m => "{" + m.Groups[1].Value + m.Groups[2].Value + "}");
 
-    private async Task<HttpContent> BodyForAsync(HttpClient client, string url)
+    private static async Task<HttpContent> BodyForAsync(HttpClient client, string url)
     {
         if (url.StartsWith("/api/", StringComparison.Ordinal))
         {

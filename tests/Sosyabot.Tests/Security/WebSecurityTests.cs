@@ -64,7 +64,7 @@ public sealed class WebSecurityTests(SosyabotAppFactory app) : IClassFixture<Sos
     }
 }
 
-/// <summary>What X's token endpoint does with PKCE, which the sandbox plays for every demo and browser test.</summary>
+// What X's token endpoint does with PKCE, which the sandbox plays for every demo and browser test.
 public sealed class SandboxPkceTests : IAsyncLifetime
 {
     private readonly WebApplication _sandbox = SandboxApp.Create(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning"]);

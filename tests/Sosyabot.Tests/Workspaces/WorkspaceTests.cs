@@ -111,7 +111,7 @@ public sealed class WorkspaceMemberTests(SosyabotAppFactory app) : IClassFixture
         var after = await HtmlForms.ParseAsync(added);
         Assert.Equal("member", after.QuerySelector($"li.member[data-email='{memberEmail}'] .kind")!.TextContent);
         var memberPage = await member.GetDocumentAsync("/app/settings/members");
-        var shared = memberPage.QuerySelectorAll("#workspace-switcher option").Single(o => o.TextContent.StartsWith("boss-")).GetAttribute("value")!;
+        var shared = memberPage.QuerySelectorAll("#workspace-switcher option").Single(o => o.TextContent.StartsWith("boss-", StringComparison.Ordinal)).GetAttribute("value")!;
         using var switched = await member.SubmitAsync(memberPage, ".switcher button", new Dictionary<string, string> { ["workspaceId"] = shared });
         var memberView = await member.GetDocumentAsync("/app/settings/members");
         Assert.Contains("boss-", memberView.QuerySelector(".page-head")!.TextContent);
