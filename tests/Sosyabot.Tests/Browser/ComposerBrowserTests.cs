@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Sosyabot.XSandbox;
@@ -148,7 +149,7 @@ public sealed class ComposerBrowserTests(SandboxedApp app, BrowserSession browse
         await page.GetByLabel("Post", new() { Exact = true }).FillAsync($"Tomorrow {Guid.NewGuid():N}");
         await page.GetByLabel("@sandbox_alice").CheckAsync();
         await page.GetByLabel("Schedule").CheckAsync();
-        await page.GetByLabel("Date and time").FillAsync(TimeProvider.System.GetLocalNow().AddDays(1).ToString("yyyy-MM-ddTHH:mm"));
+        await page.GetByLabel("Date and time").FillAsync(TimeProvider.System.GetLocalNow().AddDays(1).ToString("yyyy-MM-ddTHH:mm", CultureInfo.InvariantCulture));
         var warning = page.Locator("#access-warning");
         Assert.True(await warning.IsVisibleAsync());
         Assert.Contains("@sandbox_alice's access to X ends at", await warning.TextContentAsync());
@@ -157,7 +158,7 @@ public sealed class ComposerBrowserTests(SandboxedApp app, BrowserSession browse
         Assert.Equal(1, await warning.GetByRole(AriaRole.Link, new() { Name = "Reconnect @sandbox_alice" }).CountAsync());
         await BrowserSession.ScreenshotAsync(page, "44-composer-schedule-access-warning");
 
-        await page.GetByLabel("Date and time").FillAsync(TimeProvider.System.GetLocalNow().AddMinutes(30).ToString("yyyy-MM-ddTHH:mm"));
+        await page.GetByLabel("Date and time").FillAsync(TimeProvider.System.GetLocalNow().AddMinutes(30).ToString("yyyy-MM-ddTHH:mm", CultureInfo.InvariantCulture));
         Assert.True(await warning.IsHiddenAsync());
 
         // A plain form post (no JavaScript in the way) that comes back with a problem and Schedule chosen.
@@ -204,7 +205,7 @@ public sealed class ComposerBrowserTests(SandboxedApp app, BrowserSession browse
     {
         for (var i = 0; i < 80; i++)
         {
-            var posts = Sandbox.Posts.Where(p => p.Text.Contains(marker, StringComparison.Ordinal)).OrderBy(p => long.Parse(p.Id)).ToList();
+            var posts = Sandbox.Posts.Where(p => p.Text.Contains(marker, StringComparison.Ordinal)).OrderBy(p => long.Parse(p.Id, CultureInfo.InvariantCulture)).ToList();
             if (posts.Count >= count)
             {
                 return posts;
