@@ -21,6 +21,7 @@ public enum SettingSource
     None,
     Environment,
     AdminPanel,
+    Default,
 }
 
 public sealed record ResolvedSetting(string? Value, SettingSource Source)

@@ -127,7 +127,7 @@ public sealed record XMessagePage(IReadOnlyList<XMessage> Messages, string? Next
 /// v2 problem's <c>title</c>/<c>detail</c>) so that what a person sees names X's reason. X's error bodies
 /// hold no credentials, so this is safe to log.
 /// </summary>
-public sealed class XApiException(HttpStatusCode status, string? error, string? description, XRateLimits? rateLimits = null)
+public class XApiException(HttpStatusCode status, string? error, string? description, XRateLimits? rateLimits = null)
     : Exception($"X answered {(int)status}{(error is null ? "" : " " + error)}{(description is null ? "" : ": " + description)}")
 {
     public HttpStatusCode Status { get; } = status;
