@@ -8,10 +8,7 @@ namespace Sosyabot.Web.X;
 public sealed record XWebSetting(string Name, string EnvironmentVariable, string OptionKey, string Value, SettingSource Source);
 
 // The last time x.com did not know a query id Sosyabot sent: what the admin page shows, naming the setting to update.
-public sealed record XWebUnknownQuery(string Operation, string QueryId, string Answer, DateTimeOffset At)
-{
-    public string EnvironmentVariable => XWebOperations.QueryIdVariable(Operation);
-}
+public sealed record XWebUnknownQuery(string Operation, string Setting, string Answer, DateTimeOffset At);
 
 public sealed record XWebState(
     bool Enabled,
@@ -101,15 +98,16 @@ public sealed partial class XWebSettings(SosyabotDbContext db, IOptions<XOptions
         LogSaved(logger, updatedBy, enabled ? OptionKeys.StatusEnabled : OptionKeys.StatusDisabled);
     }
 
-    public async Task RecordUnknownQueryAsync(string operation, string queryId, string answer, CancellationToken cancellationToken)
+    // setting: the variable (and admin field) that holds what x.com refused: a query id or a features list.
+    public async Task RecordUnknownQueryAsync(string operation, string answer, string setting, CancellationToken cancellationToken)
     {
-        var note = JsonSerializer.Serialize(new XWebUnknownQuery(operation, queryId, answer, time.GetUtcNow()));
+        var note = JsonSerializer.Serialize(new XWebUnknownQuery(operation, setting, answer, time.GetUtcNow()));
         var now = time.GetUtcNow();
         await db.Database.ExecuteSqlAsync($"""
             INSERT INTO options (key, value, updated_at, updated_by) VALUES ({LastUnknownQueryKey}, {note}, {now}, 'publisher')
             ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = EXCLUDED.updated_at, updated_by = EXCLUDED.updated_by
             """, cancellationToken);
-        LogUnknownQuery(logger, operation, XWebOperations.QueryIdVariable(operation), answer);
+        LogUnknownQuery(logger, operation, setting, answer);
     }
 
     private void Set(Dictionary<string, OptionEntry> rows, string key, string? value, DateTimeOffset now, string updatedBy)
@@ -135,6 +133,6 @@ public sealed partial class XWebSettings(SosyabotDbContext db, IOptions<XOptions
     [LoggerMessage(LogLevel.Information, "X cookie path settings saved by {UpdatedBy}; status {Status}")]
     private static partial void LogSaved(ILogger logger, string updatedBy, string status);
 
-    [LoggerMessage(LogLevel.Warning, "x.com does not know the query id of {Operation} any more ({Answer}); update {Setting} on the admin page")]
+    [LoggerMessage(LogLevel.Warning, "x.com refused what Sosyabot sends for {Operation} ({Answer}); update {Setting} on the admin page")]
     private static partial void LogUnknownQuery(ILogger logger, string operation, string setting, string answer);
 }
