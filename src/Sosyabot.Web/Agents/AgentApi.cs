@@ -33,6 +33,8 @@ public static class AgentApi
         api.MapPostsApi();
         api.MapGet("/channels/{channelId:guid}/timeline", TimelineAsync).RequireAuthorization(read)
             .WithSummary("A user's posts, newest first: the channel's own unless user_id is given (read).");
+        api.MapGet("/channels/{channelId:guid}/home-timeline", HomeTimelineAsync).RequireAuthorization(read)
+            .WithSummary("The account's home timeline, newest first (read; X serves it to user context: OAuth 2.0, API keys with an access token, cookies).");
         api.MapGet("/channels/{channelId:guid}/mentions", MentionsAsync).RequireAuthorization(read)
             .WithSummary("Posts mentioning a user: the channel's own account unless user_id is given (read).");
         api.MapGet("/channels/{channelId:guid}/search", SearchAsync).RequireAuthorization(read)
@@ -92,6 +94,18 @@ public static class AgentApi
         Guid channelId, [FromQuery(Name = "user_id")] string? userId, [FromQuery(Name = "max_results")] int? maxResults,
         [FromQuery(Name = "pagination_token")] string? paginationToken, HttpContext http, AgentActions actions, CancellationToken cancellationToken) =>
         UserPostsAsync(actions.TimelineAsync, channelId, userId, maxResults, paginationToken, http, cancellationToken);
+
+    private static async Task<Results<Ok<TweetPageResponse>, ValidationProblem>> HomeTimelineAsync(
+        Guid channelId, [FromQuery(Name = "max_results")] int? maxResults, [FromQuery(Name = "pagination_token")] string? paginationToken,
+        HttpContext http, AgentActions actions, CancellationToken cancellationToken)
+    {
+        if (PageProblems(maxResults, 1, null) is { } problems)
+        {
+            return problems;
+        }
+        var page = await actions.HomeTimelineAsync(AgentCaller.From(http.User), channelId, new XPageRequest(maxResults, paginationToken), cancellationToken);
+        return TypedResults.Ok(new TweetPageResponse(page.Tweets, page.NextToken));
+    }
 
     private static Task<Results<Ok<TweetPageResponse>, ValidationProblem>> MentionsAsync(
         Guid channelId, [FromQuery(Name = "user_id")] string? userId, [FromQuery(Name = "max_results")] int? maxResults,

@@ -150,6 +150,90 @@ public sealed class CookiePublishingTests(AppWithXSandbox app) : IClassFixture<A
         Assert.Equal(post.Id, Assert.Single(published.TweetIds));
     }
 
+    [Fact]
+    public async Task Publish_OutdatedCreateTweetQueryId_PostHeldAndTheAdminPageNamesTheSetting_ThenItGoesOnceUpdated()
+    {
+        const string newId = "NewBundleQueryId00000A";
+        await SandboxAsync($"/sandbox/web/query-ids/CreateTweet/{newId}");
+        try
+        {
+            var deliveryId = await QueueAsync(["Waits for a fresh query id"]);
+
+            await DrainAsync();
+
+            var held = await DeliveryAsync(deliveryId);
+            Assert.Equal(DeliveryStates.Held, held.State);
+            Assert.Contains("X_WEB_QUERY_ID_CREATETWEET", held.Reason);
+            Assert.Equal(ChannelStates.Active, (await ChannelAsync()).State);
+            Assert.Empty(PostsOnX());
+            var admin = await app.LogInAsAdminAsync();
+            var page = await admin.GetDocumentAsync("/admin/api-integration/x-twitter");
+            var notice = page.QuerySelector("#web-unknown-query")!.TextContent;
+            Assert.Contains("CreateTweet", notice);
+            Assert.Contains("X_WEB_QUERY_ID_CREATETWEET", notice);
+
+            app.Clock.Advance(TimeSpan.FromSeconds(1));
+            using var saved = await admin.SubmitAsync(page, "#save-web", new Dictionary<string, string> { ["Web.QueryIds[CreateTweet]"] = newId });
+            var after = await HtmlForms.ParseAsync(saved);
+            Assert.Contains("Cookie channel settings saved", after.QuerySelector(".flash-success")!.TextContent);
+            Assert.Null(after.QuerySelector("#web-unknown-query"));
+            Assert.Contains("Admin panel", after.QuerySelector("tr[data-operation='CreateTweet']")!.TextContent);
+            await DrainAsync();
+
+            var published = await DeliveryAsync(deliveryId);
+            Assert.True(published.State == DeliveryStates.Published, $"{published.State}: {published.Reason}");
+            Assert.Equal(["Waits for a fresh query id"], PostsOnX().Select(p => p.Text));
+        }
+        finally
+        {
+            await SandboxAsync($"/sandbox/web/query-ids/CreateTweet/{XWebOperationsDefaults.CreateTweet}");
+        }
+    }
+
+    [Fact]
+    public async Task CookiePathSwitchedOff_ConnectRefusedAndPostsHeld_BackOnTheyGoOut()
+    {
+        var deliveryId = await QueueAsync(["Queued before the switch"]);
+        var admin = await app.LogInAsAdminAsync();
+        app.Clock.Advance(TimeSpan.FromSeconds(1));
+        using (await admin.SubmitAsync(await admin.GetDocumentAsync("/admin/api-integration/x-twitter"), "#save-web",
+                   new Dictionary<string, string> { ["Web.Enabled"] = "false" }))
+        {
+        }
+
+        await DrainAsync();
+        var held = await DeliveryAsync(deliveryId);
+        Assert.Equal(DeliveryStates.Held, held.State);
+        Assert.Contains("turned off by this instance's admin", held.Reason);
+        var other = await app.RegisterAsync($"cookie-off-{Guid.NewGuid():N}@sosyabot.test");
+        using var refused = await other.PostAsJsonAsync("/api/v1/auth/twitter/unofficial", new { auth_token = app.SandboxState.Everyone[2].WebAuthToken, ct0 = NewCt0() });
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+        Assert.Contains("turned off by this instance's admin", await refused.Content.ReadAsStringAsync());
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var rejected = await Assert.ThrowsAsync<DraftRejectedException>(() => scope.ServiceProvider.GetRequiredService<PublishingQueue>().QueueAsync(
+                _channel.WorkspaceId, _channel.ConnectedByUserId, new PostDraft(["Queued while off"], [_channel.Id], null, "UTC", null), CancellationToken.None));
+            Assert.Contains("cookie", string.Join(" ", rejected.Problems));
+        }
+        Assert.Empty(PostsOnX());
+
+        app.Clock.Advance(TimeSpan.FromSeconds(1));
+        using (await admin.SubmitAsync(await admin.GetDocumentAsync("/admin/api-integration/x-twitter"), "#save-web",
+                   new Dictionary<string, string> { ["Web.Enabled"] = "true" }))
+        {
+        }
+        await DrainAsync();
+
+        var published = await DeliveryAsync(deliveryId);
+        Assert.True(published.State == DeliveryStates.Published, $"{published.State}: {published.Reason}");
+        Assert.Equal(["Queued before the switch"], PostsOnX().Select(p => p.Text));
+    }
+
+    private static class XWebOperationsDefaults
+    {
+        public static string CreateTweet => Sosyabot.Web.X.XWebOperations.DefaultQueryIds["CreateTweet"];
+    }
+
     private List<SandboxPost> PostsOnX() => [.. app.SandboxState.Posts.Where(p => p.Account.Id == _account.Id)];
 
     private async Task<Channel> ConnectAsync(string authToken, string ct0)
