@@ -10,6 +10,7 @@ public static class SandboxAgentEndpoints
 {
     private const int RelationsPer15Minutes = 50;
     private const int MessagesPer15Minutes = 15;
+    private const int HomeTimelinePer15Minutes = 180;
 
     public static WebApplication MapAgentEndpoints(this WebApplication app)
     {
@@ -32,6 +33,27 @@ public static class SandboxAgentEndpoints
             }
             var username = state.Everyone.FirstOrDefault(a => a.Id == id)?.Username ?? "";
             return PostPage(state.Posts.Where(p => username.Length > 0 && p.Text.Contains("@" + username, StringComparison.OrdinalIgnoreCase)), request.Query, "pagination_token");
+        });
+
+        // The home timeline, as X documents it: user context only (OAuth 2.0 user token or OAuth 1.0a), for the
+        // authenticated user alone, newest first, 180 requests per 15 minutes per user. The stand-in follows
+        // everyone, so every post is on every home timeline.
+        app.MapGet("/2/users/{id}/timelines/reverse_chronological", async (string id, HttpRequest request, HttpResponse response, SandboxState state, TimeProvider time) =>
+        {
+            var (account, refusal) = await SandboxAuth.UserAsync(request, state, time);
+            if (account is null)
+            {
+                return refusal!;
+            }
+            if (account.Id != id)
+            {
+                return Results.Json(new { title = "Forbidden", status = 403, detail = "You can only read the home timeline of the authenticated user." }, statusCode: 403);
+            }
+            if (!Spend(response, state, $"home:{account.Id}", HomeTimelinePer15Minutes, time.GetUtcNow()))
+            {
+                return TooManyRequests();
+            }
+            return PostPage(state.Posts, request.Query, "pagination_token");
         });
 
         app.MapGet("/2/tweets/search/recent", async (HttpRequest request, SandboxState state, TimeProvider time) =>

@@ -20,6 +20,14 @@ public static class SandboxWeb
 
     public static WebApplication MapWebClientEndpoints(this WebApplication app)
     {
+        app.Use(async (http, next) =>
+        {
+            if (http.Request.Path.StartsWithSegments("/i") || http.Request.Path.StartsWithSegments("/1.1"))
+            {
+                http.RequestServices.GetRequiredService<SandboxWebState>().CountCall();
+            }
+            await next(http);
+        });
         app.MapMethods("/i/api/graphql/{queryId}/{operation}", ["GET", "POST"], GraphQlAsync);
         app.MapPost("/i/media/upload.json", UploadAsync);
         app.MapGet("/i/media/upload.json", UploadStatus);
@@ -621,6 +629,7 @@ public static class SandboxWeb
     private static void MapControls(WebApplication app)
     {
         var controls = app.MapGroup("/sandbox/web");
+        controls.MapGet("/calls", (SandboxWebState web) => Results.Json(new { calls = web.Calls }));
         controls.MapGet("/contract", () => Results.Json(new
         {
             bearer = WebBearerToken,

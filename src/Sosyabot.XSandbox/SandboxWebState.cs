@@ -38,6 +38,15 @@ public sealed class SandboxWebState(SandboxState state)
 
     public StaleQueryAnswer StaleQueryAnswer { get; set; } = StaleQueryAnswer.NotFound;
 
+    private long _calls;
+
+    // Every request that reached the web path, answered or refused: what a test counts to prove nothing was sent.
+    public long Calls => Interlocked.Read(ref _calls);
+
+    public void CountCall() => Interlocked.Increment(ref _calls);
+
+    public string? BoundCt0(SandboxAccount account) => _sessions.Values.FirstOrDefault(s => s.Account.Id == account.Id && s.BoundCt0 is not null)?.BoundCt0;
+
     public WebSession? Session(string? authToken) =>
         authToken is { Length: > 0 } && _sessions.TryGetValue(authToken, out var session) ? session : null;
 

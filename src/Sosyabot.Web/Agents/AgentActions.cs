@@ -17,7 +17,9 @@ public sealed class AgentActions(
     XClient x,
     ChannelTokens tokens,
     RateBudgets budgets,
-    PublishingQueue queue)
+    PublishingQueue queue,
+    XWebClient web,
+    XWebSettings webSettings)
 {
     public async Task<IReadOnlyList<Channel>> ListChannelsAsync(AgentCaller caller, CancellationToken cancellationToken) =>
         await db.Channels.AsNoTracking()
@@ -27,32 +29,54 @@ public sealed class AgentActions(
 
     public Task<XTweetPage> TimelineAsync(AgentCaller caller, Guid channelId, string? userId, XPageRequest page, CancellationToken cancellationToken) =>
         ReadAsync(caller, channelId, XCallContext.AppOnlyAllowed, "tweet.read",
-            (auth, channel) => x.GetUserTweetsAsync(auth, userId ?? channel.XUserId, page, cancellationToken), cancellationToken);
+            (auth, channel) => x.GetUserTweetsAsync(auth, userId ?? channel.XUserId, page, cancellationToken),
+            (session, channel) => web.GetUserTweetsAsync(session, userId ?? channel.XUserId, page.MaxResults ?? 20, page.PageToken, cancellationToken), cancellationToken);
+
+    // The account's home timeline: X serves it to user context only, so a read-only API-keys channel is refused.
+    public Task<XTweetPage> HomeTimelineAsync(AgentCaller caller, Guid channelId, XPageRequest page, CancellationToken cancellationToken) =>
+        ReadAsync(caller, channelId, XCallContext.UserRequired, "tweet.read",
+            (auth, channel) => x.GetHomeTimelineAsync(auth, channel.XUserId, page, cancellationToken),
+            (session, _) => web.GetHomeLatestTimelineAsync(session, page.MaxResults ?? 20, page.PageToken, cancellationToken), cancellationToken);
 
     public Task<XTweetPage> MentionsAsync(AgentCaller caller, Guid channelId, string? userId, XPageRequest page, CancellationToken cancellationToken) =>
         ReadAsync(caller, channelId, XCallContext.AppOnlyAllowed, "tweet.read",
-            (auth, channel) => x.GetMentionsAsync(auth, userId ?? channel.XUserId, page, cancellationToken), cancellationToken);
+            (auth, channel) => x.GetMentionsAsync(auth, userId ?? channel.XUserId, page, cancellationToken),
+            // x.com's web client reads mentions from an endpoint the cookie path does not carry; a search for the
+            // @handle finds the same posts. It needs the handle, so only the channel's own mentions.
+            (session, channel) => userId is not null && userId != channel.XUserId
+                ? throw new ChannelRefusedException($"Mentions of another user (user_id) are {ChannelAbility.NotForCookieChannels}: leave user_id out to read @{channel.Handle}'s own.")
+                : web.SearchAsync(session, "@" + channel.Handle, page.MaxResults ?? 20, page.PageToken, cancellationToken),
+            cancellationToken);
 
     public Task<XTweetPage> SearchAsync(AgentCaller caller, Guid channelId, string query, XPageRequest page, CancellationToken cancellationToken) =>
         ReadAsync(caller, channelId, XCallContext.AppOnlyAllowed, "tweet.read",
-            (auth, _) => x.SearchRecentAsync(auth, query, page, cancellationToken), cancellationToken);
+            (auth, _) => x.SearchRecentAsync(auth, query, page, cancellationToken),
+            (session, _) => web.SearchAsync(session, query, page.MaxResults ?? 20, page.PageToken, cancellationToken), cancellationToken);
 
     public async Task<XTweetPage> BookmarksAsync(AgentCaller caller, Guid channelId, XPageRequest page, CancellationToken cancellationToken)
     {
         var channel = await FindBookmarkableAsync(caller, channelId, cancellationToken);
+        await RefuseCookieAsync(channel, "bookmark.read", cancellationToken);
         var auth = await tokens.AuthorizeAsync(channel, XCallContext.UserRequired, "bookmark.read", cancellationToken);
         return await OnBehalfOfAsync(channel, write: false, () => x.GetBookmarksAsync(auth.Auth, channel.XUserId, page, cancellationToken), cancellationToken);
     }
 
     public Task<XMessagePage> DirectMessagesAsync(AgentCaller caller, Guid channelId, XPageRequest page, CancellationToken cancellationToken) =>
         ReadAsync(caller, channelId, XCallContext.UserRequired, "dm.read",
-            (auth, _) => x.GetDirectMessagesAsync(auth, page, cancellationToken), cancellationToken);
+            (auth, _) => x.GetDirectMessagesAsync(auth, page, cancellationToken),
+            (_, _) => throw new InvalidOperationException("ChannelAbility refuses dm.read for cookie channels before this is reached."), cancellationToken);
 
     public async Task<XSentMessage> SendDirectMessageAsync(AgentCaller caller, Guid channelId, string participantId, string text, CancellationToken cancellationToken)
     {
         var channel = await FindAsync(caller, channelId, cancellationToken);
-        var auth = await tokens.AuthorizeAsync(channel, XCallContext.UserRequired, "dm.write", cancellationToken);
         var windows = RateBudgets.ForDirectMessages(channel.XUserId);
+        if (channel.Kind == ChannelKind.Cookie)
+        {
+            var session = await tokens.AuthorizeWebAsync(channel, "dm.write", cancellationToken);
+            return await SpendAsync(windows, () => OnBehalfOfWebAsync(channel, session,
+                () => web.SendDirectMessageAsync(session, channel.XUserId, participantId, text, cancellationToken), cancellationToken), sent => sent.RateLimits, cancellationToken);
+        }
+        var auth = await tokens.AuthorizeAsync(channel, XCallContext.UserRequired, "dm.write", cancellationToken);
         return await SpendAsync(windows, () => OnBehalfOfAsync(channel, write: true,
             () => x.SendDirectMessageAsync(auth.Auth, participantId, text, cancellationToken), cancellationToken), sent => sent.RateLimits, cancellationToken);
     }
@@ -69,8 +93,20 @@ public sealed class AgentActions(
             XTweetRelation.Retweets => "tweet.write",
             _ => "bookmark.write",
         };
-        var auth = await tokens.AuthorizeAsync(channel, XCallContext.UserRequired, scope, cancellationToken);
         var windows = RateBudgets.ForRelation(channel.XUserId, relation, on);
+        if (channel.Kind == ChannelKind.Cookie)
+        {
+            if (!on)
+            {
+                throw new ChannelRefusedException($"Undoing a {relation.ToString().ToLowerInvariant()[..^1]} is {ChannelAbility.NotForCookieChannels}: " +
+                    $"undo it on x.com as @{channel.Handle}, or connect the account through X's consent page (OAuth 2.0).");
+            }
+            var session = await tokens.AuthorizeWebAsync(channel, scope, cancellationToken);
+            await SpendAsync(windows, () => OnBehalfOfWebAsync(channel, session,
+                () => web.SetTweetRelationAsync(session, relation, tweetId, cancellationToken), cancellationToken), limits => limits, cancellationToken);
+            return;
+        }
+        var auth = await tokens.AuthorizeAsync(channel, XCallContext.UserRequired, scope, cancellationToken);
         await SpendAsync(windows, () => OnBehalfOfAsync(channel, write: true,
             () => x.SetTweetRelationAsync(auth.Auth, channel.XUserId, relation, tweetId, on, cancellationToken), cancellationToken), limits => limits, cancellationToken);
     }
@@ -117,9 +153,15 @@ public sealed class AgentActions(
 
     // A read through one of the caller's channels: found in its workspace, authorized, X's refusals explained.
     private async Task<T> ReadAsync<T>(
-        AgentCaller caller, Guid channelId, XCallContext context, string oauth2Scope, Func<XAuth, Channel, Task<T>> read, CancellationToken cancellationToken)
+        AgentCaller caller, Guid channelId, XCallContext context, string oauth2Scope, Func<XAuth, Channel, Task<T>> read,
+        Func<XWebSession, Channel, Task<T>> readOnWeb, CancellationToken cancellationToken)
     {
         var channel = await FindAsync(caller, channelId, cancellationToken);
+        if (channel.Kind == ChannelKind.Cookie)
+        {
+            var session = await tokens.AuthorizeWebAsync(channel, oauth2Scope, cancellationToken);
+            return await OnBehalfOfWebAsync(channel, session, () => readOnWeb(session, channel), cancellationToken);
+        }
         var authorization = await tokens.AuthorizeAsync(channel, context, oauth2Scope, cancellationToken);
         return await OnBehalfOfAsync(channel, write: false, () => read(authorization.Auth, channel), cancellationToken);
     }
@@ -141,6 +183,43 @@ public sealed class AgentActions(
         catch (XApiException ex) when (ex.Status == System.Net.HttpStatusCode.Forbidden && write)
         {
             throw new XRefusedException(ex, ChannelGuidance.ForbiddenWrite(ex));
+        }
+    }
+
+    // A cookie channel's call on x.com's web path: a rotated ct0 is stored whatever the answer; a session x.com
+    // no longer accepts marks the channel needs_reconnect; an outdated query id is noted for the admin page.
+    private async Task<T> OnBehalfOfWebAsync<T>(Channel channel, XWebSession session, Func<Task<T>> call, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (XWebException ex) when (ex.SessionEnded)
+        {
+            var reason = ChannelGuidance.WebSessionEnded(channel.Handle, ex);
+            await tokens.MarkNeedsReconnectAsync(channel.Id, reason, cancellationToken);
+            throw new XRefusedException(ex, reason);
+        }
+        catch (XWebException ex) when (ex.Fault is XWebFault.OutdatedQueryId or XWebFault.MissingFeatures)
+        {
+            var setting = ex.Fault == XWebFault.OutdatedQueryId ? XWebOperations.QueryIdVariable(ex.Operation)
+                : ex.Operation == XWebOperations.CreateTweet ? XWebOperations.TweetFeaturesVariable : XWebOperations.TimelineFeaturesVariable;
+            await webSettings.RecordUnknownQueryAsync(ex.Operation, ex.Description ?? ex.Message, setting, cancellationToken);
+            throw new XRefusedException(ex, $"x.com refused what Sosyabot sends for {ex.Operation} ({ex.Description}). An instance admin must update the setting {setting} " +
+                                            "(Admin → X (Twitter) → Cookie channels); try again once it is saved.");
+        }
+        finally
+        {
+            await tokens.StoreRotatedCt0Async(channel.Id, session, cancellationToken);
+        }
+    }
+
+    private async Task RefuseCookieAsync(Channel channel, string oauth2Scope, CancellationToken cancellationToken)
+    {
+        if (channel.Kind == ChannelKind.Cookie)
+        {
+            // Throws the refusal ChannelAbility words for what the web path does not carry.
+            await tokens.AuthorizeWebAsync(channel, oauth2Scope, cancellationToken);
         }
     }
 

@@ -37,6 +37,9 @@ public static class AgentApi
         api.MapGet("/channels/{channelId:guid}/timeline", TimelineAsync).RequireAuthorization(read).WithName("getTimeline")
             .CallsX()
             .WithSummary("A user's posts, newest first: the channel's own unless user_id is given (read).");
+        api.MapGet("/channels/{channelId:guid}/home-timeline", HomeTimelineAsync).RequireAuthorization(read).WithName("getHomeTimeline")
+            .CallsX()
+            .WithSummary("The account's home timeline, newest first (read; X serves it to user context: OAuth 2.0, API keys with an access token, cookies).");
         api.MapGet("/channels/{channelId:guid}/mentions", MentionsAsync).RequireAuthorization(read).WithName("getMentions")
             .CallsX()
             .WithSummary("Posts mentioning a user: the channel's own account unless user_id is given (read).");
@@ -112,6 +115,18 @@ public static class AgentApi
         Guid channelId, [FromQuery(Name = "user_id")] string? userId, [FromQuery(Name = "max_results")] int? maxResults,
         [FromQuery(Name = "pagination_token")] string? paginationToken, HttpContext http, AgentActions actions, CancellationToken cancellationToken) =>
         UserPostsAsync(actions.TimelineAsync, channelId, userId, maxResults, paginationToken, http, cancellationToken);
+
+    private static async Task<Results<Ok<TweetPageResponse>, ValidationProblem>> HomeTimelineAsync(
+        Guid channelId, [FromQuery(Name = "max_results")] int? maxResults, [FromQuery(Name = "pagination_token")] string? paginationToken,
+        HttpContext http, AgentActions actions, CancellationToken cancellationToken)
+    {
+        if (PageProblems(maxResults, 1, null) is { } problems)
+        {
+            return problems;
+        }
+        var page = await actions.HomeTimelineAsync(AgentCaller.From(http.User), channelId, new XPageRequest(maxResults, paginationToken), cancellationToken);
+        return TypedResults.Ok(TweetPageResponse.From(page));
+    }
 
     private static Task<Results<Ok<TweetPageResponse>, ValidationProblem>> MentionsAsync(
         Guid channelId, [FromQuery(Name = "user_id")] string? userId, [FromQuery(Name = "max_results")] int? maxResults,

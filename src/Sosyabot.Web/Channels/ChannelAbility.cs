@@ -15,11 +15,17 @@ public static class ChannelAbility
 {
     public const string PostScope = "tweet.write";
 
-    public static ChannelRefusal? ToPublish(Channel channel) => Refusal(channel, XCallContext.UserRequired, PostScope);
+    public static ChannelRefusal? ToPublish(Channel channel, bool webPathOn = true) => Refusal(channel, XCallContext.UserRequired, PostScope, webPathOn);
+
+    // What x.com's web client does that the cookie path carries (docs/x-web-path.md), named by the OAuth 2.0
+    // scope the same action needs: posting, the timelines and search, likes, retweets, bookmarking, sending DMs.
+    private static readonly string[] CookieScopes = ["tweet.write", "tweet.read", "users.read", "like.write", "bookmark.write", "dm.write"];
+
+    public const string NotForCookieChannels = "not available for cookie-connected channels";
 
     // oauth2Scope: The scope an OAuth 2.0 token needs for the call: a channel connected before the
     // scope was asked for is told to reconnect instead of meeting X's 403.
-    public static ChannelRefusal? Refusal(Channel channel, XCallContext context, string oauth2Scope)
+    public static ChannelRefusal? Refusal(Channel channel, XCallContext context, string oauth2Scope, bool webPathOn = true)
     {
         if (channel.State == ChannelStates.Removed)
         {
@@ -39,9 +45,15 @@ public static class ChannelAbility
             ChannelKind.ApiKeys when context == XCallContext.UserRequired && channel.IsReadOnly => new ChannelRefusal(
                 ChannelGuidance.ReadOnlyChannel(channel.Handle), "read-only: no access token", NeedsReconnect: false),
             ChannelKind.ApiKeys => null,
-            _ => new ChannelRefusal(
-                $"@{channel.Handle} is connected through a browser session, which cannot do this yet. Connect it through X's consent page or with API keys.",
-                "browser-session channels cannot publish yet", NeedsReconnect: false),
+            ChannelKind.Cookie when !webPathOn => new ChannelRefusal(
+                $"@{channel.Handle} is connected through a browser session (cookies), and {char.ToLowerInvariant(X.XWebState.DisabledMessage[0])}{X.XWebState.DisabledMessage[1..]}",
+                "cookie path turned off by the admin", NeedsReconnect: false),
+            ChannelKind.Cookie when !CookieScopes.Contains(oauth2Scope) => new ChannelRefusal(
+                $"This is {NotForCookieChannels}: x.com's web path that @{channel.Handle} is connected through does not carry it in Sosyabot. " +
+                "Connect the account through X's consent page (OAuth 2.0) to use it.",
+                NotForCookieChannels, NeedsReconnect: false),
+            ChannelKind.Cookie => null,
+            _ => new ChannelRefusal($"@{channel.Handle} is connected in a way Sosyabot does not know. Reconnect it.", "unknown connection", NeedsReconnect: false),
         };
     }
 }

@@ -17,6 +17,7 @@ public sealed partial class ChannelConnections(
     ChannelTokens tokens,
     XClient x,
     XIntegrationSettings settings,
+    XWebSettings webSettings,
     TimeProvider time,
     ILogger<ChannelConnections> logger)
 {
@@ -63,6 +64,10 @@ public sealed partial class ChannelConnections(
     public async Task<Channel> ConnectWebSessionAsync(
         Guid workspaceId, string userId, WebSessionCookies cookies, CancellationToken cancellationToken)
     {
+        if (!(await webSettings.GetAsync(cancellationToken)).Enabled)
+        {
+            throw new ChannelConnectException(XWebState.DisabledMessage);
+        }
         XUserProfile profile;
         try
         {

@@ -29,6 +29,8 @@ public sealed partial class ChannelTokens(
     ChannelSecrets secrets,
     XClient x,
     XIntegrationSettings settings,
+    XWebSettings webSettings,
+    SecretProtector protector,
     TimeProvider time,
     ILogger<ChannelTokens> logger)
 {
@@ -41,6 +43,10 @@ public sealed partial class ChannelTokens(
     public async Task<ChannelAuthorization> AuthorizeAsync(
         Channel channel, XCallContext context, string oauth2Scope, CancellationToken cancellationToken)
     {
+        if (channel.Kind == ChannelKind.Cookie)
+        {
+            throw new InvalidOperationException($"Channel {channel.Id} is cookie-connected: its calls go through AuthorizeWebAsync and XWebClient.");
+        }
         EnsureCanAct(channel, context, oauth2Scope);
         if (channel.Kind == ChannelKind.OAuth2)
         {
@@ -58,6 +64,41 @@ public sealed partial class ChannelTokens(
         return keys.CanActAsUser
             ? new ChannelAuthorization(new XAuth.OAuth1(keys.ApiKey, keys.ApiSecret, keys.AccessToken!, keys.AccessTokenSecret!), appKey)
             : throw new ChannelRefusedException(ChannelGuidance.ReadOnlyChannel(channel.Handle));
+    }
+
+    // A cookie channel's session for x.com's web path, with the query ids and features resolved right now.
+    // Refused like any other call the channel cannot make, and while the admin has the cookie path off.
+    public async Task<XWebSession> AuthorizeWebAsync(Channel channel, string oauth2Scope, CancellationToken cancellationToken)
+    {
+        var web = await webSettings.GetAsync(cancellationToken);
+        switch (ChannelAbility.Refusal(channel, XCallContext.UserRequired, oauth2Scope, web.Enabled))
+        {
+            case { NeedsReconnect: true } refusal:
+                throw new ChannelNeedsReconnectException(channel.StateReason ?? refusal.Reason);
+            case { } refusal:
+                throw new ChannelRefusedException(refusal.Reason);
+        }
+        // Read fresh: a ct0 rotated by an earlier call (another scope, another node) is the one x.com accepts now.
+        var stored = await db.Channels.AsNoTracking().Where(c => c.Id == channel.Id)
+            .Select(c => new { c.SessionAuthTokenProtected, c.SessionCt0Protected }).SingleAsync(cancellationToken);
+        if (stored.SessionAuthTokenProtected is null || stored.SessionCt0Protected is null)
+        {
+            throw new ChannelNeedsReconnectException($"@{channel.Handle} has no browser session stored. Reconnect it with fresh auth_token and ct0 cookies.");
+        }
+        return new XWebSession(protector.Unprotect(stored.SessionAuthTokenProtected), protector.Unprotect(stored.SessionCt0Protected), web.Queries);
+    }
+
+    // x.com handed the session a new ct0: stored (encrypted) at once, so every later call, on any node, sends it.
+    public async Task StoreRotatedCt0Async(Guid channelId, XWebSession session, CancellationToken cancellationToken)
+    {
+        if (session.TakeRotatedCt0() is not { } ct0)
+        {
+            return;
+        }
+        var protectedCt0 = protector.Protect(ct0);
+        await db.Channels.Where(c => c.Id == channelId && c.Kind == ChannelKind.Cookie)
+            .ExecuteUpdateAsync(update => update.SetProperty(c => c.SessionCt0Protected, protectedCt0), CancellationToken.None);
+        LogCt0Rotated(logger, channelId);
     }
 
     // Refuses, without reading secrets or calling X, a call channel cannot make as connected.
@@ -175,6 +216,9 @@ public sealed partial class ChannelTokens(
         LogRenewed(logger, channelId);
         return tokens.AccessToken;
     }
+
+    [LoggerMessage(LogLevel.Information, "x.com rotated the ct0 cookie of channel {ChannelId}; the new one is stored")]
+    private static partial void LogCt0Rotated(ILogger logger, Guid channelId);
 
     [LoggerMessage(LogLevel.Information, "Renewed the X access token of channel {ChannelId}")]
     private static partial void LogRenewed(ILogger logger, Guid channelId);

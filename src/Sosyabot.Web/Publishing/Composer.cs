@@ -119,7 +119,7 @@ public sealed record ChannelOption(Guid Id, string Handle, string? AvatarUrl, bo
     public static ChannelOption From(Channel channel, XIntegrationState integration, bool postWaitsOnIt = false) =>
         postWaitsOnIt && channel.State is ChannelStates.NeedsReconnect or ChannelStates.Disconnected
             ? new ChannelOption(channel.Id, channel.Handle, channel.AvatarUrl, true, "needs reconnecting: the post is held for it", null)
-        : ChannelAbility.ToPublish(channel) is { } refusal
+        : ChannelAbility.ToPublish(channel, integration.WebPathEnabled) is { } refusal
             ? new ChannelOption(channel.Id, channel.Handle, channel.AvatarUrl, false, refusal.Label, null)
             : new ChannelOption(channel.Id, channel.Handle, channel.AvatarUrl, true, null, ChannelAccess.EndsAt(channel, integration));
 }

@@ -14,6 +14,8 @@ namespace Sosyabot.Web.Publishing;
 public sealed partial class DeliverySender(
     SosyabotDbContext db,
     XClient x,
+    XWebClient web,
+    XWebSettings webSettings,
     RateBudgets budgets,
     ChannelTokens tokens,
     TimeProvider time,
@@ -28,6 +30,13 @@ public sealed partial class DeliverySender(
     private Publisher _publisher = null!;
 
     private sealed record MediaRef(Guid Id, string ContentType, string? AltText);
+
+    // The calls a delivery makes, on whichever surface its channel is connected through: X's API (OAuth 2.0,
+    // API keys) or x.com's web path (cookies). Both throw XApiException for X's refusals.
+    private sealed record PostingPath(
+        Func<byte[], string, string?, CancellationToken, Task<XUploadedMedia>> UploadMediaAsync,
+        Func<XTweetDraft, CancellationToken, Task<XCreatedTweet>> CreateTweetAsync,
+        Func<DateTimeOffset, CancellationToken, Task<IReadOnlyList<XTweet>>> RecentTweetsAsync);
 
     // Sends the delivery that publisher (this node) claimed.
     public async Task SendAsync(Guid deliveryId, Publisher publisher, CancellationToken cancellationToken)
@@ -69,18 +78,48 @@ public sealed partial class DeliverySender(
             _delivery.HeldAt = null;
         }
 
-        ChannelAuthorization authorization;
-        try
+        PostingPath path;
+        TweetWindows windows;
+        if (channel.Kind == ChannelKind.Cookie)
         {
-            authorization = await tokens.AuthorizeAsync(channel, XCallContext.UserRequired, ChannelAbility.PostScope, cancellationToken);
+            var webState = await webSettings.GetAsync(cancellationToken);
+            if (!webState.Enabled)
+            {
+                await HoldAsync($"{XWebState.DisabledMessage} (@{channel.Handle})", cancellationToken);
+                return;
+            }
+            XWebSession session;
+            try
+            {
+                session = await tokens.AuthorizeWebAsync(channel, ChannelAbility.PostScope, cancellationToken);
+            }
+            catch (Exception ex) when (ex is ChannelNeedsReconnectException or ChannelRefusedException)
+            {
+                await HoldAsync($"@{channel.Handle} needs reconnecting before it can publish: {ex.Message} It goes out once the channel is reconnected.", cancellationToken);
+                return;
+            }
+            path = WebPath(channel, session);
+            windows = RateBudgets.ForWebTweets(channel.XUserId);
         }
-        catch (Exception ex) when (ex is ChannelNeedsReconnectException or ChannelRefusedException)
+        else
         {
-            await HoldAsync($"@{channel.Handle} needs reconnecting before it can publish: {ex.Message} It goes out once the channel is reconnected.", cancellationToken);
-            return;
+            ChannelAuthorization authorization;
+            try
+            {
+                authorization = await tokens.AuthorizeAsync(channel, XCallContext.UserRequired, ChannelAbility.PostScope, cancellationToken);
+            }
+            catch (Exception ex) when (ex is ChannelNeedsReconnectException or ChannelRefusedException)
+            {
+                await HoldAsync($"@{channel.Handle} needs reconnecting before it can publish: {ex.Message} It goes out once the channel is reconnected.", cancellationToken);
+                return;
+            }
+            var auth = authorization.Auth;
+            path = new PostingPath(
+                (bytes, type, alt, ct) => x.UploadMediaAsync(auth, bytes, type, alt, ct),
+                (draft, ct) => x.CreateTweetAsync(auth, draft, ct),
+                (since, ct) => x.GetRecentTweetsAsync(auth, channel.XUserId, since, ct));
+            windows = RateBudgets.ForTweets(channel.XUserId, authorization.AppKey);
         }
-        var auth = authorization.Auth;
-        var windows = RateBudgets.ForTweets(channel.XUserId, authorization.AppKey);
         var parts = _delivery.Post.Parts;
 
         // A part whose answer never came back may be on X already: look before sending it again, and send
@@ -88,7 +127,7 @@ public sealed partial class DeliverySender(
         var resending = _delivery.SendingPart is not null;
         if (resending)
         {
-            var lookup = await FindSentPartAsync(auth, cancellationToken);
+            var lookup = await FindSentPartAsync(path, cancellationToken);
             if (!lookup.Looked)
             {
                 await RetryLaterAsync("Could not check on X whether the last send went out; checking again before anything is sent", cancellationToken);
@@ -122,7 +161,7 @@ public sealed partial class DeliverySender(
 
             try
             {
-                var mediaIds = part == 0 ? await UploadMediaAsync(auth, cancellationToken) : null;
+                var mediaIds = part == 0 ? await UploadMediaAsync(path, cancellationToken) : null;
                 if (mediaIds is { Count: 0 })
                 {
                     await FailAsync("The images of this post are no longer kept and X has forgotten its uploads. Edit the post and attach them again.", cancellationToken);
@@ -136,7 +175,7 @@ public sealed partial class DeliverySender(
                     await db.SaveChangesAsync(cancellationToken);
                 }
                 var post = _delivery.Post;
-                var created = await x.CreateTweetAsync(auth, new XTweetDraft(
+                var created = await path.CreateTweetAsync(new XTweetDraft(
                     parts[part],
                     InReplyToTweetId: part == 0 ? post.InReplyToTweetId : _delivery.TweetIds[part - 1],
                     QuoteTweetId: part == 0 ? post.QuoteTweetId : null,
@@ -148,7 +187,10 @@ public sealed partial class DeliverySender(
             catch (XApiException ex)
             {
                 await ObserveAsync(windows, ex.RateLimits, cancellationToken);
-                if (!await HandleRefusalAsync(ex, windows, resending, auth, cancellationToken))
+                var handled = ex is XWebException webRefusal
+                    ? await HandleWebRefusalAsync(webRefusal, windows, resending, path, cancellationToken)
+                    : await HandleRefusalAsync(ex, windows, resending, path, cancellationToken);
+                if (!handled)
                 {
                     return;
                 }
@@ -224,7 +266,7 @@ public sealed partial class DeliverySender(
     }
 
     // Deals with an error answer; true when the part turned out to be on X after all.
-    private async Task<bool> HandleRefusalAsync(XApiException ex, TweetWindows windows, bool resending, XAuth auth, CancellationToken cancellationToken)
+    private async Task<bool> HandleRefusalAsync(XApiException ex, TweetWindows windows, bool resending, PostingPath path, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         switch (ex.Status)
@@ -242,7 +284,7 @@ public sealed partial class DeliverySender(
                 return false;
             case HttpStatusCode.Forbidden when ex.IsDuplicateContent && resending:
                 // Our own earlier send got through and its answer was lost: find its id and carry on.
-                var lookup = await FindSentPartAsync(auth, cancellationToken);
+                var lookup = await FindSentPartAsync(path, cancellationToken);
                 if (lookup.TweetId is { } id)
                 {
                     await RecordSentAsync(id, cancellationToken);
@@ -276,10 +318,114 @@ public sealed partial class DeliverySender(
         }
     }
 
+    // x.com's web path for a cookie channel. After every call, answered or not, a ct0 that x.com handed back
+    // is stored at once: the next call (the next part of a thread, another node) must send it.
+    private PostingPath WebPath(Channel channel, XWebSession session)
+    {
+        async Task<T> Storing<T>(Func<Task<T>> call, CancellationToken ct)
+        {
+            try
+            {
+                return await call();
+            }
+            finally
+            {
+                await tokens.StoreRotatedCt0Async(channel.Id, session, ct);
+            }
+        }
+        return new PostingPath(
+            (bytes, type, alt, ct) => Storing(() => web.UploadMediaAsync(session, bytes, type, alt, ct), ct),
+            (draft, ct) => Storing(() => web.CreateTweetAsync(session, draft, ct), ct),
+            (since, ct) => Storing(async () =>
+            {
+                // x.com's dates have whole seconds; the page is the account's newest posts.
+                var page = await web.GetUserTweetsAsync(session, channel.XUserId, 40, null, ct);
+                return (IReadOnlyList<XTweet>)[.. page.Tweets.Where(t => t.CreatedAt is null || t.CreatedAt >= since.AddSeconds(-1))];
+            }, ct));
+    }
+
+    // x.com's web path refuses in its own words (often as HTTP 200 with errors[]): each kind of refusal gets the
+    // same guarantees as the API's. True when the part turned out to be on X after all.
+    private async Task<bool> HandleWebRefusalAsync(XWebException ex, TweetWindows windows, bool resending, PostingPath path, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var channel = _delivery.Channel;
+        var words = $"{(ex.Code is { } code ? $"code {code}" : $"HTTP {(int)ex.Status}")}{(ex.Description is { Length: > 0 } d ? ": " + d : "")}";
+        switch (ex.Fault)
+        {
+            case XWebFault.RateLimited or XWebFault.AccountLimited:
+                var (window, resetAt) = ExhaustedWindow(ex.RateLimits, windows, now);
+                await budgets.ExhaustAsync(window, resetAt, cancellationToken);
+                ForgetSendUnlessResending(resending);
+                await WaitAsync(resetAt, ex.Fault == XWebFault.AccountLimited
+                    ? $"x.com's limit on this account ({words}; its window still had requests left, so x.com is limiting the account itself)"
+                    : $"{window.Description} ({words})", cancellationToken);
+                return false;
+            case XWebFault.DailyLimit:
+                // x.com does not say when its daily cap lifts: look again in an hour rather than hammer it.
+                await budgets.ExhaustAsync(windows.App, now.AddHours(1), cancellationToken);
+                ForgetSendUnlessResending(resending);
+                await WaitAsync(now.AddHours(1), $"x.com's daily post limit for @{channel.Handle} ({words}); x.com does not say when it lifts, so Sosyabot tries again hourly", cancellationToken);
+                return false;
+            case XWebFault.Duplicate when resending:
+                var lookup = await FindSentPartAsync(path, cancellationToken);
+                if (lookup.TweetId is { } id)
+                {
+                    await RecordSentAsync(id, cancellationToken);
+                    return true;
+                }
+                if (!lookup.Looked)
+                {
+                    await RetryLaterAsync($"x.com says the post is already on the account ({words}), and looking it up failed; looking again", cancellationToken);
+                    return false;
+                }
+                await FailAsync($"x.com says this post is a duplicate of one already on the account ({words}), so it was published earlier; its id could not be found among @{channel.Handle}'s posts.", cancellationToken);
+                return false;
+            case XWebFault.Duplicate:
+                await FailAsync($"x.com refused it as a duplicate ({words}): @{channel.Handle} already posted this exact text. Change the text and post again.", cancellationToken);
+                return false;
+            case XWebFault.Automated:
+                await FailAsync($"x.com refused it as looking automated ({words}). Open x.com in a browser as @{channel.Handle} and post or pass any check it shows, " +
+                                "then retry; or connect the account through X's consent page (OAuth 2.0), which X allows for automation.", cancellationToken);
+                return false;
+            case XWebFault.OutdatedQueryId:
+            {
+                var setting = XWebOperations.QueryIdVariable(ex.Operation);
+                await webSettings.RecordUnknownQueryAsync(ex.Operation, ex.Description ?? words, setting, cancellationToken);
+                ForgetSendUnlessResending(resending);
+                await HoldAsync($"x.com no longer knows the query id Sosyabot sends for {ex.Operation} ({ex.Description}). An instance admin must update the setting " +
+                                $"{setting} (Admin → X (Twitter) → Cookie channels) with the current id from x.com; the post is held and goes out once it is saved.", cancellationToken);
+                return false;
+            }
+            case XWebFault.MissingFeatures:
+            {
+                var setting = ex.Operation is XWebOperations.CreateTweet ? XWebOperations.TweetFeaturesVariable : XWebOperations.TimelineFeaturesVariable;
+                await webSettings.RecordUnknownQueryAsync(ex.Operation, ex.Description ?? words, setting, cancellationToken);
+                ForgetSendUnlessResending(resending);
+                await HoldAsync($"x.com wants feature flags Sosyabot does not send for {ex.Operation} ({words}). An instance admin must add them to the setting {setting} " +
+                                "(Admin → X (Twitter) → Cookie channels); the post is held and goes out once it is saved.", cancellationToken);
+                return false;
+            }
+            case XWebFault.SessionRejected or XWebFault.CsrfRejected or XWebFault.Locked or XWebFault.Suspended:
+                var reason = ChannelGuidance.WebSessionEnded(channel.Handle, ex);
+                await tokens.MarkNeedsReconnectAsync(_delivery.ChannelId, reason, cancellationToken);
+                // Refused before anything was created; an earlier lost send stays to be looked for.
+                ForgetSendUnlessResending(resending);
+                await HoldAsync(reason, cancellationToken);
+                return false;
+            case XWebFault.Other when (int)ex.Status >= 500:
+                await RetryLaterAsync($"x.com had a problem ({words})", cancellationToken);
+                return false;
+            default:
+                await FailAsync($"x.com refused the post ({words}).", cancellationToken);
+                return false;
+        }
+    }
+
     // Uploads the post's images that this delivery has not uploaded yet, storing each media id as X returns
     // it, so a retry reuses what is already on X (until X forgets it). Empty when an image is needed again
     // but its bytes were already dropped.
-    private async Task<IReadOnlyList<string>?> UploadMediaAsync(XAuth auth, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<string>?> UploadMediaAsync(PostingPath path, CancellationToken cancellationToken)
     {
         if (_media.Count == 0)
         {
@@ -298,7 +444,7 @@ public sealed partial class DeliverySender(
             {
                 return [];
             }
-            var uploaded = await x.UploadMediaAsync(auth, bytes, next.ContentType, next.AltText, cancellationToken);
+            var uploaded = await path.UploadMediaAsync(bytes, next.ContentType, next.AltText, cancellationToken);
             _delivery.XMediaIds = [.. _delivery.XMediaIds, uploaded.MediaId];
             _delivery.XMediaExpireAt = _delivery.XMediaExpireAt is { } earliest && earliest < uploaded.ExpiresAt ? earliest : uploaded.ExpiresAt;
             await db.SaveChangesAsync(cancellationToken);
@@ -319,14 +465,14 @@ public sealed partial class DeliverySender(
 
     private sealed record SentPartLookup(bool Looked, string? TweetId);
 
-    private async Task<SentPartLookup> FindSentPartAsync(XAuth auth, CancellationToken cancellationToken)
+    private async Task<SentPartLookup> FindSentPartAsync(PostingPath path, CancellationToken cancellationToken)
     {
         var part = _delivery.SendingPart!.Value;
         var since = (_delivery.SendingSince ?? _delivery.Post.CreatedAt) - TimeSpan.FromMinutes(1);
         var text = _delivery.Post.Parts[part];
         try
         {
-            var recent = await x.GetRecentTweetsAsync(auth, _delivery.Channel.XUserId, since, cancellationToken);
+            var recent = await path.RecentTweetsAsync(since, cancellationToken);
             return new SentPartLookup(true, recent.FirstOrDefault(t => SentTextMatch.IsSameText(text, t))?.Id);
         }
         catch (Exception ex) when (ex is XApiException or HttpRequestException or TaskCanceledException or TimeoutException or System.Text.Json.JsonException

@@ -143,7 +143,11 @@ public sealed partial class Publisher(
         ((d.state IN ('queued', 'waiting_for_rate_limit') AND d.due_at <= @now)
          OR (d.state = 'publishing' AND d.claimed_at < @stale_before)
          OR (d.state = 'held' AND d.due_at <= @now AND EXISTS (
-             SELECT 1 FROM channels c WHERE c.id = d.channel_id AND c.state = 'active' AND c.connected_at > d.held_at)))
+             SELECT 1 FROM channels c WHERE c.id = d.channel_id AND c.state = 'active' AND (c.connected_at > d.held_at
+                 -- A cookie channel's post held for the cookie path (turned off, an outdated query id) goes once an
+                 -- admin has saved the path's settings, on, since it was held.
+                 OR (c.kind = 'Cookie' AND EXISTS (SELECT 1 FROM options o
+                     WHERE o.key = 'x-twitter_web_path' AND o.value = 'enabled' AND o.updated_at > d.held_at))))))
         """;
 
     // Leases the channels of the earliest due deliveries that no other node holds (or whose holder's lease lapsed).

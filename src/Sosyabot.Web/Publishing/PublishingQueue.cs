@@ -47,6 +47,11 @@ public sealed class PublishingQueue(SosyabotDbContext db, TimeProvider time, Pub
         var now = time.GetUtcNow();
         var parts = Normalize(draft.Parts);
         ThrowIfProblems(Problems(draft, parts, channels, draft.Media?.Count ?? 0, workspaceId, asDraft: false));
+        if (channels.Any(c => c.Kind == ChannelKind.Cookie)
+            && await db.Options.AnyAsync(o => o.Key == X.XWebSettings.StatusKey && o.Value == X.OptionKeys.StatusDisabled, cancellationToken))
+        {
+            ThrowIfProblems([.. channels.Select(c => ChannelAbility.ToPublish(c, webPathOn: false)?.Reason).OfType<string>()]);
+        }
         var dueAt = DueAt(draft, now);
         var post = NewPost(workspaceId, userId, draft, parts, now, dueAt);
         post.Deliveries.AddRange(channels.Select(c => new Delivery { WorkspaceId = workspaceId, ChannelId = c.Id, DueAt = dueAt }));

@@ -27,6 +27,7 @@ public sealed class RateBudgetSpentException(RateWindow window, DateTimeOffset r
     public DateTimeOffset ResetAt { get; } = resetAt;
 }
 
+// What spending a request against several windows came to.
 public sealed record RateReservation(bool Granted, RateWindow? Exhausted, DateTimeOffset? ResetAt)
 {
     public static readonly RateReservation Yes = new(true, null, null);
@@ -42,6 +43,14 @@ public sealed class RateBudgets(SosyabotDbContext db, TimeProvider time)
         new($"tweets:user:{xUserId}", 100, TimeSpan.FromMinutes(15), "X's limit of 100 posts per 15 minutes for this account"),
         new($"tweets:app:{appKey}", 10_000, TimeSpan.FromHours(24), "X's limit of 10,000 posts per 24 hours for this app"),
         new($"tweets:user-24h:{xUserId}", int.MaxValue, TimeSpan.FromHours(24), "X's 24-hour post limit for this account"));
+
+    // x.com's web path (cookie channels) counts per account: x.com publishes no CreateTweet window, so the
+    // budget starts at the API's 100 per 15 minutes and follows the x-rate-limit-* headers; 2,400 posts a day
+    // per account (past it, code 344). No app: the web client is x.com's own.
+    public static TweetWindows ForWebTweets(string xUserId) => new(
+        new($"web-tweets:user:{xUserId}", 100, TimeSpan.FromMinutes(15), "x.com's post limit per 15 minutes for this account (web path)"),
+        new($"web-tweets:user-day:{xUserId}", 2_400, TimeSpan.FromHours(24), "x.com's daily limit of 2,400 posts for this account"),
+        new($"web-tweets:user-24h:{xUserId}", int.MaxValue, TimeSpan.FromHours(24), "x.com's 24-hour post limit for this account"));
 
     // DELETE /2/tweets/:id: 50 per 15 minutes per user.
     public static ActionWindows ForTweetDeletes(string xUserId) =>

@@ -135,6 +135,11 @@ public sealed class XClient(HttpClient http, IOptions<XOptions> options, TimePro
     public Task<XTweetPage> GetUserTweetsAsync(XAuth auth, string xUserId, XPageRequest page, CancellationToken cancellationToken) =>
         GetTweetPageAsync(auth, $"/2/users/{Uri.EscapeDataString(xUserId)}/tweets", page.ToQuery("pagination_token"), cancellationToken);
 
+    // The account's home timeline, newest first: user context only (OAuth 2.0 with tweet.read and users.read,
+    // or OAuth 1.0a), and only for the authenticated user.
+    public Task<XTweetPage> GetHomeTimelineAsync(XAuth auth, string xUserId, XPageRequest page, CancellationToken cancellationToken) =>
+        GetTweetPageAsync(auth, $"/2/users/{Uri.EscapeDataString(xUserId)}/timelines/reverse_chronological", page.ToQuery("pagination_token"), cancellationToken);
+
     // Posts that mention a user, newest first (GET /2/users/:id/mentions).
     public Task<XTweetPage> GetMentionsAsync(XAuth auth, string xUserId, XPageRequest page, CancellationToken cancellationToken) =>
         GetTweetPageAsync(auth, $"/2/users/{Uri.EscapeDataString(xUserId)}/mentions", page.ToQuery("pagination_token"), cancellationToken);

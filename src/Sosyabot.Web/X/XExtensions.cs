@@ -10,6 +10,7 @@ public static class XExtensions
         builder.Services.AddOptions<XOptions>().Bind(builder.Configuration).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddTransient<XRequestSigner>();
         builder.Services.AddScoped<XIntegrationSettings>();
+        builder.Services.AddScoped<XWebSettings>();
 
         var client = builder.Services.AddHttpClient<XClient>((services, http) =>
         {
@@ -31,8 +32,27 @@ public static class XExtensions
         client.AddHttpMessageHandler<XRequestSigner>();
         // HttpClient's own logs (at Trace) list request headers: Authorization and Cookie carry credentials.
         client.RedactLoggedHeaders(_ => true);
+        // Cookies are set per request from the channel's own session; a shared cookie jar would carry one
+        // account's Set-Cookie into another's calls.
+        client.ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { UseCookies = false });
+
+        // x.com's web-client surface, for cookie-connected channels: the same rules (never retry a POST, no
+        // retry of a 429), its own pipeline per authority (x.com and upload.x.com fail apart from api.x.com).
+        var web = builder.Services.AddHttpClient<XWebClient>(http => http.DefaultRequestHeaders.UserAgent.ParseAdd(WebUserAgent));
+        web.AddStandardResilienceHandler(options =>
+        {
+            options.Retry.ShouldHandle = args => ValueTask.FromResult(IsTransientFailure(args.Outcome));
+            options.Retry.DisableForUnsafeHttpMethods();
+            options.CircuitBreaker.ShouldHandle = args => ValueTask.FromResult(IsTransientFailure(args.Outcome));
+        })
+        .SelectPipelineByAuthority();
+        web.RedactLoggedHeaders(_ => true);
+        web.ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { UseCookies = false });
         return builder;
     }
+
+    // x.com's web client is a browser; a library's user agent stands out to its bot checks.
+    private const string WebUserAgent = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36";
 
     private static bool IsTransientFailure(Polly.Outcome<HttpResponseMessage> outcome) =>
         outcome.Result?.StatusCode != System.Net.HttpStatusCode.TooManyRequests && HttpClientResiliencePredicates.IsTransient(outcome);

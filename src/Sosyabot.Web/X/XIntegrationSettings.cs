@@ -21,6 +21,7 @@ public enum SettingSource
     None,
     Environment,
     AdminPanel,
+    Default,
 }
 
 public sealed record ResolvedSetting(string? Value, SettingSource Source)
@@ -38,7 +39,8 @@ public sealed record XIntegrationState(
     bool LongLivedConnections,
     bool StoredSecretUnreadable,
     DateTimeOffset? LastUpdatedAt,
-    string? LastUpdatedBy)
+    string? LastUpdatedBy,
+    bool WebPathEnabled = true)
 {
     public const string NotConfiguredMessage = "Twitter integration disabled: client id/secret not configured";
     public const string DisabledByAdminMessage = "X (Twitter) integration disabled by admin";
@@ -73,11 +75,15 @@ public sealed partial class XIntegrationSettings(
     private static readonly string[] Keys =
         [OptionKeys.XClientId, OptionKeys.XClientSecret, OptionKeys.XIntegrationStatus, OptionKeys.XLongLivedConnections];
 
+    private static readonly string[] ReadKeys = [.. Keys, XWebSettings.StatusKey];
+
     public async Task<XIntegrationState> GetAsync(CancellationToken cancellationToken)
     {
-        var rows = await db.Options.AsNoTracking()
-            .Where(o => Keys.Contains(o.Key))
+        var all = await db.Options.AsNoTracking()
+            .Where(o => ReadKeys.Contains(o.Key))
             .ToDictionaryAsync(o => o.Key, cancellationToken);
+        var webPathEnabled = all.GetValueOrDefault(XWebSettings.StatusKey)?.Value != OptionKeys.StatusDisabled;
+        var rows = all.Where(r => Keys.Contains(r.Key)).ToDictionary();
 
         var env = environment.Value;
         var clientId = Resolve(rows.GetValueOrDefault(OptionKeys.XClientId)?.Value, env.ClientId);
@@ -102,7 +108,7 @@ public sealed partial class XIntegrationSettings(
         var longLived = rows.GetValueOrDefault(OptionKeys.XLongLivedConnections)?.Value == OptionKeys.StatusEnabled;
         var lastUpdate = rows.Values.MaxBy(o => o.UpdatedAt);
 
-        return new XIntegrationState(clientId, clientSecret, enabled, longLived, secretUnreadable, lastUpdate?.UpdatedAt, lastUpdate?.UpdatedBy);
+        return new XIntegrationState(clientId, clientSecret, enabled, longLived, secretUnreadable, lastUpdate?.UpdatedAt, lastUpdate?.UpdatedBy, webPathEnabled);
     }
 
     // Saves the admin's values. A null or empty clientId removes the saved one (the

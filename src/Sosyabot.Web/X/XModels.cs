@@ -123,7 +123,7 @@ public sealed record XMessagePage(IReadOnlyList<XMessage> Messages, string? Next
 // X answered with an error. Carries X's own words (OAuth error/error_description, or the
 // v2 problem's title/detail) so that what a person sees names X's reason. X's error bodies
 // hold no credentials, so this is safe to log.
-public sealed class XApiException(HttpStatusCode status, string? error, string? description, XRateLimits? rateLimits = null)
+public class XApiException(HttpStatusCode status, string? error, string? description, XRateLimits? rateLimits = null)
     : Exception($"X answered {(int)status}{(error is null ? "" : " " + error)}{(description is null ? "" : ": " + description)}")
 {
     public HttpStatusCode Status { get; } = status;

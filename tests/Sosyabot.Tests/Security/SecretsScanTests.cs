@@ -40,6 +40,8 @@ public sealed class SecretsScanTests(VerboseAppWithFakeX app) : IClassFixture<Ve
         var authToken = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()) + "01234567";
         var ct0 = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()) + Convert.ToHexStringLower(Guid.NewGuid().ToByteArray());
         var keys = ByokKeys.NewReadWrite();
+        // x.com hands a fresh ct0 back in Set-Cookie while the cookie channel publishes: stored encrypted, never logged.
+        var rotatedCt0 = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()) + Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()) + "ab";
 
         var admin = Recording(app.CreateBrowserClient(), pages, app);
         await LogInAsync(admin, SosyabotAppFactory.AdminEmail, SosyabotAppFactory.AdminPassword);
@@ -52,6 +54,12 @@ public sealed class SecretsScanTests(VerboseAppWithFakeX app) : IClassFixture<Ve
             .RespondWith(Response.Create().WithStatusCode(200).WithBodyAsJson(new { id_str = "7002", screen_name = "scan_cookie", name = "Scan Cookie" }));
         app.X.Given(Request.Create().WithPath("/2/oauth2/revoke").UsingPost()).RespondWith(Response.Create().WithStatusCode(200).WithBodyAsJson(new { revoked = true }));
         new FakeXPosts(app.Clock).Install(app.X, priority: 20);
+        app.X.Given(Request.Create().WithPath(new WireMock.Matchers.WildcardMatcher("/i/api/graphql/*/CreateTweet")).UsingPost())
+            .RespondWith(Response.Create().WithStatusCode(200)
+                .WithHeader("Set-Cookie", $"ct0={rotatedCt0}; Max-Age=157680000; Path=/; Domain=.x.com; Secure; SameSite=Lax")
+                .WithHeader("x-rate-limit-limit", "100").WithHeader("x-rate-limit-remaining", "99")
+                .WithHeader("x-rate-limit-reset", app.Clock.GetUtcNow().AddMinutes(15).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture))
+                .WithBodyAsJson(new { data = new { create_tweet = new { tweet_results = new { result = new { rest_id = "1900000000000000001", legacy = new { full_text = "Scanned post through cookies" } } } } } }));
         var user = await app.RegisterAsync($"scan-{Guid.NewGuid():N}@sosyabot.test");
         var recordedUser = Recording(user, pages, app);
         await XConnectFlow.ConnectAsync(recordedUser);
@@ -73,12 +81,23 @@ public sealed class SecretsScanTests(VerboseAppWithFakeX app) : IClassFixture<Ve
                }))
         {
         }
+        composer = await recordedUser.GetDocumentAsync("/app/publishing");
+        var cookieChannel = composer.QuerySelector("input[name='Compose.ChannelIds'][data-handle='scan_cookie']")!.GetAttribute("value")!;
+        using (await recordedUser.SubmitAsync(composer, "#publish", new Dictionary<string, string>
+               {
+                   ["Compose.Parts[0]"] = "Scanned post through cookies", ["Compose.ChannelIds"] = cookieChannel, ["Compose.When"] = "now",
+               }))
+        {
+        }
         using var agent = AgentWorkspace.Agent(app, apiToken);
         using (await agent.PostAsJsonAsync($"/api/v1/channels/{byok.Id}/posts", new { text = "Scanned post from an agent" }))
         {
         }
         await app.Services.GetRequiredService<Publisher>().DrainAsync();
         await recordedUser.GetDocumentAsync("/app/publishing");
+        var createTweet = Assert.Single(app.X.LogEntries, e => e.RequestMessage.Path.EndsWith("/CreateTweet", StringComparison.Ordinal));
+        Assert.Equal(200, createTweet.ResponseMessage.StatusCode);
+        Assert.Equal(ct0, createTweet.RequestMessage.Headers!["x-csrf-token"].Single());
         var details = await recordedUser.GetDocumentAsync($"/app/channels/{oauthChannel}");
         using (await recordedUser.SubmitAsync(details, "#disconnect"))
         {
@@ -89,7 +108,7 @@ public sealed class SecretsScanTests(VerboseAppWithFakeX app) : IClassFixture<Ve
             ["client secret"] = clientSecret, ["OAuth access token"] = accessToken, ["OAuth refresh token"] = refreshToken,
             ["auth_token cookie"] = authToken, ["ct0 cookie"] = ct0, ["API key"] = keys.ApiKey, ["API key secret"] = keys.ApiSecret,
             ["bearer token"] = keys.BearerToken, ["access token"] = keys.AccessToken!, ["access token secret"] = keys.AccessTokenSecret!,
-            ["Sosyabot API token"] = apiToken,
+            ["Sosyabot API token"] = apiToken, ["rotated ct0 (Set-Cookie)"] = rotatedCt0,
         };
         var dump = await DumpDatabaseAsync();
         var logs = app.Logs.Lines.ToList();
