@@ -52,7 +52,8 @@ internal static class BudgetUse
         var queued = HeavyChannels * HeavyPosts + (Channels - HeavyChannels) * LightPosts;
         var windows = (int)Math.Ceiling(Period / TimeSpan.FromMinutes(15));
         var allowed = Math.Min(PerAppPer24Hours,
-            HeavyChannels * Math.Min(HeavyPosts, PerUserPer15Minutes * windows) + (Channels - HeavyChannels) * Math.Min(LightPosts, PerUserPer15Minutes * windows));
+            HeavyChannels * Math.Min(HeavyPosts, PerUserPer15Minutes * windows)
+                + (Channels - HeavyChannels) * Math.Min(LightPosts, PerUserPer15Minutes * windows));
 
         // The period starts with the first post X receives and ends 23 simulated hours later.
         var realStart = DateTime.UtcNow;
@@ -102,13 +103,15 @@ internal static class BudgetUse
                     ? string.Create(CultureInfo.InvariantCulture, $"99% of the allowance sent {t.TotalHours:0.0} h after the first post")
                     : "99% never reached";
                 return string.Create(CultureInfo.InvariantCulture,
-                    $"{Queued:N0} queued for {Channels:N0} channels; clock x{Factor:0}, 23 h simulated in {RealTime.TotalSeconds:0} s; {to99}; duplicates refused by X {Duplicates}");
+                    $"{Queued:N0} queued for {Channels:N0} channels; clock x{Factor:0}, 23 h simulated in {RealTime.TotalSeconds:0} s; " +
+                    $"{to99}; duplicates refused by X {Duplicates}");
             }
         }
     }
 
     // The app in this process on the shared clock, its publisher on, X at the sandbox.
-    private sealed class AcceleratedApp(string database, string sandboxAddress, AcceleratedTimeProvider clock) : WebApplicationFactory<Sosyabot.Web.Data.SosyabotDbContext>
+    private sealed class AcceleratedApp(string database, string sandboxAddress, AcceleratedTimeProvider clock)
+        : WebApplicationFactory<Sosyabot.Web.Data.SosyabotDbContext>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {

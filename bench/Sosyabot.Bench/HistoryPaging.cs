@@ -48,7 +48,9 @@ internal static class HistoryPaging
         var results = new List<(string What, string Figure, string Goal)>
         {
             ($"history: set-up", string.Create(CultureInfo.InvariantCulture,
-                $"{postsPerWorkspace:N0} posts in the measured workspace ({listed:N0} listed, {listedPublished:N0} with a published delivery) and {postsPerWorkspace:N0} in another; seeded and analysed in {seeding.Elapsed.TotalSeconds:0.0} s; {Requests} timed requests per page after {WarmUp} untimed, page size {size}"), ""),
+                $"{postsPerWorkspace:N0} posts in the measured workspace ({listed:N0} listed, {listedPublished:N0} with a published delivery) " +
+                $"and {postsPerWorkspace:N0} in another; seeded and analysed in {seeding.Elapsed.TotalSeconds:0.0} s; " +
+                $"{Requests} timed requests per page after {WarmUp} untimed, page size {size}"), ""),
         };
         var cases = new (string Name, HistoryFilter Filter, string? Cursor)[]
         {
@@ -178,7 +180,9 @@ internal static class HistoryPaging
         var top = Regex.Replace(lines[0], @"\s*\(cost=.*$", "").Trim();
         var scan = Regex.Match(plan, @"(Index Only|Index|Bitmap Heap|Seq) Scan[^\n(]*on posts[^\n(]*").Value.Trim();
         var sort = plan.Contains("Sort Key", StringComparison.Ordinal) ? "; sorts" : "; no sort";
-        var rows = Regex.Match(plan, @"on posts[^\n]*actual time=[\d.]+\.\.[\d.]+ rows=(\d+)") is { Success: true } r ? $" ({r.Groups[1].Value} rows read)" : "";
+        var rows = Regex.Match(plan, @"on posts[^\n]*actual time=[\d.]+\.\.[\d.]+ rows=(\d+)") is { Success: true } r
+            ? $" ({r.Groups[1].Value} rows read)"
+            : "";
         var buffers = lines.FirstOrDefault(l => l.TrimStart().StartsWith("Buffers:", StringComparison.Ordinal))?.Trim() ?? "";
         var time = lines.FirstOrDefault(l => l.StartsWith("Execution Time", StringComparison.Ordinal)) ?? "";
         return $"{top}; {scan}{rows}{sort}; {buffers}; {time}";

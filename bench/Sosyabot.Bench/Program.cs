@@ -76,7 +76,8 @@ if (phases.Contains("throughput") || phases.Contains("lag"))
         if (Environment.GetEnvironmentVariable("SOSYABOT_BENCH_HOLD") == "1")
         {
             // For profiling by hand (dotnet-trace, wrk with other settings): the set-up stays up until Enter.
-            Console.WriteLine($"Holding: app {app.Address} (pid {app.ProcessId}), token {token}, channel {channels[0]}, cookie '{cookie}'. Press Enter to go on.");
+            Console.WriteLine(
+                $"Holding: app {app.Address} (pid {app.ProcessId}), token {token}, channel {channels[0]}, cookie '{cookie}'. Press Enter to go on.");
             Console.ReadLine();
         }
         await Task.Delay(2000);
@@ -96,10 +97,12 @@ if (phases.Contains("throughput") || phases.Contains("lag"))
                 WITH ch AS (SELECT array_agg(id ORDER BY id) AS ids, (array_agg(workspace_id))[1] AS ws, min(connected_by_user_id) AS usr FROM channels),
                 p AS (
                     INSERT INTO posts (id, workspace_id, created_by_user_id, created_at, due_at, parts)
-                    SELECT gen_random_uuid(), ch.ws, ch.usr, now(), now() + interval '30 days', ARRAY['backlog ' || g] FROM generate_series(1, {{backlog}}) g, ch
+                    SELECT gen_random_uuid(), ch.ws, ch.usr, now(), now() + interval '30 days', ARRAY['backlog ' || g]
+                    FROM generate_series(1, {{backlog}}) g, ch
                     RETURNING id, workspace_id, due_at, parts)
                 INSERT INTO deliveries (id, post_id, workspace_id, channel_id, state, due_at, attempts, tweet_ids, x_media_ids)
-                SELECT gen_random_uuid(), p.id, p.workspace_id, ch.ids[1 + abs(hashtext(p.parts[1])) % array_length(ch.ids, 1)], 'queued', p.due_at, 0, '{}', '{}'
+                SELECT gen_random_uuid(), p.id, p.workspace_id, ch.ids[1 + abs(hashtext(p.parts[1])) % array_length(ch.ids, 1)],
+                    'queued', p.due_at, 0, '{}', '{}'
                 FROM p, ch
                 """);
             // The backlog is set-up, not load: settle it (visibility map, statistics, WAL flushed) before measuring.
@@ -113,7 +116,8 @@ if (phases.Contains("throughput") || phases.Contains("lag"))
                 var now = DateTimeOffset.UtcNow;
                 var claimLease = new PublishingOptions().ClaimLease;
                 plans.Add(("publisher lease query plan", await Plans.ExplainAsync(db, Publisher.LeaseQuery(db, now, claimLease, "bench"), analyze: false)));
-                plans.Add(("publisher claim query plan", await Plans.ExplainAsync(db, Publisher.ClaimQuery(db, now, claimLease, "bench", channels), analyze: false)));
+                plans.Add(("publisher claim query plan",
+                    await Plans.ExplainAsync(db, Publisher.ClaimQuery(db, now, claimLease, "bench", channels), analyze: false)));
                 plans.Add(("next-due query plan (the loop's sleep)", await Plans.ExplainAsync(db, Publisher.NextDueQuery(db), analyze: false)));
             }
             foreach (var (what, plan) in plans)
@@ -124,7 +128,8 @@ if (phases.Contains("throughput") || phases.Contains("lag"))
             }
             var lags = await MeasureLagAsync(app, token, channels, sandboxAddress, count: 200);
             results.Add(($"dispatch lag, {backlog:N0} queued (p50 / p99 / max)",
-                $"{Pct(lags.Lags, 0.5):0} / {Pct(lags.Lags, 0.99):0} / {lags.Lags.Max():0} ms{(lags.QueuedLate > 0 ? $" ({lags.QueuedLate} queued after their due time: figure not valid)" : "")}",
+                $"{Pct(lags.Lags, 0.5):0} / {Pct(lags.Lags, 0.99):0} / {lags.Lags.Max():0} ms" +
+                $"{(lags.QueuedLate > 0 ? $" ({lags.QueuedLate} queued after their due time: figure not valid)" : "")}",
                 "p99 <= 1000 ms"));
             results.AddRange(plans.Select(p => ($"{p.What}, {backlog:N0} queued", ScansOf(p.Plan), "an index")));
         }
@@ -174,7 +179,8 @@ static async Task<List<(string What, string Figure, string Goal)>> ThroughputAsy
           return wrk.format("POST", "/api/v1/channels/" .. channels[(n % #channels) + 1] .. "/posts", nil, body)
         end
         """);
-    Task<WrkResult> PublishNow() => Wrk($"{app.Address}/api/v1/channels/x/posts", seconds, script, ["Authorization: Bearer " + token, "Content-Type: application/json"]);
+    Task<WrkResult> PublishNow() =>
+        Wrk($"{app.Address}/api/v1/channels/x/posts", seconds, script, ["Authorization: Bearer " + token, "Content-Type: application/json"]);
     Task<WrkResult> ChannelsPage() => Wrk($"{app.Address}/app/channels", seconds, null, ["Cookie: " + cookie]);
 
     var peak = 0L;
@@ -321,7 +327,9 @@ static async Task<WrkResult> Wrk(string url, int seconds, string? script, string
     var rps = double.Parse(Regex.Match(output, @"Requests/sec:\s+([\d.]+)").Groups[1].Value, CultureInfo.InvariantCulture);
     var p99 = Regex.Match(output, @"99%\s+([\d.]+)(us|ms|s)");
     var p99Ms = double.Parse(p99.Groups[1].Value, CultureInfo.InvariantCulture) * (p99.Groups[2].Value switch { "us" => 0.001, "s" => 1000, _ => 1 });
-    var non2xx = Regex.Match(output, @"Non-2xx or 3xx responses:\s+(\d+)") is { Success: true } m ? int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
+    var non2xx = Regex.Match(output, @"Non-2xx or 3xx responses:\s+(\d+)") is { Success: true } m
+        ? int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)
+        : 0;
     return new WrkResult(rps, p99Ms, non2xx);
 }
 

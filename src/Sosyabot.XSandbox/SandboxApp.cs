@@ -46,9 +46,11 @@ public static class SandboxApp
                 q["response_type"] != "code" ? "response_type must be code."
                 : q["client_id"] != clientId ? "Unknown client_id: this app is not registered with the sandbox."
                 : string.IsNullOrEmpty(q["redirect_uri"]) ? "redirect_uri is missing."
-                : registeredRedirectUri is { Length: > 0 } && q["redirect_uri"] != registeredRedirectUri ? $"redirect_uri does not match the registered callback {registeredRedirectUri}."
+                : registeredRedirectUri is { Length: > 0 } && q["redirect_uri"] != registeredRedirectUri
+                    ? $"redirect_uri does not match the registered callback {registeredRedirectUri}."
                 : string.IsNullOrEmpty(q["state"]) ? "state is missing."
-                : string.IsNullOrEmpty(q["code_challenge"]) || q["code_challenge_method"] != "S256" ? "PKCE is required: code_challenge with code_challenge_method=S256."
+                : string.IsNullOrEmpty(q["code_challenge"]) || q["code_challenge_method"] != "S256"
+                    ? "PKCE is required: code_challenge with code_challenge_method=S256."
                 : string.IsNullOrEmpty(q["scope"]) ? "scope is missing."
                 : null;
             return problem is not null
@@ -151,7 +153,10 @@ public static class SandboxApp
                 return Results.Json(new { errors = new[] { new { code = 32, message = "Could not authenticate you." } } }, statusCode: 401);
             }
             var profile = Profile(request, account);
-            return Results.Json(new { id_str = account.Id, screen_name = account.Username, name = account.Name, profile_image_url_https = profile.ProfileImageUrl });
+            return Results.Json(new
+            {
+                id_str = account.Id, screen_name = account.Username, name = account.Name, profile_image_url_https = profile.ProfileImageUrl,
+            });
         });
 
         app.MapPost("/2/tweets", async (HttpRequest request, HttpResponse response, SandboxState state, TimeProvider time) =>
@@ -186,7 +191,13 @@ public static class SandboxApp
             var body = await request.ReadFromJsonAsync<TweetRequest>();
             if (string.IsNullOrWhiteSpace(body?.Text))
             {
-                return Results.Json(new { title = "Invalid Request", detail = "One or more parameters to your request was invalid.", type = "https://api.twitter.com/2/problems/invalid-request", status = 400 }, statusCode: 400);
+                return Results.Json(new
+                {
+                    title = "Invalid Request",
+                    detail = "One or more parameters to your request was invalid.",
+                    type = "https://api.twitter.com/2/problems/invalid-request",
+                    status = 400,
+                }, statusCode: 400);
             }
             if (state.PostLatency > TimeSpan.Zero)
             {
@@ -195,12 +206,24 @@ public static class SandboxApp
             if (state.Posts.Any(p => p.Account.Id == account.Id && p.Text == body.Text))
             {
                 state.CountDuplicateRefusal();
-                return Results.Json(new { title = "Forbidden", detail = "You are not allowed to create a Tweet with duplicate content.", type = "about:blank", status = 403 }, statusCode: 403);
+                return Results.Json(new
+                {
+                    title = "Forbidden",
+                    detail = "You are not allowed to create a Tweet with duplicate content.",
+                    type = "about:blank",
+                    status = 403,
+                }, statusCode: 403);
             }
             var mediaIds = body.Media?.MediaIds ?? [];
             if (mediaIds.Any(id => !state.Media.TryGetValue(id, out var m) || !m.Finalized))
             {
-                return Results.Json(new { title = "Invalid Request", detail = "Your media IDs are invalid.", type = "https://api.twitter.com/2/problems/invalid-request", status = 400 }, statusCode: 400);
+                return Results.Json(new
+                {
+                    title = "Invalid Request",
+                    detail = "Your media IDs are invalid.",
+                    type = "https://api.twitter.com/2/problems/invalid-request",
+                    status = 400,
+                }, statusCode: 400);
             }
             var id = state.NextPostId();
             var rendered = RenderedText.Of(body.Text, mediaIds.Count == 0 ? null : $"https://x.com/{account.Username}/status/{id}/photo/1");
@@ -223,11 +246,23 @@ public static class SandboxApp
             var post = state.Posts.FirstOrDefault(p => p.Id == id);
             if (post is null)
             {
-                return Results.Json(new { title = "Not Found Error", detail = $"Could not find tweet with id: [{id}].", type = "https://api.twitter.com/2/problems/resource-not-found", status = 404 }, statusCode: 404);
+                return Results.Json(new
+                {
+                    title = "Not Found Error",
+                    detail = $"Could not find tweet with id: [{id}].",
+                    type = "https://api.twitter.com/2/problems/resource-not-found",
+                    status = 404,
+                }, statusCode: 404);
             }
             if (post.Account.Id != account.Id)
             {
-                return Results.Json(new { title = "Forbidden", detail = "You are not authorized to delete this Tweet.", type = "about:blank", status = 403 }, statusCode: 403);
+                return Results.Json(new
+                {
+                    title = "Forbidden",
+                    detail = "You are not authorized to delete this Tweet.",
+                    type = "about:blank",
+                    status = 403,
+                }, statusCode: 403);
             }
             state.TryDeletePost(post);
             return Results.Json(new { data = new { deleted = true } });
@@ -246,7 +281,9 @@ public static class SandboxApp
 
         app.MapGet("/{username}/status/{id}", (string username, string id, SandboxState state) =>
             state.Posts.FirstOrDefault(p => p.Id == id && p.Account.Username == username) is { } post
-                ? Html($"@{post.Account.Username}", $"<h1>{E(post.Account.Name)} <span class=muted>@{E(post.Account.Username)}</span></h1><p class=post>{E(post.Text)}</p><p class=muted>{post.CreatedAt:yyyy-MM-dd HH:mm:ss} UTC · {post.Id}</p>")
+                ? Html($"@{post.Account.Username}",
+                    $"<h1>{E(post.Account.Name)} <span class=muted>@{E(post.Account.Username)}</span></h1><p class=post>{E(post.Text)}</p>" +
+                    $"<p class=muted>{post.CreatedAt:yyyy-MM-dd HH:mm:ss} UTC · {post.Id}</p>")
                 : Html("Not found", "<h1>This post doesn't exist.</h1>", 404));
 
         // X's v2 media upload: initialize, append chunks, finalize; alt text through /2/media/metadata.
@@ -275,7 +312,8 @@ public static class SandboxApp
             var form = await request.ReadFormAsync();
             if (!state.Media.TryGetValue(id, out var media) || form.Files["media"] is not { } chunk || !int.TryParse(form["segment_index"], out var segment))
             {
-                return Results.Json(new { title = "Invalid Request", status = 400, detail = "Unknown media id, or media/segment_index missing." }, statusCode: 400);
+                return Results.Json(
+                    new { title = "Invalid Request", status = 400, detail = "Unknown media id, or media/segment_index missing." }, statusCode: 400);
             }
             media.Segments[segment] = chunk.Length;
             return Results.Json(new { data = new { expires_at = time.GetUtcNow().AddDays(1).ToUnixTimeSeconds() } });
@@ -289,7 +327,8 @@ public static class SandboxApp
             }
             if (!state.Media.TryGetValue(id, out var media) || media.Segments.Values.Sum() != media.TotalBytes)
             {
-                return Results.Json(new { title = "Invalid Request", status = 400, detail = "The uploaded chunks do not add up to total_bytes." }, statusCode: 400);
+                return Results.Json(
+                    new { title = "Invalid Request", status = 400, detail = "The uploaded chunks do not add up to total_bytes." }, statusCode: 400);
             }
             media.Finalized = true;
             return Results.Json(new { data = new { id, media_key = "3_" + id, size = media.TotalBytes, expires_after_secs = 86_400 } });
@@ -410,7 +449,8 @@ public static class SandboxApp
     {
         var hidden = string.Concat(ConsentFields.Select(name => $"<input type=hidden name=\"{name}\" value=\"{E(q[name])}\">"));
         var accounts = string.Concat(SandboxState.Accounts.Select((a, i) =>
-            $"<label style=\"display:block\"><input type=radio name=account value=\"{a.Id}\"{(i == 0 ? " checked" : "")}> {E(a.Name)} <span class=muted>@{E(a.Username)}</span></label>"));
+            $"<label style=\"display:block\"><input type=radio name=account value=\"{a.Id}\"{(i == 0 ? " checked" : "")}> " +
+            $"{E(a.Name)} <span class=muted>@{E(a.Username)}</span></label>"));
         var scopes = string.Concat(q["scope"].ToString().Split(' ').Select(s => $"<li><code>{E(s)}</code></li>"));
         return $"""
             <h1>Sosyabot wants to access your X account</h1>
@@ -431,7 +471,8 @@ public static class SandboxApp
             var posts = state.Posts.Where(p => p.Account.Id == a.Id).Reverse().ToList();
             var rows = posts.Count == 0
                 ? "<tr><td class=muted colspan=2>Nothing posted yet.</td></tr>"
-                : string.Concat(posts.Select(p => $"<tr class=post><td>{E(p.Text)}</td><td class=muted>{p.CreatedAt:yyyy-MM-dd HH:mm:ss} UTC · {p.Id}</td></tr>"));
+                : string.Concat(posts.Select(p =>
+                    $"<tr class=post><td>{E(p.Text)}</td><td class=muted>{p.CreatedAt:yyyy-MM-dd HH:mm:ss} UTC · {p.Id}</td></tr>"));
             return $"""
                 <section class=account data-username="{a.Username}"><h2>{E(a.Name)} <span class=muted>@{E(a.Username)}</span></h2>
                 <p class=muted>Cookie connect: auth_token <code>{a.WebAuthToken}</code>, ct0: any 32+ hex characters.</p>
@@ -455,6 +496,7 @@ public static class SandboxApp
     {
         var hue = username.Aggregate(0, (h, c) => (h * 31 + c) % 360);
         var initial = E(username.Replace("sandbox_", "", StringComparison.Ordinal)[..1].ToUpperInvariant());
-        return $"""<svg xmlns="http://www.w3.org/2000/svg" width="96" height="96"><rect width="96" height="96" rx="48" fill="hsl({hue},60%,45%)"/><text x="48" y="62" font-size="44" text-anchor="middle" fill="#fff" font-family="sans-serif">{initial}</text></svg>""";
+        return $"""<svg xmlns="http://www.w3.org/2000/svg" width="96" height="96"><rect width="96" height="96" rx="48" fill="hsl({hue},60%,45%)"/>""" +
+            $"""<text x="48" y="62" font-size="44" text-anchor="middle" fill="#fff" font-family="sans-serif">{initial}</text></svg>""";
     }
 }

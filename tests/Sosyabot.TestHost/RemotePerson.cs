@@ -11,7 +11,8 @@ public static class RemotePerson
 {
     public static async Task<BrowserClient> RegisterAsync(string address, string email)
     {
-        var person = new BrowserClient(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }, new CookieContainer(), followRedirects: true)
+        var person = new BrowserClient(
+            () => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }, new CookieContainer(), followRedirects: true)
         {
             BaseAddress = new Uri(address),
         };

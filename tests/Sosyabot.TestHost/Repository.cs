@@ -14,6 +14,7 @@ public static class Repository
                 return dir.FullName;
             }
         }
-        throw new DirectoryNotFoundException($"Sosyabot.sln not found above {AppContext.BaseDirectory}: the tests and the benchmark run from inside the repository.");
+        throw new DirectoryNotFoundException(
+            $"Sosyabot.sln not found above {AppContext.BaseDirectory}: the tests and the benchmark run from inside the repository.");
     }
 }

@@ -98,7 +98,9 @@ public sealed partial class ApiTokenAuthenticationHandler(
             .Select(policy => policy!["api:".Length..])
             .FirstOrDefault();
         await WriteProblemAsync(StatusCodes.Status403Forbidden, "Missing scope",
-            needed is null ? "This API token may not do this." : $"This API token lacks the '{needed}' scope. Create a token with it under Settings → API tokens.");
+            needed is null
+                ? "This API token may not do this."
+                : $"This API token lacks the '{needed}' scope. Create a token with it under Settings → API tokens.");
     }
 
     private Task WriteProblemAsync(int status, string title, string detail)

@@ -19,17 +19,20 @@ public static class PostsApi
             .WithSummary("The workspace's posts, newest due first, a page at a time: pass next_cursor back as cursor (read).");
         api.MapGet("/posts/{postId:guid}", GetAsync).RequireAuthorization(read).WithName("getPost")
             .ProducesProblem(StatusCodes.Status404NotFound)
-            .WithSummary("A post and where it is on each channel: queued, publishing, published (with X's tweet ids), waiting_for_rate_limit, held, failed, cancelled or deleted (read).");
+            .WithSummary("A post and where it is on each channel: queued, publishing, published (with X's tweet ids), " +
+                "waiting_for_rate_limit, held, failed, cancelled or deleted (read).");
         api.MapPatch("/posts/{postId:guid}", UpdateAsync).RequireAuthorization(write).WithName("updatePost")
             .ProducesNotFoundOrConflict()
-            .WithSummary("Change a post that has not gone out yet (or a draft): text or thread, scheduled_at, channel_ids (write). 409 while it is being published.");
+            .WithSummary("Change a post that has not gone out yet (or a draft): text or thread, scheduled_at, channel_ids (write). " +
+                "409 while it is being published.");
         api.MapPost("/posts/{postId:guid}/publish", PublishDraftAsync).RequireAuthorization(write).WithName("publishDraft")
             .ProducesNotFoundOrConflict()
             .ProducesValidationProblem()
             .WithSummary("Queue a draft for its channels, now or at scheduled_at (write).");
         api.MapDelete("/posts/{postId:guid}", CancelAsync).RequireAuthorization(write).WithName("cancelPost")
             .ProducesNotFoundOrConflict()
-            .WithSummary("Cancel what has not gone out, on every channel or on channel_id; deletes a draft (write). A thread being sent stops after the part in flight.");
+            .WithSummary("Cancel what has not gone out, on every channel or on channel_id; deletes a draft (write). " +
+                "A thread being sent stops after the part in flight.");
         api.MapPost("/posts/{postId:guid}/retry", RetryAsync).RequireAuthorization(write).WithName("retryPost")
             .ProducesNotFoundOrConflict()
             .WithSummary("Send failed deliveries again, on every channel or on channel_id (write).");
@@ -43,11 +46,15 @@ public static class PostsApi
 
     private static async Task<Results<Ok<PostListResponse>, ValidationProblem>> ListAsync(
         [FromQuery(Name = "state")] string? state, [FromQuery(Name = "channel_id")] Guid? channelId, [FromQuery(Name = "drafts")] bool? drafts,
-        [FromQuery(Name = "cursor")] string? cursor, [FromQuery(Name = "limit")] int? limit, HttpContext http, PostHistory history, CancellationToken cancellationToken)
+        [FromQuery(Name = "cursor")] string? cursor, [FromQuery(Name = "limit")] int? limit,
+        HttpContext http, PostHistory history, CancellationToken cancellationToken)
     {
         if (state is not null && !DeliveryStates.All.Contains(state))
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["state"] = [$"state is one of {string.Join(", ", DeliveryStates.All)}."] });
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["state"] = [$"state is one of {string.Join(", ", DeliveryStates.All)}."],
+            });
         }
         if (limit is < 1 or > PostHistory.MaxPageSize)
         {
@@ -77,10 +84,15 @@ public static class PostsApi
         var current = await lifecycle.GetAsync(caller.WorkspaceId, postId, cancellationToken);
         if (request.Text is not null && request.Thread is not null)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["text"] = ["Give either text (one post) or thread (its parts), not both."] });
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["text"] = ["Give either text (one post) or thread (its parts), not both."],
+            });
         }
         var channelIds = request.ChannelIds
-            ?? (current.IsDraft ? current.DraftChannelIds : current.Deliveries.Where(d => d.State != DeliveryStates.Cancelled).Select(d => d.ChannelId).ToList());
+            ?? (current.IsDraft
+                ? current.DraftChannelIds
+                : current.Deliveries.Where(d => d.State != DeliveryStates.Cancelled).Select(d => d.ChannelId).ToList());
         var draft = new PostDraft(
             request.Thread?.Cast<string?>().ToList() ?? (request.Text is { } text ? [text] : current.Parts.Cast<string?>().ToList()),
             channelIds,
@@ -99,7 +111,8 @@ public static class PostsApi
     }
 
     private static async Task<Accepted<PostResponse>> PublishDraftAsync(
-        Guid postId, PublishDraftRequest? request, HttpContext http, PostLifecycle lifecycle, ChannelAccessWarnings warnings, CancellationToken cancellationToken)
+        Guid postId, PublishDraftRequest? request, HttpContext http, PostLifecycle lifecycle, ChannelAccessWarnings warnings,
+        CancellationToken cancellationToken)
     {
         var workspaceId = AgentCaller.From(http.User).WorkspaceId;
         var draft = await lifecycle.GetAsync(workspaceId, postId, cancellationToken);
@@ -199,7 +212,8 @@ public sealed record PostResponse(
     [property: JsonPropertyName("published_at")] DateTimeOffset? PublishedAt,
     [property: JsonPropertyName("deliveries")] IReadOnlyList<DeliveryResponse> Deliveries)
 {
-    [JsonPropertyName("warnings"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), Description("Things to know, such as a channel whose access ends before the post is due.")]
+    [JsonPropertyName("warnings"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    [Description("Things to know, such as a channel whose access ends before the post is due.")]
     public IReadOnlyList<string>? Warnings { get; init; }
 
     // A post read with its deliveries' channels.
@@ -210,7 +224,9 @@ public sealed record PostResponse(
     {
         var handles = channels.DistinctBy(c => c.Id).ToDictionary(c => c.Id, c => c.Handle);
         return Build(post.Id, post.IsDraft, post.Parts, post.DueAt,
-            post.Deliveries.Select(d => new DeliveryResponse(d.ChannelId, handles[d.ChannelId], d.State, d.TweetIds, d.Reason, d.DueAt, d.PublishedAt)).ToList());
+            post.Deliveries
+                .Select(d => new DeliveryResponse(d.ChannelId, handles[d.ChannelId], d.State, d.TweetIds, d.Reason, d.DueAt, d.PublishedAt))
+                .ToList());
     }
 
     public static PostResponse From(HistoryPost post) => Build(post.Id, post.IsDraft, post.Parts, post.DueAt,

@@ -10,12 +10,15 @@ namespace Sosyabot.Web.Agents;
 
 public sealed record TweetPageResponse(
     [property: JsonPropertyName("tweets")] IReadOnlyList<TweetResponse> Tweets,
-    [property: JsonPropertyName("next_token"), Description("X's token for the next page: pass it back as pagination_token (next_token for search).")] string? NextToken)
+    [property: JsonPropertyName("next_token")]
+    [property: Description("X's token for the next page: pass it back as pagination_token (next_token for search).")]
+    string? NextToken)
 {
     public static TweetPageResponse From(XTweetPage page) => new(page.Tweets.Select(TweetResponse.From).ToList(), page.NextToken);
 }
 
-[Description("A post as X gives it back: links in text are t.co links (the originals are in entities), &, < and > come HTML-escaped, and a long post's full text is in note_tweet.")]
+[Description("A post as X gives it back: links in text are t.co links (the originals are in entities), &, < and > come HTML-escaped, " +
+    "and a long post's full text is in note_tweet.")]
 public sealed record TweetResponse(
     [property: JsonPropertyName("id")] string Id,
     [property: JsonPropertyName("text")] string Text,

@@ -100,7 +100,10 @@ public sealed class DetailsModel(
         await db.SaveChangesAsync(cancellationToken);
         var cancelled = await posts.CancelPendingAsync(channel.Id, $"Cancelled: @{channel.Handle} was removed from the workspace.", cancellationToken);
         StatusMessage = $"@{channel.Handle} was removed from this workspace" +
-                        (cancelled > 0 ? $"; its {cancelled} post{(cancelled == 1 ? " that had" : "s that had")} not gone out {(cancelled == 1 ? "was" : "were")} cancelled." : ".") +
+                        (cancelled > 0
+                            ? $"; its {cancelled} post{(cancelled == 1 ? " that had" : "s that had")} not gone out " +
+                              $"{(cancelled == 1 ? "was" : "were")} cancelled."
+                            : ".") +
                         " Its published posts stay in the history.";
         return RedirectToPage("/Channels/Index");
     }
@@ -108,6 +111,7 @@ public sealed class DetailsModel(
     private async Task<Channel?> FindAsync(Guid id, CancellationToken cancellationToken)
     {
         var workspace = await current.GetAsync(cancellationToken);
-        return await db.Channels.SingleOrDefaultAsync(c => c.Id == id && c.WorkspaceId == workspace.WorkspaceId && c.State != ChannelStates.Removed, cancellationToken);
+        return await db.Channels.SingleOrDefaultAsync(
+            c => c.Id == id && c.WorkspaceId == workspace.WorkspaceId && c.State != ChannelStates.Removed, cancellationToken);
     }
 }

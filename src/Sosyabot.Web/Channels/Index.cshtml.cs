@@ -116,7 +116,8 @@ public sealed class IndexModel(
             ["access_token"] = nameof(input.AccessToken), ["access_token_secret"] = nameof(input.AccessTokenSecret), ["username"] = nameof(input.Username),
         };
         foreach (var (field, problem) in ApiKeyFormat.Problems(
-                     input.ApiKey?.Trim(), input.ApiSecret?.Trim(), input.BearerToken?.Trim(), input.AccessToken?.Trim(), input.AccessTokenSecret?.Trim(), input.Username?.Trim()))
+                     input.ApiKey?.Trim(), input.ApiSecret?.Trim(), input.BearerToken?.Trim(),
+                     input.AccessToken?.Trim(), input.AccessTokenSecret?.Trim(), input.Username?.Trim()))
         {
             ModelState.AddModelError($"{nameof(ApiKeys)}.{fields[field]}", problem);
         }
@@ -125,7 +126,8 @@ public sealed class IndexModel(
             var workspace = await current.GetAsync(cancellationToken);
             try
             {
-                var channel = await connections.ConnectWithApiKeysAsync(workspace.WorkspaceId, workspace.UserId, input.ToCredentials(), input.Username?.Trim(), cancellationToken);
+                var channel = await connections.ConnectWithApiKeysAsync(
+                    workspace.WorkspaceId, workspace.UserId, input.ToCredentials(), input.Username?.Trim(), cancellationToken);
                 StatusMessage = channel.IsReadOnly
                     ? $"@{channel.Handle} is connected with your app's keys, read-only: add an access token and secret to post."
                     : $"@{channel.Handle} is connected with your app's keys.";

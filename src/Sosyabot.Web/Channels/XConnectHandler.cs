@@ -95,7 +95,8 @@ public sealed class XConnectHandler(
         {
             _attempt = await ConsumeAttemptAsync(context.Properties);
             var credentials = (await settings.GetAsync(Context.RequestAborted)).Credentials
-                ?? throw new ChannelConnectException("The X integration was disabled or unconfigured while you were on X's consent page. Nothing was connected.");
+                ?? throw new ChannelConnectException(
+                    "The X integration was disabled or unconfigured while you were on X's consent page. Nothing was connected.");
             var verifier = context.Properties.Items[OAuthConstants.CodeVerifierKey]
                 ?? throw new ChannelConnectException("The connection attempt lost its PKCE verifier. Start again.");
             var tokens = await x.ExchangeAuthorizationCodeAsync(
@@ -123,7 +124,8 @@ public sealed class XConnectHandler(
         }
         catch (XApiException ex)
         {
-            throw new ChannelConnectException($"X granted access but would not say which account it is ({(int)ex.Status} {ex.Error}: {ex.Description}). Try again.");
+            throw new ChannelConnectException(
+                $"X granted access but would not say which account it is ({(int)ex.Status} {ex.Error}: {ex.Description}). Try again.");
         }
 
         var channel = await connections.SaveOAuthConnectionAsync(_attempt!, profile, tokenResponse, Context.RequestAborted);

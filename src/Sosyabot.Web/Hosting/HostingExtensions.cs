@@ -75,7 +75,8 @@ public static class HostingExtensions
         app.MapHealthChecks("/readyz", new HealthCheckOptions
         {
             // The reason (database unreachable, migrations pending) in plain words, for people and probes alike.
-            ResponseWriter = (context, report) => context.Response.WriteAsync(report.Status == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy
+            ResponseWriter = (context, report) => context.Response.WriteAsync(
+                report.Status == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy
                 ? "Healthy"
                 : "Unhealthy: " + string.Join(" ", report.Entries.Values.Select(e => e.Description))),
         }).AllowAnonymous();
@@ -93,7 +94,8 @@ public static class HostingExtensions
             headers.XFrameOptions = "DENY";
             var inline = inlineScriptPaths.Any(path => context.Request.Path.StartsWithSegments(path)) ? " 'unsafe-inline'" : "";
             headers.ContentSecurityPolicy =
-                $"default-src 'self'; img-src 'self' data: https: http:; style-src 'self'{inline}; script-src 'self'{inline}; frame-ancestors 'none'; base-uri 'self'";
+                $"default-src 'self'; img-src 'self' data: https: http:; style-src 'self'{inline}; script-src 'self'{inline}; " +
+                "frame-ancestors 'none'; base-uri 'self'";
             return next(context);
         });
     }

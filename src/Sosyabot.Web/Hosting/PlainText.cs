@@ -28,7 +28,8 @@ public static class PlainText
             }
             else if (c == '\u007F' || (c < ' ' && !(multiline && c is '\n' or '\r' or '\t')))
             {
-                return $"contains a control character (U+{((int)c).ToString("X4", CultureInfo.InvariantCulture)}), which is not allowed{(multiline ? "" : " here (line breaks neither)")}.";
+                return $"contains a control character (U+{((int)c).ToString("X4", CultureInfo.InvariantCulture)}), " +
+                       $"which is not allowed{(multiline ? "" : " here (line breaks neither)")}.";
             }
         }
         return null;

@@ -11,7 +11,8 @@ public sealed class ChannelAccessWarnings(XIntegrationSettings settings)
         var integration = await settings.GetAsync(cancellationToken);
         return channels
             .Where(c => ChannelAccess.EndsAt(c, integration) is { } endsAt && endsAt < dueAt)
-            .Select(c => $"@{c.Handle}'s access to X ends at {ChannelAccess.EndsAt(c, integration)!.Value.UtcDateTime:yyyy-MM-dd HH:mm} UTC, before this post is due: " +
+            .Select(c => $"@{c.Handle}'s access to X ends at {ChannelAccess.EndsAt(c, integration)!.Value.UtcDateTime:yyyy-MM-dd HH:mm} UTC, " +
+                         "before this post is due: " +
                          $"it will be held, not lost, until the channel is reconnected. {ChannelAccess.WaysOut(c)}")
             .ToList();
     }

@@ -59,7 +59,9 @@ public sealed class EditModel(
                     StatusMessage = "Draft saved.";
                     return RedirectToPage("/Publishing/Post", new { id });
                 }
-                var channels = await db.Channels.AsNoTracking().Where(c => draft.ChannelIds.Contains(c.Id) && c.WorkspaceId == workspace.WorkspaceId).ToListAsync(cancellationToken);
+                var channels = await db.Channels.AsNoTracking()
+                    .Where(c => draft.ChannelIds.Contains(c.Id) && c.WorkspaceId == workspace.WorkspaceId)
+                    .ToListAsync(cancellationToken);
                 var display = PostDisplay.InPostZone(post, Request, time);
                 StatusMessage = display.IsFuture(post.DueAt)
                     ? $"Saved: scheduled for {display.Time(post.DueAt)} ({display.ZoneName})."
@@ -102,7 +104,9 @@ public sealed class EditModel(
         var media = await lifecycle.MediaAsync(workspace.WorkspaceId, id, cancellationToken);
         if (fill)
         {
-            var channelIds = Post.IsDraft ? Post.DraftChannelIds : Post.Deliveries.Where(d => d.State != DeliveryStates.Cancelled).Select(d => d.ChannelId).ToList();
+            var channelIds = Post.IsDraft
+                ? Post.DraftChannelIds
+                : Post.Deliveries.Where(d => d.State != DeliveryStates.Cancelled).Select(d => d.ChannelId).ToList();
             Compose = ComposeInput.From(Post, media, channelIds, time.GetUtcNow());
         }
         var integration = await settings.GetAsync(cancellationToken);

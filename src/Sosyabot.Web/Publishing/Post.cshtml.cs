@@ -62,7 +62,8 @@ public sealed class PostModel(CurrentWorkspace current, PostLifecycle lifecycle,
         {
             var outcome = await lifecycle.CancelAsync(workspaceId, id, channelId, cancellationToken);
             StatusMessage = outcome.Stopping > 0
-                ? $"Cancelled. {outcome.Stopping} channel{(outcome.Stopping == 1 ? " is" : "s are")} sending right now: the part in flight finishes, the rest stop."
+                ? $"Cancelled. {outcome.Stopping} channel{(outcome.Stopping == 1 ? " is" : "s are")} sending right now: " +
+                  "the part in flight finishes, the rest stop."
                 : "Cancelled: nothing more of this post goes to X.";
         });
 
@@ -95,7 +96,8 @@ public sealed class PostModel(CurrentWorkspace current, PostLifecycle lifecycle,
             var duplicate = await lifecycle.DuplicateAsync(workspace.WorkspaceId, workspace.UserId, id, cancellationToken);
             StatusMessage = "A copy was saved as a draft: change what you like, then publish or schedule it." +
                             (duplicate.ImagesLeftBehind > 0
-                                ? $" {duplicate.ImagesLeftBehind} image{(duplicate.ImagesLeftBehind == 1 ? " was" : "s were")} not kept after publishing: attach {(duplicate.ImagesLeftBehind == 1 ? "it" : "them")} again."
+                                ? $" {duplicate.ImagesLeftBehind} image{(duplicate.ImagesLeftBehind == 1 ? " was" : "s were")} not kept after publishing: " +
+                                  $"attach {(duplicate.ImagesLeftBehind == 1 ? "it" : "them")} again."
                                 : "");
             return RedirectToPage("/Publishing/Edit", new { id = duplicate.Copy.Id });
         }

@@ -16,7 +16,8 @@ public sealed record HistoryDelivery(
     DateTimeOffset? PublishedAt, IReadOnlyList<string> TweetIds, DateTimeOffset? HeldAt = null, DateTimeOffset? ChannelConnectedAt = null)
 {
     public static HistoryDelivery From(Delivery d) =>
-        new(d.ChannelId, d.Channel.Handle, d.Channel.AvatarUrl, d.Channel.State, d.State, d.Reason, d.DueAt, d.PublishedAt, d.TweetIds, d.HeldAt, d.Channel.ConnectedAt);
+        new(d.ChannelId, d.Channel.Handle, d.Channel.AvatarUrl, d.Channel.State, d.State, d.Reason, d.DueAt, d.PublishedAt,
+            d.TweetIds, d.HeldAt, d.Channel.ConnectedAt);
 
     // Held, and its channel was connected again since: the publisher sends it within seconds.
     public bool IsBeingReleased => State == DeliveryStates.Held && ChannelState == Channels.ChannelStates.Active && ChannelConnectedAt > HeldAt;

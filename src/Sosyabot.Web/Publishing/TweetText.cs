@@ -41,7 +41,8 @@ internal static class TweetText
     public static readonly TimeSpan MatchTimeout = TimeSpan.FromSeconds(1);
 
     private static readonly Regex ExtractUrl = new(TwitterTextPatterns.ExtractUrl, JsIgnoreCase, MatchTimeout);
-    private static readonly Regex InvalidUrlWithoutProtocolPrecedingChars = new(TwitterTextPatterns.InvalidUrlWithoutProtocolPrecedingChars, RegexOptions.None, MatchTimeout);
+    private static readonly Regex InvalidUrlWithoutProtocolPrecedingChars =
+        new(TwitterTextPatterns.InvalidUrlWithoutProtocolPrecedingChars, RegexOptions.None, MatchTimeout);
     private static readonly Regex ValidAsciiDomain = new(TwitterTextPatterns.ValidAsciiDomain, JsIgnoreCase, MatchTimeout);
     private static readonly Regex ValidTcoUrl = new(TwitterTextPatterns.ValidTcoUrl, JsIgnoreCase, MatchTimeout);
     private static readonly Regex InvalidChars = new(TwitterTextPatterns.InvalidChars, RegexOptions.None, MatchTimeout);

@@ -7,7 +7,8 @@ namespace Sosyabot.Web.Workspaces;
 
 public sealed class NewModel(CurrentWorkspace current, WorkspaceCreator creator) : PageModel
 {
-    [BindProperty, Required, StringLength(WorkspaceCreator.MaxNameLength), RegularExpression(@"^[^\p{C}]+$", ErrorMessage = "The name may not contain control characters.")]
+    [BindProperty, Required, StringLength(WorkspaceCreator.MaxNameLength)]
+    [RegularExpression(@"^[^\p{C}]+$", ErrorMessage = "The name may not contain control characters.")]
     [Display(Name = "Workspace name")]
     public string? Name { get; set; }
 

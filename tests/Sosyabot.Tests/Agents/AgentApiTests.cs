@@ -72,7 +72,8 @@ public sealed class AgentApiTests(AppWithFakeX app) : IClassFixture<AppWithFakeX
         Assert.Equal("Tomorrow's news, edited", draft.GetProperty("thread")[0].GetString());
 
         app.X.Given(Request.Create().WithPath("/2/tweets").UsingPost()).AtPriority(1).InScenario("fail-once").WillSetStateTo("ok")
-            .RespondWith(Response.Create().WithStatusCode(403).WithBodyAsJson(new { title = "Forbidden", status = 403, detail = "You are not permitted to perform this action." }));
+            .RespondWith(Response.Create().WithStatusCode(403)
+                .WithBodyAsJson(new { title = "Forbidden", status = 403, detail = "You are not permitted to perform this action." }));
         using var now = await _agent.PostAsJsonAsync($"/api/v1/channels/{_channel.Id}/posts", new { text = "Fails once, then retried" });
         await DrainPublisherAsync();
         Assert.Equal("failed", (await OkJsonAsync(await _agent.GetAsync(now.Headers.Location))).GetProperty("state").GetString());
@@ -120,7 +121,8 @@ public sealed class AgentApiTests(AppWithFakeX app) : IClassFixture<AppWithFakeX
     [Fact]
     public async Task Posts_EditWhileBeingPublished_Answers409()
     {
-        using var queued = await _agent.PostAsJsonAsync($"/api/v1/channels/{_channel.Id}/posts", new { text = "Claimed", scheduled_at = app.Clock.GetUtcNow().AddHours(1) });
+        using var queued = await _agent.PostAsJsonAsync($"/api/v1/channels/{_channel.Id}/posts",
+            new { text = "Claimed", scheduled_at = app.Clock.GetUtcNow().AddHours(1) });
         await using (var db = app.Database.CreateDbContext())
         {
             await db.Deliveries.Where(d => d.ChannelId == _channel.Id).ExecuteUpdateAsync(u => u.SetProperty(d => d.State, DeliveryStates.Publishing));
@@ -178,11 +180,25 @@ public sealed class AgentApiTests(AppWithFakeX app) : IClassFixture<AppWithFakeX
                     created_at = "2026-11-20T10:00:00.000Z", entities = new { urls = new[] { url } },
                     note_tweet = new { text = "https://example.org/a long, in full", entities = new { urls = new[] { url } } },
                 },
-                new { id = "1850000000000000009", text = "plain", author_id = _keys.XUserId, conversation_id = "1850000000000000009", created_at = "2026-11-20T09:00:00.000Z" },
+                new
+                {
+                    id = "1850000000000000009", text = "plain", author_id = _keys.XUserId, conversation_id = "1850000000000000009",
+                    created_at = "2026-11-20T09:00:00.000Z",
+                },
             },
             meta = new { result_count = 2 },
         });
-        GivenX("GET", "/2/dm_events", new { data = new[] { new { id = "1850000000000000011", event_type = "MessageCreate", text = "hi", sender_id = "9876543210", dm_conversation_id = "c1", created_at = "2026-11-20T10:00:00.000Z" } } });
+        GivenX("GET", "/2/dm_events", new
+        {
+            data = new[]
+            {
+                new
+                {
+                    id = "1850000000000000011", event_type = "MessageCreate", text = "hi", sender_id = "9876543210", dm_conversation_id = "c1",
+                    created_at = "2026-11-20T10:00:00.000Z",
+                },
+            },
+        });
 
         var tweets = (await OkJsonAsync(await _agent.GetAsync($"/api/v1/channels/{_channel.Id}/timeline"))).GetProperty("tweets");
         var messages = (await OkJsonAsync(await _agent.GetAsync($"/api/v1/channels/{_channel.Id}/direct-messages"))).GetProperty("messages");
@@ -215,9 +231,14 @@ public sealed class AgentApiTests(AppWithFakeX app) : IClassFixture<AppWithFakeX
     [Fact]
     public async Task Search_SendsTheQueryAndNextToken()
     {
-        GivenX("GET", "/2/tweets/search/recent", new { data = new[] { new { id = "1850000000000000004", text = "sosyabot rocks" } }, meta = new { next_token = "b26v89c19zqg8o3fpds" } });
+        GivenX("GET", "/2/tweets/search/recent", new
+        {
+            data = new[] { new { id = "1850000000000000004", text = "sosyabot rocks" } },
+            meta = new { next_token = "b26v89c19zqg8o3fpds" },
+        });
 
-        using var response = await _agent.GetAsync($"/api/v1/channels/{_channel.Id}/search?query={Uri.EscapeDataString("sosyabot -is:retweet")}&max_results=25&next_token=abc");
+        using var response = await _agent.GetAsync(
+            $"/api/v1/channels/{_channel.Id}/search?query={Uri.EscapeDataString("sosyabot -is:retweet")}&max_results=25&next_token=abc");
 
         var body = await OkJsonAsync(response);
         Assert.Equal("b26v89c19zqg8o3fpds", body.GetProperty("next_token").GetString());
@@ -249,14 +270,19 @@ public sealed class AgentApiTests(AppWithFakeX app) : IClassFixture<AppWithFakeX
     [Fact]
     public async Task DirectMessages_SendAndRead_AreSignedWithTheQueryInTheSignature()
     {
-        GivenX("POST", "/2/dm_conversations/with/9876543210/messages", new { data = new { dm_conversation_id = "9876543210-" + _keys.XUserId, dm_event_id = "1850000000000000006" } });
+        GivenX("POST", "/2/dm_conversations/with/9876543210/messages",
+            new { data = new { dm_conversation_id = "9876543210-" + _keys.XUserId, dm_event_id = "1850000000000000006" } });
         GivenX("GET", "/2/dm_events", new
         {
-            data = new[] { new { id = "1850000000000000007", event_type = "MessageCreate", text = "hello back", sender_id = "9876543210", dm_conversation_id = "c1" } },
+            data = new[]
+            {
+                new { id = "1850000000000000007", event_type = "MessageCreate", text = "hello back", sender_id = "9876543210", dm_conversation_id = "c1" },
+            },
             meta = new { next_token = "dm-next" },
         });
 
-        using var sent = await _agent.PostAsJsonAsync($"/api/v1/channels/{_channel.Id}/direct-messages", new { participant_id = "9876543210", text = "Hello from an agent" });
+        using var sent = await _agent.PostAsJsonAsync($"/api/v1/channels/{_channel.Id}/direct-messages",
+            new { participant_id = "9876543210", text = "Hello from an agent" });
         using var read = await _agent.GetAsync($"/api/v1/channels/{_channel.Id}/direct-messages?max_results=20&pagination_token=dm-prev");
 
         var sentBody = await OkJsonAsync(sent);
@@ -300,7 +326,11 @@ public sealed class AgentApiTests(AppWithFakeX app) : IClassFixture<AppWithFakeX
             channelId = await db.Channels.Where(c => c.XUserId == xUserId).Select(c => c.Id).SingleAsync();
         }
         app.X.Reset();
-        GivenX("GET", $"/2/users/{xUserId}/bookmarks", new { data = new[] { new { id = "1850000000000000008", text = "saved" } }, meta = new { next_token = "bm-next" } });
+        GivenX("GET", $"/2/users/{xUserId}/bookmarks", new
+        {
+            data = new[] { new { id = "1850000000000000008", text = "saved" } },
+            meta = new { next_token = "bm-next" },
+        });
         GivenX("POST", $"/2/users/{xUserId}/bookmarks", new { data = new { bookmarked = true } });
         GivenX("DELETE", $"/2/users/{xUserId}/bookmarks/1850000000000000008", new { data = new { bookmarked = false } });
 
@@ -314,7 +344,8 @@ public sealed class AgentApiTests(AppWithFakeX app) : IClassFixture<AppWithFakeX
         var listed = Received("GET", $"/2/users/{xUserId}/bookmarks");
         Assert.Equal($"Bearer oauth2-user-token-{xUserId}", listed.Headers!["Authorization"].Single());
         Assert.Equal("bm-prev", listed.Query!["pagination_token"].Single());
-        Assert.Equal("1850000000000000008", JsonDocument.Parse(Received("POST", $"/2/users/{xUserId}/bookmarks").Body!).RootElement.GetProperty("tweet_id").GetString());
+        Assert.Equal("1850000000000000008",
+            JsonDocument.Parse(Received("POST", $"/2/users/{xUserId}/bookmarks").Body!).RootElement.GetProperty("tweet_id").GetString());
     }
 
     [Fact]
@@ -362,7 +393,8 @@ public sealed class AgentApiTests(AppWithFakeX app) : IClassFixture<AppWithFakeX
     public async Task Post_InvalidInput_Answers400WithEveryProblem()
     {
         using var both = await _agent.PostAsJsonAsync($"/api/v1/channels/{_channel.Id}/posts", new { text = "a", thread = new[] { "b" } });
-        using var tooLong = await _agent.PostAsJsonAsync($"/api/v1/channels/{_channel.Id}/posts", new { text = new string('x', 281), quote_tweet_id = "not-an-id" });
+        using var tooLong = await _agent.PostAsJsonAsync($"/api/v1/channels/{_channel.Id}/posts",
+            new { text = new string('x', 281), quote_tweet_id = "not-an-id" });
 
         Assert.Equal(HttpStatusCode.BadRequest, both.StatusCode);
         Assert.Contains("either text", await both.Content.ReadAsStringAsync());

@@ -19,7 +19,10 @@ internal sealed class AgentWorkspace(AppWithFakeX? app, BrowserClient user)
     // X answering the two calls a keys connect makes: who the access token is, and the account read with the bearer.
     public static void GivenXKnows(AppWithFakeX app, ByokKeys keys)
     {
-        var profile = new { data = new { id = keys.XUserId, username = keys.Username, name = "BYOK " + keys.Username, profile_image_url = "https://pbs.example.test/b.png" } };
+        var profile = new
+        {
+            data = new { id = keys.XUserId, username = keys.Username, name = "BYOK " + keys.Username, profile_image_url = "https://pbs.example.test/b.png" },
+        };
         app.X.Given(Request.Create().WithPath("/2/users/me").UsingGet().WithHeader("Authorization", $"*oauth_token=\"{keys.AccessToken}\"*"))
             .RespondWith(Response.Create().WithStatusCode(200).WithBodyAsJson(profile));
         app.X.Given(Request.Create().WithPath($"/2/users/by/username/{keys.Username}").UsingGet())
@@ -44,7 +47,8 @@ internal sealed class AgentWorkspace(AppWithFakeX? app, BrowserClient user)
     // An HTTP client the way an agent has one: the app's address and a bearer token, no cookies.
     public static HttpClient Agent(AppWithFakeX app, string token)
     {
-        var client = app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { HandleCookies = false, AllowAutoRedirect = false });
+        var client = app.CreateClient(
+            new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { HandleCookies = false, AllowAutoRedirect = false });
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
     }

@@ -102,7 +102,8 @@ public sealed class ApiKeyChannelTests(AppWithFakeX app) : IClassFixture<AppWith
     {
         app.X.Reset();
         app.X.Given(Request.Create().WithPath("/2/users/me").UsingGet())
-            .RespondWith(Response.Create().WithStatusCode(401).WithBodyAsJson(new { title = "Unauthorized", type = "about:blank", status = 401, detail = "Unauthorized" }));
+            .RespondWith(Response.Create().WithStatusCode(401)
+                .WithBodyAsJson(new { title = "Unauthorized", type = "about:blank", status = 401, detail = "Unauthorized" }));
         var workspace = await AgentWorkspace.RegisterAsync(app);
         var keys = ByokKeys.NewReadWrite();
 

@@ -19,12 +19,14 @@ internal static class OAuth1Check
 
         var url = new Uri(request.Url);
         IEnumerable<KeyValuePair<string, string>> signed = [.. OAuth1Signature.FormParameters(url.Query), .. parameters];
-        if (request.Headers.TryGetValue("Content-Type", out var type) && type.Any(t => t.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase)))
+        if (request.Headers.TryGetValue("Content-Type", out var type)
+            && type.Any(t => t.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase)))
         {
             signed = signed.Concat(OAuth1Signature.FormParameters(request.Body));
         }
         var expected = OAuth1Signature.Sign(OAuth1Signature.BaseString(request.Method, url, signed), keys.ApiSecret, keys.AccessTokenSecret);
-        Assert.True(expected == parameters["oauth_signature"], $"{request.Method} {request.Url}: signature {parameters["oauth_signature"]} but the request received signs as {expected}");
+        Assert.True(expected == parameters["oauth_signature"],
+            $"{request.Method} {request.Url}: signature {parameters["oauth_signature"]} but the request received signs as {expected}");
     }
 
     public static void AssertAppBearer(IRequestMessage request, ByokKeys keys) =>

@@ -19,7 +19,10 @@ public sealed class SandboxSignatureTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await _sandbox.StartAsync();
-        _http = new HttpClient { BaseAddress = new Uri(_sandbox.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single()) };
+        _http = new HttpClient
+        {
+            BaseAddress = new Uri(_sandbox.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single()),
+        };
     }
 
     public async Task DisposeAsync()
@@ -78,9 +81,11 @@ public sealed class SandboxSignatureTests : IAsyncLifetime
     private HttpRequestMessage Signed(HttpMethod method, string pathAndQuery, string tokenSecret, string nonce)
     {
         var request = new HttpRequestMessage(method, new Uri(_http.BaseAddress!, pathAndQuery));
-        var protocol = OAuth1Signature.ProtocolParameters(SandboxAuth.ConsumerKey, Alice.AccessToken, DateTimeOffset.UtcNow, nonce + Guid.NewGuid().ToString("N"));
+        var protocol = OAuth1Signature.ProtocolParameters(
+            SandboxAuth.ConsumerKey, Alice.AccessToken, DateTimeOffset.UtcNow, nonce + Guid.NewGuid().ToString("N"));
         var signed = OAuth1Signature.FormParameters(request.RequestUri!.Query).Concat(protocol);
-        protocol["oauth_signature"] = OAuth1Signature.Sign(OAuth1Signature.BaseString(method.Method, request.RequestUri, signed), SandboxAuth.ConsumerSecret, tokenSecret);
+        protocol["oauth_signature"] = OAuth1Signature.Sign(
+            OAuth1Signature.BaseString(method.Method, request.RequestUri, signed), SandboxAuth.ConsumerSecret, tokenSecret);
         request.Headers.TryAddWithoutValidation("Authorization", OAuth1Signature.AuthorizationHeaderValue(protocol));
         return request;
     }

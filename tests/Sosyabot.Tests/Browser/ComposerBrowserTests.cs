@@ -37,7 +37,8 @@ public sealed class ComposerBrowserTests(SandboxedApp app, BrowserSession browse
         Assert.Equal(
             [$"Post|Compose.Parts[0]|First {id}", $"Part 2|Compose.Parts[1]|Fourth {id}", $"Part 3|Compose.Parts[2]|Third {id}"],
             await page.EvaluateAsync<string[]>(
-                "() => [...document.querySelectorAll('#parts .part')].map(p => [p.querySelector('label').textContent, p.querySelector('textarea').name, p.querySelector('textarea').value].join('|'))"));
+                "() => [...document.querySelectorAll('#parts .part')]" +
+                ".map(p => [p.querySelector('label').textContent, p.querySelector('textarea').name, p.querySelector('textarea').value].join('|'))"));
         Assert.Equal(3, await page.Locator("#x-thread .x-post").CountAsync());
         await page.GetByLabel("@sandbox_alice").CheckAsync();
         await BrowserSession.ScreenshotAsync(page, "40-composer-thread-reordered");
@@ -149,7 +150,8 @@ public sealed class ComposerBrowserTests(SandboxedApp app, BrowserSession browse
         await page.GetByLabel("Post", new() { Exact = true }).FillAsync($"Tomorrow {Guid.NewGuid():N}");
         await page.GetByLabel("@sandbox_alice").CheckAsync();
         await page.GetByLabel("Schedule").CheckAsync();
-        await page.GetByLabel("Date and time").FillAsync(TimeProvider.System.GetLocalNow().AddDays(1).ToString("yyyy-MM-ddTHH:mm", CultureInfo.InvariantCulture));
+        await page.GetByLabel("Date and time")
+            .FillAsync(TimeProvider.System.GetLocalNow().AddDays(1).ToString("yyyy-MM-ddTHH:mm", CultureInfo.InvariantCulture));
         var warning = page.Locator("#access-warning");
         Assert.True(await warning.IsVisibleAsync());
         Assert.Contains("@sandbox_alice's access to X ends at", await warning.TextContentAsync());
@@ -158,7 +160,8 @@ public sealed class ComposerBrowserTests(SandboxedApp app, BrowserSession browse
         Assert.Equal(1, await warning.GetByRole(AriaRole.Link, new() { Name = "Reconnect @sandbox_alice" }).CountAsync());
         await BrowserSession.ScreenshotAsync(page, "44-composer-schedule-access-warning");
 
-        await page.GetByLabel("Date and time").FillAsync(TimeProvider.System.GetLocalNow().AddMinutes(30).ToString("yyyy-MM-ddTHH:mm", CultureInfo.InvariantCulture));
+        await page.GetByLabel("Date and time")
+            .FillAsync(TimeProvider.System.GetLocalNow().AddMinutes(30).ToString("yyyy-MM-ddTHH:mm", CultureInfo.InvariantCulture));
         Assert.True(await warning.IsHiddenAsync());
 
         // A plain form post (no JavaScript in the way) that comes back with a problem and Schedule chosen.
@@ -205,7 +208,8 @@ public sealed class ComposerBrowserTests(SandboxedApp app, BrowserSession browse
     {
         for (var i = 0; i < 80; i++)
         {
-            var posts = Sandbox.Posts.Where(p => p.Text.Contains(marker, StringComparison.Ordinal)).OrderBy(p => long.Parse(p.Id, CultureInfo.InvariantCulture)).ToList();
+            var posts = Sandbox.Posts.Where(p => p.Text.Contains(marker, StringComparison.Ordinal))
+                .OrderBy(p => long.Parse(p.Id, CultureInfo.InvariantCulture)).ToList();
             if (posts.Count >= count)
             {
                 return posts;

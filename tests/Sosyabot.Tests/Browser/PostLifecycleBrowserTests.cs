@@ -233,7 +233,8 @@ public sealed class PostLifecycleBrowserTests(SandboxedApp app, BrowserSession b
         await BrowserSession.ScreenshotAsync(page, "61-lifecycle-retried-published");
         var listed = Assert.Single(await SandboxListingAsync(page), p => p.Text == text);
         Assert.NotEqual(firstTweet, listed.Id);
-        Assert.EndsWith($"/sandbox_alice/status/{listed.Id}", await page.Locator("li.delivery[data-handle='sandbox_alice'] a.link-out").GetAttributeAsync("href"));
+        Assert.EndsWith($"/sandbox_alice/status/{listed.Id}",
+            await page.Locator("li.delivery[data-handle='sandbox_alice'] a.link-out").GetAttributeAsync("href"));
     }
 
     private static string Marker() => Guid.NewGuid().ToString("N")[..10];
@@ -347,7 +348,8 @@ public sealed class PostLifecycleBrowserTests(SandboxedApp app, BrowserSession b
     {
         for (var i = 0; i < 80; i++)
         {
-            var posts = Sandbox.Posts.Where(p => p.Text.Contains(marker, StringComparison.Ordinal)).OrderBy(p => long.Parse(p.Id, CultureInfo.InvariantCulture)).ToList();
+            var posts = Sandbox.Posts.Where(p => p.Text.Contains(marker, StringComparison.Ordinal))
+                .OrderBy(p => long.Parse(p.Id, CultureInfo.InvariantCulture)).ToList();
             if (posts.Count >= count)
             {
                 return posts;

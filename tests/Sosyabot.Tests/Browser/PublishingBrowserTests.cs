@@ -20,14 +20,16 @@ public sealed class PublishingBrowserTests(SandboxedApp app, BrowserSession brow
         foreach (var conformance in TwitterTextConformance.WeightedWithDiscountedEmoji)
         {
             var measured = await page.EvaluateAsync<JsonElement>("text => window.sosyabotComposer.measure(text)", conformance.Text);
-            if (measured.GetProperty("weightedLength").GetInt32() != conformance.WeightedLength || measured.GetProperty("valid").GetBoolean() != conformance.Valid)
+            if (measured.GetProperty("weightedLength").GetInt32() != conformance.WeightedLength
+                || measured.GetProperty("valid").GetBoolean() != conformance.Valid)
             {
                 failures.Add($"{conformance.Description}: {measured}");
             }
         }
         foreach (var conformance in TwitterTextConformance.TweetValidity)
         {
-            var valid = await page.EvaluateAsync<bool>("text => window.sosyabotComposer.measure(text, window.twitterText.configs.version1).valid", conformance.Text);
+            var valid = await page.EvaluateAsync<bool>(
+                "text => window.sosyabotComposer.measure(text, window.twitterText.configs.version1).valid", conformance.Text);
             if (valid != conformance.Valid)
             {
                 failures.Add($"{conformance.Description}: valid={valid}");

@@ -38,7 +38,8 @@ public sealed class CookieConnectTests(AppWithFakeX app) : IClassFixture<AppWith
     {
         app.X.Reset();
         app.X.Given(Request.Create().WithPath("/i/api/1.1/account/verify_credentials.json").UsingGet())
-            .RespondWith(Response.Create().WithStatusCode(401).WithBodyAsJson(new { errors = new[] { new { code = 32, message = "Could not authenticate you." } } }));
+            .RespondWith(Response.Create().WithStatusCode(401)
+                .WithBodyAsJson(new { errors = new[] { new { code = 32, message = "Could not authenticate you." } } }));
         var email = NewEmail();
         var user = await app.RegisterAsync(email);
 
@@ -75,7 +76,8 @@ public sealed class CookieConnectTests(AppWithFakeX app) : IClassFixture<AppWith
         Assert.Equal(Ct0, verify.Headers["x-csrf-token"].Single());
         Assert.StartsWith("Bearer AAAA", verify.Headers["Authorization"].Single());
 
-        var stored = string.Join("\n", await app.Database.ReadColumnAsync("SELECT session_auth_token_protected || session_ct0_protected FROM channels WHERE x_user_id = '5001'"));
+        var stored = string.Join("\n", await app.Database.ReadColumnAsync(
+            "SELECT session_auth_token_protected || session_ct0_protected FROM channels WHERE x_user_id = '5001'"));
         Assert.DoesNotContain(AuthToken, stored);
         Assert.DoesNotContain(Ct0, stored);
         var page = await user.GetDocumentAsync("/app/channels");

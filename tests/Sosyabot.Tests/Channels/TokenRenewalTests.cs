@@ -43,7 +43,8 @@ public sealed class TokenRenewalTests(AppWithFakeX app) : IClassFixture<AppWithF
         var tokens = await Task.WhenAll(GetAccessTokenAsync(channelId), GetAccessTokenAsync(channelId));
 
         Assert.Equal(["access-2", "access-2"], tokens);
-        var refresh = Assert.Single(app.X.LogEntries, e => e.RequestMessage.Path == "/2/oauth2/token" && e.RequestMessage.Body!.Contains("refresh_token")).RequestMessage;
+        var refresh = Assert.Single(app.X.LogEntries,
+            e => e.RequestMessage.Path == "/2/oauth2/token" && e.RequestMessage.Body!.Contains("refresh_token")).RequestMessage;
         Assert.Equal("refresh-1", QueryHelpers.ParseQuery(refresh.Body)["refresh_token"]);
         Assert.StartsWith("Basic ", refresh.Headers!["Authorization"].Single());
         await using var scope = app.Services.CreateAsyncScope();
@@ -69,7 +70,8 @@ public sealed class TokenRenewalTests(AppWithFakeX app) : IClassFixture<AppWithF
     {
         var channelId = await ConnectAsync("refused", "4103", "access-r", "refresh-r");
         app.X.Given(Request.Create().WithPath("/2/oauth2/token").UsingPost().WithBody(b => b!.Contains("grant_type=refresh_token")))
-            .RespondWith(Response.Create().WithStatusCode(400).WithBodyAsJson(new { error = "invalid_request", error_description = "Value passed for the token was invalid." }));
+            .RespondWith(Response.Create().WithStatusCode(400)
+                .WithBodyAsJson(new { error = "invalid_request", error_description = "Value passed for the token was invalid." }));
         app.Clock.Advance(TimeSpan.FromHours(3));
 
         var failure = await Assert.ThrowsAsync<ChannelNeedsReconnectException>(() => GetAccessTokenAsync(channelId));

@@ -52,7 +52,8 @@ public sealed class XConnectTests(AppWithFakeX app) : IClassFixture<AppWithFakeX
         var user = await app.RegisterAsync(NewEmail());
         var authorize = await XConnectFlow.StartAsync(user);
 
-        var page = await XConnectFlow.CallbackAsync(user, new Dictionary<string, string?> { ["code"] = "the-code", ["state"] = XConnectFlow.StateOf(authorize) });
+        var page = await XConnectFlow.CallbackAsync(user,
+            new Dictionary<string, string?> { ["code"] = "the-code", ["state"] = XConnectFlow.StateOf(authorize) });
 
         Assert.Equal("@connected_one is connected.", XConnectFlow.Flash(page));
         Assert.Equal("active", XConnectFlow.StateBadge(page, "connected_one"));
@@ -150,7 +151,8 @@ public sealed class XConnectTests(AppWithFakeX app) : IClassFixture<AppWithFakeX
     public async Task Callback_TokenEndpointAnswers401_ExplainsCredentialsAndAppType()
     {
         app.X.Given(Request.Create().WithPath("/2/oauth2/token").UsingPost())
-            .RespondWith(Response.Create().WithStatusCode(401).WithBodyAsJson(new { error = "unauthorized_client", error_description = "Missing valid authorization header" }));
+            .RespondWith(Response.Create().WithStatusCode(401)
+                .WithBodyAsJson(new { error = "unauthorized_client", error_description = "Missing valid authorization header" }));
         var user = await app.RegisterAsync(NewEmail());
 
         var page = await XConnectFlow.ConnectAsync(user);

@@ -35,7 +35,8 @@ public class AppWithFakeX : SosyabotAppFactory
 
     // X's token endpoint answering an authorization code with these tokens.
     public void GivenTokenEndpointIssues(
-        string accessToken, string? refreshToken = null, int expiresIn = 7200, string grantType = "authorization_code", string scope = "tweet.read tweet.write users.read")
+        string accessToken, string? refreshToken = null, int expiresIn = 7200, string grantType = "authorization_code",
+        string scope = "tweet.read tweet.write users.read")
     {
         X.Given(Request.Create().WithPath("/2/oauth2/token").UsingPost().WithBody(b => b!.Contains($"grant_type={grantType}")))
             .RespondWith(Response.Create().WithStatusCode(200).WithBodyAsJson(new

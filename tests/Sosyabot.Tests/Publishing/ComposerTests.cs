@@ -98,9 +98,11 @@ public sealed class ComposerTests(AppWithFakeX app) : IClassFixture<AppWithFakeX
         Assert.Contains("Scheduled for @composer_", page.QuerySelector(".flash-success")!.TextContent);
         await using var db = app.Database.CreateDbContext();
         var post = await db.Posts.SingleAsync(p => p.Parts[0] == "Scheduled in Istanbul");
-        var expectedUtc = TimeZoneInfo.ConvertTimeToUtc(DateTime.SpecifyKind(new DateTime(wallClock.Ticks - wallClock.Ticks % TimeSpan.TicksPerMinute), DateTimeKind.Unspecified), istanbul);
+        var expectedUtc = TimeZoneInfo.ConvertTimeToUtc(
+            DateTime.SpecifyKind(new DateTime(wallClock.Ticks - wallClock.Ticks % TimeSpan.TicksPerMinute), DateTimeKind.Unspecified), istanbul);
         Assert.Equal(expectedUtc, post.DueAt.UtcDateTime);
-        Assert.Contains($"at {TimeZoneInfo.ConvertTime(post.DueAt, istanbul):yyyy-MM-dd HH:mm} (Europe/Istanbul)", page.QuerySelector(".flash-success")!.TextContent);
+        Assert.Contains($"at {TimeZoneInfo.ConvertTime(post.DueAt, istanbul):yyyy-MM-dd HH:mm} (Europe/Istanbul)",
+            page.QuerySelector(".flash-success")!.TextContent);
         Assert.Equal(DeliveryStates.Queued, page.QuerySelector("li.delivery[data-state]")!.GetAttribute("data-state"));
     }
 

@@ -39,7 +39,8 @@ public sealed class FakeXPosts(FakeTimeProvider clock)
             {
                 data = Created.Reverse().Select(t => new
                 {
-                    id = t.Id, text = t.Rendered.Text, created_at = t.At.UtcDateTime.ToString("O", CultureInfo.InvariantCulture), entities = t.Rendered.Entities,
+                    id = t.Id, text = t.Rendered.Text, created_at = t.At.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
+                    entities = t.Rendered.Entities,
                 }),
             })));
     }
@@ -90,7 +91,8 @@ public sealed class FakeXPosts(FakeTimeProvider clock)
     }
 
     // X leaves out what a post does not have (entities of a post without links).
-    private static readonly JsonSerializerOptions OmitNulls = new() { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
+    private static readonly JsonSerializerOptions OmitNulls =
+        new() { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
 
     private static ResponseMessage Json(int status, object body, Dictionary<string, string>? headers = null)
     {

@@ -71,11 +71,14 @@ public sealed class PostLifecycleTests(AppWithFakeX app) : IClassFixture<AppWith
     {
         using var agent = Agents.AgentWorkspace.Agent(app, await new Agents.AgentWorkspace(app, _user).CreateTokenAsync("read", "write"));
 
-        using var later = await agent.PostAsJsonAsync($"/api/v1/channels/{_channel.Id}/posts", new { text = "After the token", scheduled_at = app.Clock.GetUtcNow().AddHours(3) });
-        using var soon = await agent.PostAsJsonAsync($"/api/v1/channels/{_channel.Id}/posts", new { text = "Before the token", scheduled_at = app.Clock.GetUtcNow().AddHours(1) });
+        using var later = await agent.PostAsJsonAsync($"/api/v1/channels/{_channel.Id}/posts",
+            new { text = "After the token", scheduled_at = app.Clock.GetUtcNow().AddHours(3) });
+        using var soon = await agent.PostAsJsonAsync($"/api/v1/channels/{_channel.Id}/posts",
+            new { text = "Before the token", scheduled_at = app.Clock.GetUtcNow().AddHours(1) });
 
         Assert.Equal(System.Net.HttpStatusCode.Accepted, later.StatusCode);
-        var warning = Assert.Single((await later.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("warnings").EnumerateArray()).GetString();
+        var warning = Assert.Single((await later.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("warnings").EnumerateArray())
+            .GetString();
         Assert.Contains("held, not lost", warning);
         Assert.Contains("long-lived connections", warning);
         Assert.False((await soon.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).TryGetProperty("warnings", out _));
@@ -99,7 +102,8 @@ public sealed class PostLifecycleTests(AppWithFakeX app) : IClassFixture<AppWith
 
         await using (var scope = app.Services.CreateAsyncScope())
         {
-            await scope.ServiceProvider.GetRequiredService<PostLifecycle>().PublishHeldNowAsync(_channel.WorkspaceId, asking.PostId, _channel.Id, CancellationToken.None);
+            await scope.ServiceProvider.GetRequiredService<PostLifecycle>()
+                .PublishHeldNowAsync(_channel.WorkspaceId, asking.PostId, _channel.Id, CancellationToken.None);
         }
         await DrainAsync();
         Assert.Equal(DeliveryStates.Published, (await DeliveryAsync(deliveryId)).State);
@@ -168,7 +172,8 @@ public sealed class PostLifecycleTests(AppWithFakeX app) : IClassFixture<AppWith
             .RespondWith(Response.Create().WithCallback(request =>
             {
                 using var scope = app.Services.CreateScope();
-                var outcome = scope.ServiceProvider.GetRequiredService<PostLifecycle>().CancelAsync(_channel.WorkspaceId, postId, null, CancellationToken.None).GetAwaiter().GetResult();
+                var outcome = scope.ServiceProvider.GetRequiredService<PostLifecycle>()
+                    .CancelAsync(_channel.WorkspaceId, postId, null, CancellationToken.None).GetAwaiter().GetResult();
                 Assert.Equal(1, outcome.Stopping);
                 return _x.Respond(request);
             }));

@@ -108,7 +108,9 @@ public sealed class PublisherTests(AppWithFakeX app) : IClassFixture<AppWithFake
         app.Clock.Advance(TimeSpan.FromMinutes(1) + TimeSpan.FromSeconds(1));
         await DrainAsync();
         var after = await DeliveryAsync(deliveryId);
-        Assert.True(after.State == DeliveryStates.Published, $"{after.State}: {after.Reason} now={app.Clock.GetUtcNow():O} reset={reset:O} calls={string.Join(",", app.X.LogEntries.Select(e => e.RequestMessage.Path + "=" + e.ResponseMessage.StatusCode))}");
+        Assert.True(after.State == DeliveryStates.Published,
+            $"{after.State}: {after.Reason} now={app.Clock.GetUtcNow():O} reset={reset:O} " +
+            $"calls={string.Join(",", app.X.LogEntries.Select(e => e.RequestMessage.Path + "=" + e.ResponseMessage.StatusCode))}");
         Assert.Single(_x.Created);
     }
 
@@ -338,7 +340,9 @@ public sealed class PublisherTests(AppWithFakeX app) : IClassFixture<AppWithFake
         Assert.Equal(image.Length, initialize.RootElement.GetProperty("total_bytes").GetInt32());
         Assert.Equal("tweet_image", initialize.RootElement.GetProperty("media_category").GetString());
         var segments = PostsTo("/2/media/upload/7105113633453547/append")
-            .Select(e => System.Text.RegularExpressions.Regex.Match(e.RequestMessage.Body ?? System.Text.Encoding.Latin1.GetString(e.RequestMessage.BodyAsBytes!), "name=\"?segment_index\"?\r\n\r\n(\\d+)").Groups[1].Value)
+            .Select(e => System.Text.RegularExpressions.Regex.Match(
+                e.RequestMessage.Body ?? System.Text.Encoding.Latin1.GetString(e.RequestMessage.BodyAsBytes!),
+                "name=\"?segment_index\"?\r\n\r\n(\\d+)").Groups[1].Value)
             .ToList();
         Assert.Equal(["0", "1", "2"], segments);
         Assert.Single(PostsTo("/2/media/upload/7105113633453547/finalize"));
@@ -389,7 +393,13 @@ public sealed class PublisherTests(AppWithFakeX app) : IClassFixture<AppWithFake
         app.X.Given(Request.Create().WithPath("/2/tweets").UsingPost()).AtPriority(1)
             .RespondWith(Response.Create().WithStatusCode(429)
                 .WithHeader("x-rate-limit-reset", reset.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture))
-                .WithBodyAsJson(new { title = "UsageCapExceeded", detail = "Usage cap exceeded: Monthly product cap", type = "https://api.twitter.com/2/problems/usage-capped", status = 429 }));
+                .WithBodyAsJson(new
+                {
+                    title = "UsageCapExceeded",
+                    detail = "Usage cap exceeded: Monthly product cap",
+                    type = "https://api.twitter.com/2/problems/usage-capped",
+                    status = 429,
+                }));
         var deliveryId = await QueueAsync("Over the monthly cap");
 
         await DrainAsync();
@@ -431,7 +441,8 @@ public sealed class PublisherTests(AppWithFakeX app) : IClassFixture<AppWithFake
         app.X.Given(Request.Create().WithPath($"/2/media/upload/{mediaId}/append").UsingPost())
             .RespondWith(Response.Create().WithBodyAsJson(new { data = new { expires_at = 1_900_000_000 } }));
         app.X.Given(Request.Create().WithPath($"/2/media/upload/{mediaId}/finalize").UsingPost())
-            .RespondWith(Response.Create().WithBodyAsJson(new { data = new { id = mediaId, media_key = "3_" + mediaId, size = 1, expires_after_secs = 86400 } }));
+            .RespondWith(Response.Create()
+                .WithBodyAsJson(new { data = new { id = mediaId, media_key = "3_" + mediaId, size = 1, expires_after_secs = 86400 } }));
         app.X.Given(Request.Create().WithPath("/2/media/metadata").UsingPost())
             .RespondWith(Response.Create().WithBodyAsJson(new { data = new { associated_metadata = true } }));
     }

@@ -46,7 +46,10 @@ public sealed class SandboxTweetsTests : IAsyncLifetime
     [Fact]
     public async Task CreateTweet_WithLinkAndAmpersand_AnswersTheTextAsXRewritesIt()
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/2/tweets") { Content = JsonContent.Create(new { text = "Read this & that: https://example.com/a?b=1&c=2 <now>" }) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/2/tweets")
+        {
+            Content = JsonContent.Create(new { text = "Read this & that: https://example.com/a?b=1&c=2 <now>" }),
+        };
         request.Headers.Authorization = new("Bearer", AliceToken);
 
         using var response = await _http.SendAsync(request);

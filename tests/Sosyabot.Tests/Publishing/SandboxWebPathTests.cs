@@ -47,7 +47,8 @@ public sealed class SandboxWebPathTests : IAsyncLifetime
         var legacy = result.GetProperty("legacy");
         Assert.Matches(@"^Read this &amp; that: https://t\.co/[A-Za-z0-9]{10} &lt;now&gt;$", legacy.GetProperty("full_text").GetString());
         Assert.Equal("https://example.com/a?b=1", legacy.GetProperty("entities").GetProperty("urls")[0].GetProperty("expanded_url").GetString());
-        Assert.Equal(Alice.Username, result.GetProperty("core").GetProperty("user_results").GetProperty("result").GetProperty("legacy").GetProperty("screen_name").GetString());
+        Assert.Equal(Alice.Username, result.GetProperty("core").GetProperty("user_results").GetProperty("result")
+            .GetProperty("legacy").GetProperty("screen_name").GetString());
         Assert.Contains(await SandboxPostsAsync(), p => p.GetProperty("id").GetString() == id && p.GetProperty("username").GetString() == Alice.Username);
     }
 
@@ -56,7 +57,10 @@ public sealed class SandboxWebPathTests : IAsyncLifetime
     {
         var first = await CreatedIdAsync(new { tweet_text = "Thread 1/2" });
 
-        using var second = await CreateTweetAsync(new { tweet_text = "Thread 2/2", reply = new { in_reply_to_tweet_id = first, exclude_reply_user_ids = Array.Empty<string>() } });
+        using var second = await CreateTweetAsync(new
+        {
+            tweet_text = "Thread 2/2", reply = new { in_reply_to_tweet_id = first, exclude_reply_user_ids = Array.Empty<string>() },
+        });
 
         var legacy = Result(await second.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("legacy");
         Assert.Equal(first, legacy.GetProperty("in_reply_to_status_id_str").GetString());
@@ -67,7 +71,8 @@ public sealed class SandboxWebPathTests : IAsyncLifetime
     public async Task CreateTweet_ImageUploadedWithAltText_CarriesTheImageAndItsAltTextOnTheTimeline()
     {
         var image = new byte[3000];
-        using var init = await SendAsync(HttpMethod.Post, "/i/media/upload.json?command=INIT&total_bytes=3000&media_type=image%2Fpng&media_category=tweet_image");
+        using var init = await SendAsync(HttpMethod.Post,
+            "/i/media/upload.json?command=INIT&total_bytes=3000&media_type=image%2Fpng&media_category=tweet_image");
         var mediaId = (await init.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("media_id_string").GetString()!;
         for (var segment = 0; segment < 2; segment++)
         {
@@ -76,7 +81,8 @@ public sealed class SandboxWebPathTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.NoContent, append.StatusCode);
         }
         using var finalize = await SendAsync(HttpMethod.Post, $"/i/media/upload.json?command=FINALIZE&media_id={mediaId}");
-        using var alt = await SendAsync(HttpMethod.Post, "/i/api/1.1/media/metadata/create.json", JsonContent.Create(new { media_id = mediaId, alt_text = new { text = "A red square" } }));
+        using var alt = await SendAsync(HttpMethod.Post, "/i/api/1.1/media/metadata/create.json",
+            JsonContent.Create(new { media_id = mediaId, alt_text = new { text = "A red square" } }));
 
         using var response = await CreateTweetAsync(new
         {
@@ -125,7 +131,8 @@ public sealed class SandboxWebPathTests : IAsyncLifetime
     public async Task Call_WithoutTheWebBearerOrWithAnotherOne_IsRefusedInV11Shape()
     {
         using var none = await SendAsync(HttpMethod.Post, GraphQlPath(CreateTweet), Body(new { tweet_text = "x" }), bearer: null);
-        using var other = await SendAsync(HttpMethod.Post, GraphQlPath(CreateTweet), Body(new { tweet_text = "x" }), bearer: "AAAAAAAAAAAAAAAAAAAAAnotTheWebClients");
+        using var other = await SendAsync(HttpMethod.Post, GraphQlPath(CreateTweet), Body(new { tweet_text = "x" }),
+            bearer: "AAAAAAAAAAAAAAAAAAAAAnotTheWebClients");
 
         Assert.Equal((HttpStatusCode.BadRequest, 215), (none.StatusCode, await CodeAsync(none)));
         Assert.Equal((HttpStatusCode.Unauthorized, 89), (other.StatusCode, await CodeAsync(other)));
@@ -186,7 +193,8 @@ public sealed class SandboxWebPathTests : IAsyncLifetime
         (await _http.PostAsync($"/sandbox/web/accounts/{Bob.Username}/lock", null)).EnsureSuccessStatusCode();
 
         using var tweet = await CreateTweetAsync(new { tweet_text = "Locked out" }, Bob);
-        using var upload = await SendAsync(HttpMethod.Post, "/i/media/upload.json?command=INIT&total_bytes=10&media_type=image%2Fpng", authToken: Bob.WebAuthToken);
+        using var upload = await SendAsync(HttpMethod.Post, "/i/media/upload.json?command=INIT&total_bytes=10&media_type=image%2Fpng",
+            authToken: Bob.WebAuthToken);
 
         var error = (await tweet.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors")[0];
         Assert.Equal((HttpStatusCode.OK, 326), (tweet.StatusCode, error.GetProperty("code").GetInt32()));
@@ -201,8 +209,12 @@ public sealed class SandboxWebPathTests : IAsyncLifetime
 
         await Assert.ThrowsAnyAsync<HttpRequestException>(() => CreateTweetAsync(new { tweet_text = "Did this go out?" }));
 
-        using var tweets = await GraphQlGetAsync(UserTweets, new { userId = Alice.Id, count = 20, includePromotedContent = true, withQuickPromoteEligibilityTweetFields = true, withVoice = true });
-        var texts = TimelineTexts((await tweets.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("data").GetProperty("user").GetProperty("result").GetProperty("timeline").GetProperty("timeline"));
+        using var tweets = await GraphQlGetAsync(UserTweets, new
+        {
+            userId = Alice.Id, count = 20, includePromotedContent = true, withQuickPromoteEligibilityTweetFields = true, withVoice = true,
+        });
+        var texts = TimelineTexts((await tweets.Content.ReadFromJsonAsync<JsonElement>())
+            .GetProperty("data").GetProperty("user").GetProperty("result").GetProperty("timeline").GetProperty("timeline"));
         Assert.Contains("Did this go out?", texts);
     }
 
@@ -241,13 +253,16 @@ public sealed class SandboxWebPathTests : IAsyncLifetime
     {
         (await _http.PostAsync($"/sandbox/web/query-ids/{CreateTweet}/NewBundleQueryId00000A", null)).EnsureSuccessStatusCode();
 
-        using var notFound = await SendAsync(HttpMethod.Post, $"/i/api/graphql/{DefaultQueryIds[CreateTweet]}/{CreateTweet}", Body(new { tweet_text = "Old id" }));
+        using var notFound = await SendAsync(HttpMethod.Post, $"/i/api/graphql/{DefaultQueryIds[CreateTweet]}/{CreateTweet}",
+            Body(new { tweet_text = "Old id" }));
         (await _http.PostAsync("/sandbox/web/stale-query-answer/query-unspecified", null)).EnsureSuccessStatusCode();
-        using var unspecified = await SendAsync(HttpMethod.Post, $"/i/api/graphql/{DefaultQueryIds[CreateTweet]}/{CreateTweet}", Body(new { tweet_text = "Old id" }));
+        using var unspecified = await SendAsync(HttpMethod.Post, $"/i/api/graphql/{DefaultQueryIds[CreateTweet]}/{CreateTweet}",
+            Body(new { tweet_text = "Old id" }));
         using var current = await SendAsync(HttpMethod.Post, $"/i/api/graphql/NewBundleQueryId00000A/{CreateTweet}", Body(new { tweet_text = "New id" }));
 
         Assert.Equal((HttpStatusCode.NotFound, ""), (notFound.StatusCode, await notFound.Content.ReadAsStringAsync()));
-        Assert.Equal("Query: Unspecified", (await unspecified.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors")[0].GetProperty("message").GetString());
+        Assert.Equal("Query: Unspecified",
+            (await unspecified.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors")[0].GetProperty("message").GetString());
         Assert.Equal(HttpStatusCode.OK, current.StatusCode);
     }
 
@@ -269,18 +284,29 @@ public sealed class SandboxWebPathTests : IAsyncLifetime
         await CreatedIdAsync(new { tweet_text = "Bob's otter" }, Bob);
 
         using var home = await SendAsync(HttpMethod.Post, GraphQlPath(HomeLatestTimeline),
-            Body(new { count = 2, includePromotedContent = true, latestControlAvailable = true, requestContext = "launch", seenTweetIds = Array.Empty<string>() }, TimelineFeatures, HomeLatestTimeline));
+            Body(
+                new
+                {
+                    count = 2, includePromotedContent = true, latestControlAvailable = true, requestContext = "launch",
+                    seenTweetIds = Array.Empty<string>(),
+                },
+                TimelineFeatures, HomeLatestTimeline));
         using var user = await GraphQlGetAsync(UserTweets, new { userId = Alice.Id, count = 20 });
         using var search = await GraphQlGetAsync(SearchTimeline, new { rawQuery = "walrus", count = 20, querySource = "typed_query", product = "Latest" });
 
         var homeTimeline = (await home.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("data").GetProperty("home").GetProperty("home_timeline_urt");
         Assert.Equal(["Bob's otter", "Newer walrus"], TimelineTexts(homeTimeline));
         var bottom = homeTimeline.GetProperty("instructions")[0].GetProperty("entries").EnumerateArray()
-            .Single(e => e.GetProperty("entryId").GetString()!.StartsWith("cursor-bottom", StringComparison.Ordinal)).GetProperty("content").GetProperty("value").GetString();
-        using var next = await SendAsync(HttpMethod.Post, GraphQlPath(HomeLatestTimeline), Body(new { count = 2, cursor = bottom }, TimelineFeatures, HomeLatestTimeline));
-        Assert.Equal(["Older walrus"], TimelineTexts((await next.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("data").GetProperty("home").GetProperty("home_timeline_urt")));
-        Assert.Equal(["Newer walrus", "Older walrus"], TimelineTexts((await user.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("data").GetProperty("user").GetProperty("result").GetProperty("timeline").GetProperty("timeline")));
-        Assert.Equal(["Newer walrus", "Older walrus"], TimelineTexts((await search.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("data").GetProperty("search_by_raw_query").GetProperty("search_timeline").GetProperty("timeline")));
+            .Single(e => e.GetProperty("entryId").GetString()!.StartsWith("cursor-bottom", StringComparison.Ordinal))
+            .GetProperty("content").GetProperty("value").GetString();
+        using var next = await SendAsync(HttpMethod.Post, GraphQlPath(HomeLatestTimeline),
+            Body(new { count = 2, cursor = bottom }, TimelineFeatures, HomeLatestTimeline));
+        Assert.Equal(["Older walrus"], TimelineTexts((await next.Content.ReadFromJsonAsync<JsonElement>())
+            .GetProperty("data").GetProperty("home").GetProperty("home_timeline_urt")));
+        Assert.Equal(["Newer walrus", "Older walrus"], TimelineTexts((await user.Content.ReadFromJsonAsync<JsonElement>())
+            .GetProperty("data").GetProperty("user").GetProperty("result").GetProperty("timeline").GetProperty("timeline")));
+        Assert.Equal(["Newer walrus", "Older walrus"], TimelineTexts((await search.Content.ReadFromJsonAsync<JsonElement>())
+            .GetProperty("data").GetProperty("search_by_raw_query").GetProperty("search_timeline").GetProperty("timeline")));
     }
 
     [Fact]
@@ -297,7 +323,8 @@ public sealed class SandboxWebPathTests : IAsyncLifetime
 
         Assert.Equal("""{"data":{"favorite_tweet":"Done"}}""", await like.Content.ReadAsStringAsync());
         Assert.Equal("""{"data":{"tweet_bookmark_put":"Done"}}""", await bookmark.Content.ReadAsStringAsync());
-        var retweeted = (await retweet.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("data").GetProperty("create_retweet").GetProperty("retweet_results").GetProperty("result");
+        var retweeted = (await retweet.Content.ReadFromJsonAsync<JsonElement>())
+            .GetProperty("data").GetProperty("create_retweet").GetProperty("retweet_results").GetProperty("result");
         Assert.Equal($"RT @{Bob.Username}: Engage with me", retweeted.GetProperty("legacy").GetProperty("full_text").GetString());
         Assert.Equal((139, 327, 144), (await CodeAsync(likeAgain), await CodeAsync(retweetAgain), await CodeAsync(missing)));
     }
@@ -306,12 +333,17 @@ public sealed class SandboxWebPathTests : IAsyncLifetime
     public async Task DirectMessage_New2_AnswersTheMessageAndXKeepsIt()
     {
         using var response = await SendAsync(HttpMethod.Post, "/i/api/1.1/dm/new2.json?request_id=3b5a7c1e-0000-4000-8000-000000000001",
-            JsonContent.Create(new { conversation_id = $"{Bob.Id}-{Alice.Id}", text = "Hello Bob", cards_platform = "Web-12", include_cards = 1, include_quote_count = true, dm_users = false, recipient_ids = false }));
+            JsonContent.Create(new
+            {
+                conversation_id = $"{Bob.Id}-{Alice.Id}", text = "Hello Bob", cards_platform = "Web-12", include_cards = 1, include_quote_count = true,
+                dm_users = false, recipient_ids = false,
+            }));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var message = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("entries")[0].GetProperty("message");
         var data = message.GetProperty("message_data");
-        Assert.Equal((Alice.Id, Bob.Id, "Hello Bob"), (data.GetProperty("sender_id").GetString(), data.GetProperty("recipient_id").GetString(), data.GetProperty("text").GetString()));
+        Assert.Equal((Alice.Id, Bob.Id, "Hello Bob"),
+            (data.GetProperty("sender_id").GetString(), data.GetProperty("recipient_id").GetString(), data.GetProperty("text").GetString()));
         Assert.Equal("3b5a7c1e-0000-4000-8000-000000000001", message.GetProperty("request_id").GetString());
         Assert.Contains(_sandbox.Services.GetRequiredService<SandboxState>().Messages, m => m.Text == "Hello Bob" && m.RecipientId == Bob.Id);
     }
@@ -324,7 +356,8 @@ public sealed class SandboxWebPathTests : IAsyncLifetime
             .Where(i => i.GetProperty("type").GetString() == "TimelineAddEntries")
             .SelectMany(i => i.GetProperty("entries").EnumerateArray())
             .Where(e => e.GetProperty("content").GetProperty("entryType").GetString() == "TimelineTimelineItem")
-            .Select(e => e.GetProperty("content").GetProperty("itemContent").GetProperty("tweet_results").GetProperty("result").GetProperty("legacy").GetProperty("full_text").GetString()!)];
+            .Select(e => e.GetProperty("content").GetProperty("itemContent").GetProperty("tweet_results").GetProperty("result")
+                .GetProperty("legacy").GetProperty("full_text").GetString()!)];
 
     private async Task<List<JsonElement>> SandboxPostsAsync() =>
         [.. (await _http.GetFromJsonAsync<JsonElement>("/sandbox/posts")).EnumerateArray()];
@@ -338,7 +371,12 @@ public sealed class SandboxWebPathTests : IAsyncLifetime
     private Task<HttpResponseMessage> CreateTweetAsync(object variables, SandboxAccount? account = null, string? authToken = null, string ct0 = Ct0)
     {
         var full = JsonSerializer.SerializeToElement(variables);
-        var merged = new Dictionary<string, object?> { ["media"] = new { media_entities = Array.Empty<object>(), possibly_sensitive = false }, ["semantic_annotation_ids"] = Array.Empty<object>(), ["dark_request"] = false };
+        var merged = new Dictionary<string, object?>
+        {
+            ["media"] = new { media_entities = Array.Empty<object>(), possibly_sensitive = false },
+            ["semantic_annotation_ids"] = Array.Empty<object>(),
+            ["dark_request"] = false,
+        };
         foreach (var property in full.EnumerateObject())
         {
             merged[property.Name] = property.Value;
@@ -351,7 +389,8 @@ public sealed class SandboxWebPathTests : IAsyncLifetime
 
     private Task<HttpResponseMessage> GraphQlGetAsync(string operation, object variables) =>
         SendAsync(HttpMethod.Get, GraphQlPath(operation)
-            + $"?variables={Uri.EscapeDataString(JsonSerializer.Serialize(variables))}&features={Uri.EscapeDataString(JsonSerializer.Serialize(TimelineFeatures))}");
+            + $"?variables={Uri.EscapeDataString(JsonSerializer.Serialize(variables))}"
+            + $"&features={Uri.EscapeDataString(JsonSerializer.Serialize(TimelineFeatures))}");
 
     private static string GraphQlPath(string operation) => $"/i/api/graphql/{DefaultQueryIds[operation]}/{operation}";
 

@@ -4,7 +4,8 @@ namespace Sosyabot.Tests.Publishing;
 
 public sealed class TweetTextTests
 {
-    public static TheoryData<TwitterTextConformance.Case> WeightedCases => TwitterTextConformance.AsTheoryData(TwitterTextConformance.WeightedWithDiscountedEmoji);
+    public static TheoryData<TwitterTextConformance.Case> WeightedCases =>
+        TwitterTextConformance.AsTheoryData(TwitterTextConformance.WeightedWithDiscountedEmoji);
 
     public static TheoryData<TwitterTextConformance.Case> ValidityCases => TwitterTextConformance.AsTheoryData(TwitterTextConformance.TweetValidity);
 

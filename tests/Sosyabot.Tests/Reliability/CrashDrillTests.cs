@@ -59,7 +59,8 @@ public sealed class CrashDrillTests(ITestOutputHelper output)
         await using (var survivor = await AppProcess.StartAsync(drill.Environment(publisher: true, claimLeaseSeconds: 2)))
         {
             var deadline = DateTime.UtcNow.AddMinutes(2);
-            while (await CountAsync(drill, DeliveryStates.Published) + await CountAsync(drill, DeliveryStates.Failed) < queued.Count && DateTime.UtcNow < deadline)
+            while (await CountAsync(drill, DeliveryStates.Published) + await CountAsync(drill, DeliveryStates.Failed) < queued.Count
+                   && DateTime.UtcNow < deadline)
             {
                 await Task.Delay(250);
             }
@@ -71,7 +72,8 @@ public sealed class CrashDrillTests(ITestOutputHelper output)
         var failed = await CountAsync(drill, DeliveryStates.Failed);
         var waiting = await CountAsync(drill, DeliveryStates.WaitingForRateLimit);
         Report.Write(output, "crash-drill", $"SIGKILL drill: {Kills} kills in {killing.TotalSeconds:0} s ({killedMidPublish} with a delivery mid-publish), " +
-                         $"{queued.Count} posts queued, {onX.Count} on X: sent twice {sentTwice}, lost {lost} (of which waiting for a rate window {waiting}), failed {failed}, " +
+                         $"{queued.Count} posts queued, {onX.Count} on X: sent twice {sentTwice}, lost {lost} " +
+                         $"(of which waiting for a rate window {waiting}), failed {failed}, " +
                          $"duplicate resends refused by X {drill.XState.DuplicateRefusals}, 429s {drill.XState.RateLimitRefusals}.");
         Assert.Equal(0, sentTwice);
         Assert.Equal(0, lost);

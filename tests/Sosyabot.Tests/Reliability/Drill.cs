@@ -49,7 +49,9 @@ public sealed class Drill : IAsyncDisposable
     public async Task<List<(string Id, string Username, string Text)>> PostsOnXAsync()
     {
         var posts = await X.GetFromJsonAsync<JsonElement>("/sandbox/posts");
-        return posts.EnumerateArray().Select(p => (p.GetProperty("id").GetString()!, p.GetProperty("username").GetString()!, p.GetProperty("text").GetString()!)).ToList();
+        return posts.EnumerateArray()
+            .Select(p => (p.GetProperty("id").GetString()!, p.GetProperty("username").GetString()!, p.GetProperty("text").GetString()!))
+            .ToList();
     }
 
     public async ValueTask DisposeAsync()

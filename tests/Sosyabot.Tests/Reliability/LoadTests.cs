@@ -81,8 +81,10 @@ public sealed class LoadTests(ITestOutputHelper output)
         while (published + waiting + failed < queued && settleBy.Elapsed < TimeSpan.FromMinutes(3));
         var sorted = latencies.Order().ToList();
         Report.Write(output, "load", $"Load: {Clients} clients, {Channels} channels, {elapsed.TotalSeconds:0.0} s: {sorted.Count} requests " +
-                         $"({sorted.Count / elapsed.TotalSeconds:0} req/s), latency p50 {Percentile(sorted, 0.50):0} ms, p95 {Percentile(sorted, 0.95):0} ms, " +
-                         $"p99 {Percentile(sorted, 0.99):0} ms; {queued} posts queued, {published} published ({settleBy.Elapsed.TotalSeconds:0} s to settle), {waiting} waiting for X's window, " +
+                         $"({sorted.Count / elapsed.TotalSeconds:0} req/s), latency p50 {Percentile(sorted, 0.50):0} ms, " +
+                         $"p95 {Percentile(sorted, 0.95):0} ms, " +
+                         $"p99 {Percentile(sorted, 0.99):0} ms; {queued} posts queued, {published} published " +
+                         $"({settleBy.Elapsed.TotalSeconds:0} s to settle), {waiting} waiting for X's window, " +
                          $"{failed} failed; errors {errors.Count}; 429s from X {drill.XState.RateLimitRefusals}; duplicates {drill.XState.DuplicateRefusals}.");
         Assert.Empty(errors);
         Assert.Equal(0, failed);
@@ -93,5 +95,6 @@ public sealed class LoadTests(ITestOutputHelper output)
         Assert.InRange(published, Math.Min(queued, 1), Channels * 100);
     }
 
-    private static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? 0 : sorted[(int)Math.Min(sorted.Count - 1, Math.Ceiling(p * sorted.Count) - 1)];
+    private static double Percentile(List<double> sorted, double p) =>
+        sorted.Count == 0 ? 0 : sorted[(int)Math.Min(sorted.Count - 1, Math.Ceiling(p * sorted.Count) - 1)];
 }

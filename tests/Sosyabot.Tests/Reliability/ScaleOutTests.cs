@@ -44,7 +44,8 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
         }
 
         var deadline = DateTime.UtcNow.AddSeconds(60);
-        while ((await CountAsync(drill, DeliveryStates.Published) < 100 || await CountAsync(drill, DeliveryStates.WaitingForRateLimit) < 50) && DateTime.UtcNow < deadline)
+        while ((await CountAsync(drill, DeliveryStates.Published) < 100 || await CountAsync(drill, DeliveryStates.WaitingForRateLimit) < 50)
+               && DateTime.UtcNow < deadline)
         {
             await Task.Delay(200);
         }
@@ -52,7 +53,8 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
         var onX = await drill.PostsOnXAsync();
         await using var db = drill.Database.CreateDbContext();
         var nodes = await db.Deliveries.Where(d => d.State == DeliveryStates.Published).Select(d => d.ClaimedBy!).Distinct().ToListAsync();
-        Report.Write(output, "scale-out", $"Scale-out: 2 nodes, 150 posts for one account: {onX.Count} on X, {await CountAsync(drill, DeliveryStates.WaitingForRateLimit)} waiting for the window, " +
+        Report.Write(output, "scale-out", $"Scale-out: 2 nodes, 150 posts for one account: {onX.Count} on X, " +
+                         $"{await CountAsync(drill, DeliveryStates.WaitingForRateLimit)} waiting for the window, " +
                          $"429s from X {drill.XState.RateLimitRefusals}, duplicates {drill.XState.DuplicateRefusals}, published by {nodes.Count} nodes.");
         Assert.Equal(100, onX.Count);
         Assert.Equal(100, onX.Select(p => p.Text).Distinct().Count());

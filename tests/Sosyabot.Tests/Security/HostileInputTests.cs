@@ -79,7 +79,8 @@ public sealed class HostileInputTests(AppWithFakeX app) : IClassFixture<AppWithF
 
         Assert.True(response.StatusCode is HttpStatusCode.OK or HttpStatusCode.BadRequest, $"{(int)response.StatusCode}");
         var shown = await HtmlForms.ParseAsync(response);
-        var messages = string.Join(" | ", shown.QuerySelectorAll(".flash-error, .field-error, .validation-summary-errors li, .auth-card h1").Select(e => e.TextContent.Trim()));
+        var messages = string.Join(" | ", shown.QuerySelectorAll(".flash-error, .field-error, .validation-summary-errors li, .auth-card h1")
+            .Select(e => e.TextContent.Trim()));
         Assert.True(messages.Contains(expected, StringComparison.OrdinalIgnoreCase), $"{(int)response.StatusCode}: {messages}");
         Assert.Equal(before, await RowCountsAsync());
         Assert.Empty(app.X.LogEntries);
@@ -123,7 +124,10 @@ public sealed class HostileInputTests(AppWithFakeX app) : IClassFixture<AppWithF
         var problem = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{(int)response.StatusCode}: {problem}");
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.True(problem.Contains(expected, StringComparison.OrdinalIgnoreCase) || System.Text.Json.JsonDocument.Parse(problem).RootElement.ToString().Contains(expected, StringComparison.OrdinalIgnoreCase), problem);
+        Assert.True(
+            problem.Contains(expected, StringComparison.OrdinalIgnoreCase)
+                || System.Text.Json.JsonDocument.Parse(problem).RootElement.ToString().Contains(expected, StringComparison.OrdinalIgnoreCase),
+            problem);
         Assert.Equal(before, await RowCountsAsync());
         Assert.Empty(app.X.LogEntries);
     }

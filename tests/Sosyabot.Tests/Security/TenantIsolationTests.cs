@@ -22,7 +22,10 @@ public sealed class TenantIsolationTests(AppWithFakeX app, ITestOutputHelper out
 {
     // Routes that serve no workspace data at all; they are still called and checked for leaks.
     private static readonly string[] NotWorkspaceScoped =
-        ["/", "/healthz", "/readyz", "/error/{code}", "/account/login", "/account/register", "/account/logout", "/openapi/{documentName}.json", "/api/reference/{documentName}", "/api/reference/scalar.js", "/api/reference/scalar.aspnetcore.js", "/api/reference/favicon.svg"];
+        [
+            "/", "/healthz", "/readyz", "/error/{code}", "/account/login", "/account/register", "/account/logout", "/openapi/{documentName}.json",
+            "/api/reference/{documentName}", "/api/reference/scalar.js", "/api/reference/scalar.aspnetcore.js", "/api/reference/favicon.svg",
+        ];
 
     [Fact]
     public async Task EveryRoute_AsAnotherWorkspace_NeitherLeaksNorChangesWorkspaceA()
@@ -34,7 +37,8 @@ public sealed class TenantIsolationTests(AppWithFakeX app, ITestOutputHelper out
         var tokenA = await a.CreateTokenAsync("read", "write", "dm");
         using var agentA = AgentWorkspace.Agent(app, tokenA);
         var postText = "Workspace A's private draft " + Guid.NewGuid().ToString("N");
-        using var queued = await agentA.PostAsJsonAsync($"/api/v1/channels/{channel.Id}/posts", new { text = postText, scheduled_at = DateTimeOffset.UtcNow.AddDays(3) });
+        using var queued = await agentA.PostAsJsonAsync($"/api/v1/channels/{channel.Id}/posts",
+            new { text = postText, scheduled_at = DateTimeOffset.UtcNow.AddDays(3) });
         queued.EnsureSuccessStatusCode();
         Guid postId, tokenId, workspaceId;
         string userId, tokenName, workspaceName, emailA;
@@ -97,7 +101,9 @@ public sealed class TenantIsolationTests(AppWithFakeX app, ITestOutputHelper out
                     logout.Add(() => CheckAsync(b.User, method, url, resourceRoute: false));
                     continue;
                 }
-                await CheckAsync(route.StartsWith("/api/v1", StringComparison.Ordinal) && route != "/api/v1/auth/twitter/unofficial" ? agentB : b.User, method, url, resourceRoute);
+                await CheckAsync(
+                    route.StartsWith("/api/v1", StringComparison.Ordinal) && route != "/api/v1/auth/twitter/unofficial" ? agentB : b.User,
+                    method, url, resourceRoute);
                 if (route.StartsWith("/api/v1", StringComparison.Ordinal))
                 {
                     await CheckAsync(route == "/api/v1/auth/twitter/unofficial" ? agentB : b.User, method, url, resourceRoute: false);
@@ -111,11 +117,13 @@ public sealed class TenantIsolationTests(AppWithFakeX app, ITestOutputHelper out
             await last();
         }
 
-        Report.Write(output, "tenant-isolation", $"Tenant isolation: {covered.Count} routes covered, as a user and a token of another workspace:\n  " + string.Join("\n  ", covered));
+        Report.Write(output, "tenant-isolation",
+            $"Tenant isolation: {covered.Count} routes covered, as a user and a token of another workspace:\n  " + string.Join("\n  ", covered));
         Assert.Empty(failures);
         Assert.True(covered.Count >= 30, $"only {covered.Count} routes enumerated");
         Assert.Equal(before, await SnapshotOfAsync(workspaceId));
-        Assert.DoesNotContain(app.X.LogEntries, e => e.RequestMessage.Headers?.TryGetValue("Authorization", out var v) == true && v.Any(h => h.Contains(keys.AccessToken!)));
+        Assert.DoesNotContain(app.X.LogEntries,
+            e => e.RequestMessage.Headers?.TryGetValue("Authorization", out var v) == true && v.Any(h => h.Contains(keys.AccessToken!)));
 
         async Task CheckAsync(HttpClient client, string method, string url, bool resourceRoute)
         {
@@ -145,12 +153,18 @@ public sealed class TenantIsolationTests(AppWithFakeX app, ITestOutputHelper out
     {
         if (url.StartsWith("/api/", StringComparison.Ordinal))
         {
-            return JsonContent.Create(new { tweet_id = "1", text = "from another workspace", participant_id = "1", auth_token = new string('a', 40), ct0 = new string('b', 32) });
+            return JsonContent.Create(new
+            {
+                tweet_id = "1", text = "from another workspace", participant_id = "1", auth_token = new string('a', 40), ct0 = new string('b', 32),
+            });
         }
         // A page form: the caller's own antiforgery token, as a forged cross-workspace request would carry.
         var page = await client.GetDocumentAsync("/app/channels");
         var token = page.QuerySelector("input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
-        return new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = token, ["Compose.Parts[0]"] = "x", ["workspaceId"] = url.Split("id=")[^1].Split('&')[0] });
+        return new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = token, ["Compose.Parts[0]"] = "x", ["workspaceId"] = url.Split("id=")[^1].Split('&')[0],
+        });
     }
 
     private static string Fill(RoutePattern pattern, string id)
@@ -180,11 +194,13 @@ public sealed class TenantIsolationTests(AppWithFakeX app, ITestOutputHelper out
     private async Task<string> SnapshotOfAsync(Guid workspaceId)
     {
         await using var db = app.Database.CreateDbContext();
-        var channels = await db.Channels.Where(c => c.WorkspaceId == workspaceId).OrderBy(c => c.Id).Select(c => $"{c.Id}:{c.State}:{c.Handle}:{c.ApiKeysProtected}").ToListAsync();
+        var channels = await db.Channels.Where(c => c.WorkspaceId == workspaceId).OrderBy(c => c.Id)
+            .Select(c => $"{c.Id}:{c.State}:{c.Handle}:{c.ApiKeysProtected}").ToListAsync();
         var posts = await db.Posts.Where(p => p.WorkspaceId == workspaceId).OrderBy(p => p.Id).Select(p => $"{p.Id}:{string.Join("|", p.Parts)}").ToListAsync();
         var deliveries = await db.Deliveries.Where(d => d.WorkspaceId == workspaceId).OrderBy(d => d.Id).Select(d => $"{d.Id}:{d.State}").ToListAsync();
         var tokens = await db.ApiTokens.Where(t => t.WorkspaceId == workspaceId).OrderBy(t => t.Id).Select(t => $"{t.Id}:{t.RevokedAt}").ToListAsync();
-        var members = await db.WorkspaceMembers.Where(m => m.WorkspaceId == workspaceId).OrderBy(m => m.UserId).Select(m => $"{m.UserId}:{m.Role}").ToListAsync();
+        var members = await db.WorkspaceMembers.Where(m => m.WorkspaceId == workspaceId).OrderBy(m => m.UserId)
+            .Select(m => $"{m.UserId}:{m.Role}").ToListAsync();
         return string.Join("\n", channels.Concat(posts).Concat(deliveries).Concat(tokens).Concat(members));
     }
 }

@@ -110,7 +110,8 @@ public sealed class SandboxPkceTests : IAsyncLifetime
 
     private async Task<string> AuthorizeAsync(string challengeOf)
     {
-        var challenge = Microsoft.AspNetCore.WebUtilities.WebEncoders.Base64UrlEncode(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(challengeOf)));
+        var challenge = Microsoft.AspNetCore.WebUtilities.WebEncoders.Base64UrlEncode(
+            System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(challengeOf)));
         using var consent = await _http.PostAsync("/i/oauth2/authorize", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["client_id"] = "sandbox-client-id", ["redirect_uri"] = "https://sosyabot.example.test/api/v1/auth/twitter/callback", ["state"] = "s",

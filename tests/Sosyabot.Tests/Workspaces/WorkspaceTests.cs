@@ -75,7 +75,8 @@ public sealed class WorkspaceTests(SosyabotAppFactory app) : IClassFixture<Sosya
         var outsider = await app.RegisterAsync($"outsider-{Guid.NewGuid():N}@sosyabot.test");
         var page = await outsider.GetDocumentAsync("/app/channels");
 
-        using var response = await outsider.WithoutRedirects().SubmitAsync(page, ".switcher button", new Dictionary<string, string> { ["workspaceId"] = ownersWorkspace });
+        using var response = await outsider.WithoutRedirects()
+            .SubmitAsync(page, ".switcher button", new Dictionary<string, string> { ["workspaceId"] = ownersWorkspace });
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         var after = await outsider.GetDocumentAsync("/app/channels");
@@ -91,7 +92,8 @@ public sealed class WorkspaceTests(SosyabotAppFactory app) : IClassFixture<Sosya
         using var response = await user.SubmitAsync(form, "#create-workspace", new Dictionary<string, string> { ["Name"] = "Bad\u0007Name" });
 
         var page = await HtmlForms.ParseAsync(response);
-        Assert.True(page.QuerySelector("[data-valmsg-for='Name']") is not null, $"{(int)response.StatusCode} {response.RequestMessage!.RequestUri} {page.Title}");
+        Assert.True(page.QuerySelector("[data-valmsg-for='Name']") is not null,
+            $"{(int)response.StatusCode} {response.RequestMessage!.RequestUri} {page.Title}");
         Assert.Contains("control characters", page.QuerySelector("[data-valmsg-for='Name']")!.TextContent);
     }
 }
@@ -111,7 +113,9 @@ public sealed class WorkspaceMemberTests(SosyabotAppFactory app) : IClassFixture
         var after = await HtmlForms.ParseAsync(added);
         Assert.Equal("member", after.QuerySelector($"li.member[data-email='{memberEmail}'] .kind")!.TextContent);
         var memberPage = await member.GetDocumentAsync("/app/settings/members");
-        var shared = memberPage.QuerySelectorAll("#workspace-switcher option").Single(o => o.TextContent.StartsWith("boss-", StringComparison.Ordinal)).GetAttribute("value")!;
+        var shared = memberPage.QuerySelectorAll("#workspace-switcher option")
+            .Single(o => o.TextContent.StartsWith("boss-", StringComparison.Ordinal))
+            .GetAttribute("value")!;
         using var switched = await member.SubmitAsync(memberPage, ".switcher button", new Dictionary<string, string> { ["workspaceId"] = shared });
         var memberView = await member.GetDocumentAsync("/app/settings/members");
         Assert.Contains("boss-", memberView.QuerySelector(".page-head")!.TextContent);
