@@ -18,7 +18,7 @@ public sealed class AdminCredentialsBrowserTests(KestrelAppFactory app, BrowserS
         await BrowserSession.ScreenshotAsync(page, "01-login");
         await BrowserSession.SubmitLoginAsync(page, SosyabotAppFactory.AdminEmail, SosyabotAppFactory.AdminPassword);
 
-        await page.WaitForURLAsync("**/admin/api-integration/x-twitter");
+        await page.ArrivedAtAsync("**/admin/api-integration/x-twitter");
         var result = await BrowserSession.SaveAndTestXCredentialsAsync(page, "BrowserClient-0123456789", "browser-secret-abcdef");
         await BrowserSession.ScreenshotAsync(page, "02-admin-x-twitter");
 
@@ -39,12 +39,20 @@ public sealed class AdminCredentialsBrowserTests(KestrelAppFactory app, BrowserS
         var page = await browser.NewPageAsync(app.Address, width: 390, height: 844);
         await page.GotoAsync("/account/login");
         await BrowserSession.SubmitLoginAsync(page, SosyabotAppFactory.AdminEmail, SosyabotAppFactory.AdminPassword);
-        await page.WaitForURLAsync(app.Address + "/app/channels");
+        await page.ArrivedAtAsync(app.Address + "/app/channels");
 
         await page.GotoAsync(path);
         await BrowserSession.ScreenshotAsync(page, screenshot);
 
         var overflow = await page.EvaluateAsync<bool>("document.documentElement.scrollWidth > window.innerWidth");
-        Assert.False(overflow, $"{path} scrolls sideways on a 390 px wide phone.");
+        // What sticks out, so that a failure names the element to fix.
+        var wide = await page.EvaluateAsync<string[]>("""
+            [...document.querySelectorAll('body *')]
+                .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)
+                .filter(e => ![...e.children].some(c => c.getBoundingClientRect().right > window.innerWidth + 0.5))
+                .slice(0, 8)
+                .map(e => `${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''}${e.className ? '.' + String(e.className).replace(/ /g, '.') : ''}`)
+            """);
+        Assert.False(overflow, $"{path} scrolls sideways on a 390 px wide phone; too wide: {string.Join(", ", wide)}");
     }
 }

@@ -139,3 +139,12 @@ public sealed class BrowserSession : IAsyncLifetime
         _playwright?.Dispose();
     }
 }
+
+public static class PageNavigation
+{
+    // Waits until the browser is at the URL (the new document committed), not for its load event: twice on a busy CI
+    // machine Playwright saw the page reach network-idle but never reported "load", and the wait timed out with the
+    // page in place. The next step's locator waits for what it needs on the page, so nothing reads a half-built page.
+    public static Task ArrivedAtAsync(this IPage page, string url) =>
+        page.WaitForURLAsync(url, new() { WaitUntil = WaitUntilState.Commit });
+}

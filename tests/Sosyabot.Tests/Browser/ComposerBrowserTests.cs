@@ -76,7 +76,7 @@ public sealed class ComposerBrowserTests(SandboxedApp app, BrowserSession browse
 
         await part.FillAsync($"Draft {Guid.NewGuid():N} " + new string('a', 290));
         await page.GetByRole(AriaRole.Button, new() { Name = "Save draft" }).ClickAsync();
-        await page.WaitForURLAsync("**/app/publishing?view=drafts");
+        await page.ArrivedAtAsync("**/app/publishing?view=drafts");
         Assert.Contains("Draft saved", await page.Locator(".flash-success").TextContentAsync());
     }
 

@@ -24,7 +24,7 @@ public sealed class PostLifecycleBrowserTests(SandboxedApp app, BrowserSession b
         await page.GetByLabel("@sandbox_alice").CheckAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Save draft" }).ClickAsync();
 
-        await page.WaitForURLAsync("**/app/publishing?view=drafts");
+        await page.ArrivedAtAsync("**/app/publishing?view=drafts");
         Assert.Contains("Draft saved", await page.Locator(".flash-success").TextContentAsync());
         var row = page.Locator("li.post-row", new() { HasText = id });
         Assert.Equal($"First thoughts {id}", (await row.Locator(".post-text").TextContentAsync())?.Trim());
@@ -35,7 +35,7 @@ public sealed class PostLifecycleBrowserTests(SandboxedApp app, BrowserSession b
         Assert.Equal("Draft", await page.Locator("h1").TextContentAsync());
         Assert.Contains("Nothing goes to X until you publish it", await page.Locator("#post-when").TextContentAsync());
         await page.GetByRole(AriaRole.Link, new() { Name = "Open draft" }).ClickAsync();
-        await page.WaitForURLAsync("**/edit");
+        await page.ArrivedAtAsync("**/edit");
         Assert.Equal($"First thoughts {id}", await page.GetByLabel("Post", new() { Exact = true }).InputValueAsync());
         Assert.True(await page.GetByLabel("@sandbox_alice").IsCheckedAsync());
         Assert.True(await page.GetByLabel("Publish now").IsCheckedAsync());
@@ -60,7 +60,7 @@ public sealed class PostLifecycleBrowserTests(SandboxedApp app, BrowserSession b
         var postPage = await ScheduleAsync(page, $"Before the edit {id}", ["sandbox_alice"], Tomorrow());
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Edit", Exact = true }).ClickAsync();
-        await page.WaitForURLAsync("**/edit");
+        await page.ArrivedAtAsync("**/edit");
         Assert.Equal("Edit post", await page.Locator("h1").TextContentAsync());
         Assert.True(await page.GetByLabel("Schedule").IsCheckedAsync());
         Assert.True(await page.GetByLabel("@sandbox_alice").IsCheckedAsync());
@@ -71,7 +71,7 @@ public sealed class PostLifecycleBrowserTests(SandboxedApp app, BrowserSession b
         await BrowserSession.ScreenshotAsync(page, "52-lifecycle-edit-scheduled");
         await page.GetByRole(AriaRole.Button, new() { Name = "Save changes" }).ClickAsync();
 
-        await page.WaitForURLAsync(postPage);
+        await page.ArrivedAtAsync(postPage);
         Assert.Contains("Saved: scheduled for", await page.Locator(".flash-success").TextContentAsync());
         Assert.Equal([$"After the edit {id}"], await page.Locator("#parts-list .part-text").AllTextContentsAsync());
         Assert.Equal(["sandbox_bob"], await Handles(page));
@@ -168,7 +168,7 @@ public sealed class PostLifecycleBrowserTests(SandboxedApp app, BrowserSession b
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Duplicate" }).ClickAsync();
 
-        await page.WaitForURLAsync("**/app/publishing/posts/*/edit");
+        await page.ArrivedAtAsync("**/app/publishing/posts/*/edit");
         var copy = PostIdFromUrl(page.Url);
         Assert.NotEqual(original, copy);
         Assert.Contains("A copy was saved as a draft", await page.Locator(".flash-success").TextContentAsync());
@@ -274,7 +274,7 @@ public sealed class PostLifecycleBrowserTests(SandboxedApp app, BrowserSession b
         await page.GetByRole(AriaRole.Button, new() { Name = "Publish", Exact = true }).ClickAsync();
         Assert.Contains("Scheduled", await page.Locator(".flash-success").TextContentAsync());
         await page.Locator("li.post-row", new() { HasText = text }).GetByRole(AriaRole.Link, new() { Name = "Open", Exact = true }).ClickAsync();
-        await page.WaitForURLAsync("**/app/publishing/posts/*");
+        await page.ArrivedAtAsync("**/app/publishing/posts/*");
         return page.Url;
     }
 

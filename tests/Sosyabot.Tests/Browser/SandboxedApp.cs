@@ -42,7 +42,7 @@ public static class SandboxSteps
     {
         await page.GotoAsync(path);
         await BrowserSession.SubmitLoginAsync(page, Infrastructure.SosyabotAppFactory.AdminEmail, Infrastructure.SosyabotAppFactory.AdminPassword);
-        await page.WaitForURLAsync("**" + path);
+        await page.ArrivedAtAsync("**" + path);
     }
 
     // Registers a new account through the form and lands on its channels page.
@@ -53,7 +53,7 @@ public static class SandboxSteps
         await page.GetByLabel("Password", new() { Exact = true }).FillAsync(password);
         await page.GetByLabel("Confirm password").FillAsync(password);
         await page.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "Register" }).ClickAsync();
-        await page.WaitForURLAsync("**/app/channels");
+        await page.ArrivedAtAsync("**/app/channels");
     }
 
     // As the admin: saves the sandbox's client and presses Test credentials.
@@ -68,13 +68,13 @@ public static class SandboxSteps
     {
         await page.GotoAsync("/app/channels");
         await page.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "Connect → X (Twitter)" }).ClickAsync();
-        await page.WaitForURLAsync(app.SandboxAddress + "/i/oauth2/authorize**");
+        await page.ArrivedAtAsync(app.SandboxAddress + "/i/oauth2/authorize**");
         await page.GetByLabel(accountName).CheckAsync();
         if (screenshot is not null)
         {
             await BrowserSession.ScreenshotAsync(page, screenshot);
         }
         await page.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "Authorize app" }).ClickAsync();
-        await page.WaitForURLAsync(app.Address + "/app/channels");
+        await page.ArrivedAtAsync(app.Address + "/app/channels");
     }
 }
