@@ -22,7 +22,19 @@ public static class SandboxAgentEndpoints
             }
             return state.Everyone.FirstOrDefault(a => string.Equals(a.Username, username, StringComparison.OrdinalIgnoreCase)) is { } account
                 ? Results.Json(new { data = SandboxApp.Profile(request, account) })
-                : Results.Json(new { errors = new[] { new { value = username, detail = $"Could not find user with username: [{username}].", title = "Not Found Error", type = "https://api.twitter.com/2/problems/resource-not-found" } } });
+                : Results.Json(new
+                {
+                    errors = new[]
+                    {
+                        new
+                        {
+                            value = username,
+                            detail = $"Could not find user with username: [{username}].",
+                            title = "Not Found Error",
+                            type = "https://api.twitter.com/2/problems/resource-not-found",
+                        },
+                    },
+                });
         });
 
         app.MapGet("/2/users/{id}/mentions", async (string id, HttpRequest request, SandboxState state, TimeProvider time) =>
@@ -32,13 +44,15 @@ public static class SandboxAgentEndpoints
                 return SandboxAuth.Unauthorized();
             }
             var username = state.Everyone.FirstOrDefault(a => a.Id == id)?.Username ?? "";
-            return PostPage(state.Posts.Where(p => username.Length > 0 && p.Text.Contains("@" + username, StringComparison.OrdinalIgnoreCase)), request.Query, "pagination_token");
+            return PostPage(state.Posts.Where(p => username.Length > 0 && p.Text.Contains("@" + username, StringComparison.OrdinalIgnoreCase)),
+                request.Query, "pagination_token");
         });
 
         // The home timeline, as X documents it: user context only (OAuth 2.0 user token or OAuth 1.0a), for the
         // authenticated user alone, newest first, 180 requests per 15 minutes per user. The stand-in follows
         // everyone, so every post is on every home timeline.
-        app.MapGet("/2/users/{id}/timelines/reverse_chronological", async (string id, HttpRequest request, HttpResponse response, SandboxState state, TimeProvider time) =>
+        app.MapGet("/2/users/{id}/timelines/reverse_chronological", async (
+            string id, HttpRequest request, HttpResponse response, SandboxState state, TimeProvider time) =>
         {
             var (account, refusal) = await SandboxAuth.UserAsync(request, state, time);
             if (account is null)
@@ -47,7 +61,8 @@ public static class SandboxAgentEndpoints
             }
             if (account.Id != id)
             {
-                return Results.Json(new { title = "Forbidden", status = 403, detail = "You can only read the home timeline of the authenticated user." }, statusCode: 403);
+                return Results.Json(new { title = "Forbidden", status = 403, detail = "You can only read the home timeline of the authenticated user." },
+                    statusCode: 403);
             }
             if (!Spend(response, state, $"home:{account.Id}", HomeTimelinePer15Minutes, time.GetUtcNow()))
             {
@@ -70,7 +85,8 @@ public static class SandboxAgentEndpoints
             // Plain words must all appear; X's operators (from:, -is:retweet, ...) are accepted and not applied.
             var words = query.Split(' ', StringSplitOptions.RemoveEmptyEntries).Where(w => !w.Contains(':') && !w.StartsWith('-')).ToList();
             var since = time.GetUtcNow().AddDays(-7);
-            return PostPage(state.Posts.Where(p => p.CreatedAt >= since && words.All(w => p.Text.Contains(w, StringComparison.OrdinalIgnoreCase))), request.Query, "next_token");
+            return PostPage(state.Posts.Where(p => p.CreatedAt >= since && words.All(w => p.Text.Contains(w, StringComparison.OrdinalIgnoreCase))),
+                request.Query, "next_token");
         });
 
         foreach (var (collection, field) in new[] { ("likes", "liked"), ("retweets", "retweeted"), ("bookmarks", "bookmarked") })
@@ -93,7 +109,8 @@ public static class SandboxAgentEndpoints
                 state.Relations[$"{collection}:{id}:{tweetId}"] = time.GetUtcNow();
                 return Results.Json(new { data = new Dictionary<string, bool> { [field] = true } });
             });
-            app.MapDelete($"/2/users/{{id}}/{collection}/{{tweetId}}", async (string id, string tweetId, HttpRequest request, HttpResponse response, SandboxState state, TimeProvider time) =>
+            app.MapDelete($"/2/users/{{id}}/{collection}/{{tweetId}}", async (
+                string id, string tweetId, HttpRequest request, HttpResponse response, SandboxState state, TimeProvider time) =>
             {
                 if (await RelationCallerAsync(id, collection, request, state, time) is { } refusal)
                 {
@@ -118,7 +135,8 @@ public static class SandboxAgentEndpoints
             return PostPage(state.Posts.Where(p => saved.Contains(p.Id)), request.Query, "pagination_token");
         });
 
-        app.MapPost("/2/dm_conversations/with/{participantId}/messages", async (string participantId, HttpRequest request, HttpResponse response, SandboxState state, TimeProvider time) =>
+        app.MapPost("/2/dm_conversations/with/{participantId}/messages", async (
+            string participantId, HttpRequest request, HttpResponse response, SandboxState state, TimeProvider time) =>
         {
             var (account, refusal) = await SandboxAuth.UserAsync(request, state, time);
             if (account is null)
@@ -194,10 +212,13 @@ public static class SandboxAgentEndpoints
             return Results.Json(new
             {
                 title = "Unsupported Authentication", status = 403, type = "https://api.twitter.com/2/problems/unsupported-authentication",
-                detail = "Authenticating with OAuth 1.0a User Context is forbidden for this endpoint.  Supported authentication types are [OAuth 2.0 User Context].",
+                detail = "Authenticating with OAuth 1.0a User Context is forbidden for this endpoint.  " +
+                         "Supported authentication types are [OAuth 2.0 User Context].",
             }, statusCode: 403);
         }
-        return account.Id == id ? null : Results.Json(new { title = "Forbidden", status = 403, detail = "You are not allowed to act for another user." }, statusCode: 403);
+        return account.Id == id
+            ? null
+            : Results.Json(new { title = "Forbidden", status = 403, detail = "You are not allowed to act for another user." }, statusCode: 403);
     }
 
     internal static bool Spend(HttpResponse response, SandboxState state, string key, int limit, DateTimeOffset now)

@@ -39,7 +39,8 @@ public static class SandboxWeb
         return app;
     }
 
-    private static async Task<IResult> GraphQlAsync(string queryId, string operation, HttpContext http, SandboxState state, SandboxWebState web, TimeProvider time)
+    private static async Task<IResult> GraphQlAsync(
+        string queryId, string operation, HttpContext http, SandboxState state, SandboxWebState web, TimeProvider time)
     {
         if (!web.IsKnownOperation(operation) || !string.Equals(http.Request.Method, Methods[operation], StringComparison.OrdinalIgnoreCase))
         {
@@ -57,7 +58,9 @@ public static class SandboxWeb
         }
         if (call.Controls.Locked)
         {
-            return GraphQlError(326, "Authorization: Denied by access control: To protect our users from spam and other malicious activity, this account is temporarily locked. Please log in to https://twitter.com to unlock your account.",
+            return GraphQlError(326, "Authorization: Denied by access control: " +
+                "To protect our users from spam and other malicious activity, this account is temporarily locked. " +
+                "Please log in to https://twitter.com to unlock your account.",
                 "Permissions", "AuthorizationError", PathOf(operation));
         }
         if (!Spend(http.Response, state, call, operation, time.GetUtcNow()))
@@ -90,7 +93,8 @@ public static class SandboxWeb
         return operation switch
         {
             CreateTweet => CreateTweetAnswer(http, state, call, variables, time),
-            HomeLatestTimeline => Timeline(http.Request, state, call, variables, state.Posts, page => new { home = new { home_timeline_urt = new { instructions = page } } }),
+            HomeLatestTimeline => Timeline(http.Request, state, call, variables, state.Posts,
+                page => new { home = new { home_timeline_urt = new { instructions = page } } }),
             UserTweets => Timeline(http.Request, state, call, variables,
                 state.Posts.Where(p => p.Account.Id == Str(variables, "userId")),
                 page => new { user = new { result = new { __typename = "User", timeline = new { timeline = new { instructions = page } } } } }),
@@ -118,7 +122,8 @@ public static class SandboxWeb
         }
         if (replyTo is not null && !state.Posts.Any(p => p.Id == replyTo))
         {
-            return GraphQlError(385, "You attempted to reply to a Tweet that is deleted or not visible to you.", "Permissions", "AuthorizationError", "create_tweet");
+            return GraphQlError(385, "You attempted to reply to a Tweet that is deleted or not visible to you.",
+                "Permissions", "AuthorizationError", "create_tweet");
         }
         string? quoteOf = null;
         if (attachmentUrl is not null)
@@ -141,7 +146,8 @@ public static class SandboxWeb
         var daily = state.RateWindows.GetOrAdd($"web:{CreateTweet}:day:{account.Id}", _ => new RateWindow(TweetsPerDay, TimeSpan.FromHours(24)));
         if (!daily.TryTake(now))
         {
-            return GraphQlError(344, "Authorization: You have reached your daily limit for sending posts. (344)", "Permissions", "AuthorizationError", "create_tweet");
+            return GraphQlError(344, "Authorization: You have reached your daily limit for sending posts. (344)",
+                "Permissions", "AuthorizationError", "create_tweet");
         }
 
         var id = state.NextPostId();
@@ -155,7 +161,8 @@ public static class SandboxWeb
             http.Abort();
             return Results.Empty;
         }
-        return Results.Json(new { data = new { create_tweet = new { tweet_results = new { result = TweetResult(http.Request, state, post, account) } } } }, Json);
+        return Results.Json(
+            new { data = new { create_tweet = new { tweet_results = new { result = TweetResult(http.Request, state, post, account) } } } }, Json);
     }
 
     private static IResult Timeline(HttpRequest request, SandboxState state, WebCall call, JsonElement variables,
@@ -228,7 +235,14 @@ public static class SandboxWeb
                     {
                         create_retweet = new
                         {
-                            retweet_results = new { result = new { rest_id = state.NextPostId(), legacy = new { full_text = $"RT @{post.Account.Username}: {post.Rendered.Text}" } } },
+                            retweet_results = new
+                            {
+                                result = new
+                                {
+                                    rest_id = state.NextPostId(),
+                                    legacy = new { full_text = $"RT @{post.Account.Username}: {post.Rendered.Text}" },
+                                },
+                            },
                         },
                     },
                 });
@@ -262,7 +276,9 @@ public static class SandboxWeb
                 }
                 var id = state.NextPostId();
                 state.Media[id] = new SandboxMedia(mediaType, total);
-                return Results.Json(new { media_id = long.Parse(id, CultureInfo.InvariantCulture), media_id_string = id, media_key = $"3_{id}", expires_after_secs = 86_400 }, statusCode: 202);
+                return Results.Json(
+                    new { media_id = long.Parse(id, CultureInfo.InvariantCulture), media_id_string = id, media_key = $"3_{id}", expires_after_secs = 86_400 },
+                    statusCode: 202);
             case "APPEND":
                 if (Param("media_id") is not { } appendId || !state.Media.TryGetValue(appendId, out var appended)
                     || form?.Files["media"] is not { } chunk || !int.TryParse(Param("segment_index"), CultureInfo.InvariantCulture, out var segment))
@@ -454,7 +470,8 @@ public static class SandboxWeb
         }
         if (call.Controls.Locked)
         {
-            return V11Error(403, 326, "To protect our users from spam and other malicious activity, this account is temporarily locked. Please log in to https://twitter.com to unlock your account.");
+            return V11Error(403, 326, "To protect our users from spam and other malicious activity, this account is temporarily locked. " +
+                "Please log in to https://twitter.com to unlock your account.");
         }
         return Spend(http.Response, state, call, endpoint, time.GetUtcNow()) ? null : RateLimited();
     }
@@ -560,13 +577,16 @@ public static class SandboxWeb
         var inReplyTo = post.InReplyToId is null ? null : state.Posts.FirstOrDefault(p => p.Id == post.InReplyToId);
         var urls = post.Rendered.Entities?.Urls ?? [];
         var pictureLink = post.MediaIds.Count > 0 ? urls[^1] : null;
-        int Count(string collection) => state.Relations.Keys.Count(k => k.StartsWith(collection + ":", StringComparison.Ordinal) && k.EndsWith(":" + post.Id, StringComparison.Ordinal));
+        int Count(string collection) =>
+            state.Relations.Keys.Count(k => k.StartsWith(collection + ":", StringComparison.Ordinal) && k.EndsWith(":" + post.Id, StringComparison.Ordinal));
         bool Did(string collection) => state.Relations.ContainsKey($"{collection}:{viewer.Id}:{post.Id}");
         var media = pictureLink is null ? null : post.MediaIds.Select(id => new
         {
             id_str = id,
             media_key = $"3_{id}",
-            type = state.Media.TryGetValue(id, out var m) && m.MediaType == "image/gif" ? "animated_gif" : m?.MediaType.StartsWith("video/", StringComparison.Ordinal) == true ? "video" : "photo",
+            type = state.Media.TryGetValue(id, out var m) && m.MediaType == "image/gif" ? "animated_gif"
+                : m?.MediaType.StartsWith("video/", StringComparison.Ordinal) == true ? "video"
+                : "photo",
             url = pictureLink.Url,
             display_url = pictureLink.DisplayUrl,
             expanded_url = pictureLink.ExpandedUrl,
@@ -595,7 +615,8 @@ public static class SandboxWeb
                 display_text_range = new[] { 0, post.Rendered.Text.Length },
                 entities = new
                 {
-                    urls = urls.Where(u => u != pictureLink).Select(u => new { url = u.Url, expanded_url = u.ExpandedUrl, display_url = u.DisplayUrl, indices = new[] { u.Start, u.End } }),
+                    urls = urls.Where(u => u != pictureLink)
+                        .Select(u => new { url = u.Url, expanded_url = u.ExpandedUrl, display_url = u.DisplayUrl, indices = new[] { u.Start, u.End } }),
                     hashtags = Array.Empty<object>(),
                     user_mentions = Array.Empty<object>(),
                     symbols = Array.Empty<object>(),

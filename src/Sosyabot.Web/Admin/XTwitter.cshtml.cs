@@ -38,7 +38,8 @@ public sealed class XTwitterModel(XIntegrationSettings settings, XWebSettings we
                 }
                 else if (!string.IsNullOrWhiteSpace(id) && !System.Text.RegularExpressions.Regex.IsMatch(id.Trim(), XWebOperations.QueryIdPattern))
                 {
-                    yield return new ValidationResult($"The query id of {operation} is 10 to 64 letters, digits, _ or -, as in x.com's /i/api/graphql/<id>/{operation}.",
+                    yield return new ValidationResult(
+                        $"The query id of {operation} is 10 to 64 letters, digits, _ or -, as in x.com's /i/api/graphql/<id>/{operation}.",
                         [$"Web.QueryIds[{operation}]"]);
                 }
             }
@@ -137,7 +138,8 @@ public sealed class XTwitterModel(XIntegrationSettings settings, XWebSettings we
         await webSettings.SaveAsync(Web.Enabled, Web.QueryIds, Web.TweetFeatures, Web.TimelineFeatures, AdminName, cancellationToken);
         StatusMessage = Web.Enabled
             ? "Cookie channel settings saved. Posts held for the cookie path go out from now on; no restart needed."
-            : "Cookie channel settings saved. The cookie path is off: cookie channels cannot connect or publish, and their posts are held until it is on again.";
+            : "Cookie channel settings saved. The cookie path is off: cookie channels cannot connect or publish, " +
+              "and their posts are held until it is on again.";
         return RedirectToPage();
     }
 

@@ -30,7 +30,8 @@ public sealed class AgentActions(
     public Task<XTweetPage> TimelineAsync(AgentCaller caller, Guid channelId, string? userId, XPageRequest page, CancellationToken cancellationToken) =>
         ReadAsync(caller, channelId, XCallContext.AppOnlyAllowed, "tweet.read",
             (auth, channel) => x.GetUserTweetsAsync(auth, userId ?? channel.XUserId, page, cancellationToken),
-            (session, channel) => web.GetUserTweetsAsync(session, userId ?? channel.XUserId, page.MaxResults ?? 20, page.PageToken, cancellationToken), cancellationToken);
+            (session, channel) => web.GetUserTweetsAsync(session, userId ?? channel.XUserId, page.MaxResults ?? 20, page.PageToken, cancellationToken),
+            cancellationToken);
 
     // The account's home timeline: X serves it to user context only, so a read-only API-keys channel is refused.
     public Task<XTweetPage> HomeTimelineAsync(AgentCaller caller, Guid channelId, XPageRequest page, CancellationToken cancellationToken) =>
@@ -44,7 +45,8 @@ public sealed class AgentActions(
             // x.com's web client reads mentions from an endpoint the cookie path does not carry; a search for the
             // @handle finds the same posts. It needs the handle, so only the channel's own mentions.
             (session, channel) => userId is not null && userId != channel.XUserId
-                ? throw new ChannelRefusedException($"Mentions of another user (user_id) are {ChannelAbility.NotForCookieChannels}: leave user_id out to read @{channel.Handle}'s own.")
+                ? throw new ChannelRefusedException(
+                    $"Mentions of another user (user_id) are {ChannelAbility.NotForCookieChannels}: leave user_id out to read @{channel.Handle}'s own.")
                 : web.SearchAsync(session, "@" + channel.Handle, page.MaxResults ?? 20, page.PageToken, cancellationToken),
             cancellationToken);
 
@@ -66,7 +68,8 @@ public sealed class AgentActions(
             (auth, _) => x.GetDirectMessagesAsync(auth, page, cancellationToken),
             (_, _) => throw new InvalidOperationException("ChannelAbility refuses dm.read for cookie channels before this is reached."), cancellationToken);
 
-    public async Task<XSentMessage> SendDirectMessageAsync(AgentCaller caller, Guid channelId, string participantId, string text, CancellationToken cancellationToken)
+    public async Task<XSentMessage> SendDirectMessageAsync(
+        AgentCaller caller, Guid channelId, string participantId, string text, CancellationToken cancellationToken)
     {
         var channel = await FindAsync(caller, channelId, cancellationToken);
         var windows = RateBudgets.ForDirectMessages(channel.XUserId);
@@ -74,7 +77,8 @@ public sealed class AgentActions(
         {
             var session = await tokens.AuthorizeWebAsync(channel, "dm.write", cancellationToken);
             return await SpendAsync(windows, () => OnBehalfOfWebAsync(channel, session,
-                () => web.SendDirectMessageAsync(session, channel.XUserId, participantId, text, cancellationToken), cancellationToken), sent => sent.RateLimits, cancellationToken);
+                () => web.SendDirectMessageAsync(session, channel.XUserId, participantId, text, cancellationToken), cancellationToken),
+                sent => sent.RateLimits, cancellationToken);
         }
         var auth = await tokens.AuthorizeAsync(channel, XCallContext.UserRequired, "dm.write", cancellationToken);
         return await SpendAsync(windows, () => OnBehalfOfAsync(channel, write: true,
@@ -82,7 +86,8 @@ public sealed class AgentActions(
     }
 
     // Switches a like, retweet or bookmark on or off.
-    public async Task SetRelationAsync(AgentCaller caller, Guid channelId, XTweetRelation relation, string tweetId, bool on, CancellationToken cancellationToken)
+    public async Task SetRelationAsync(
+        AgentCaller caller, Guid channelId, XTweetRelation relation, string tweetId, bool on, CancellationToken cancellationToken)
     {
         var channel = relation == XTweetRelation.Bookmarks
             ? await FindBookmarkableAsync(caller, channelId, cancellationToken)
@@ -108,7 +113,8 @@ public sealed class AgentActions(
         }
         var auth = await tokens.AuthorizeAsync(channel, XCallContext.UserRequired, scope, cancellationToken);
         await SpendAsync(windows, () => OnBehalfOfAsync(channel, write: true,
-            () => x.SetTweetRelationAsync(auth.Auth, channel.XUserId, relation, tweetId, on, cancellationToken), cancellationToken), limits => limits, cancellationToken);
+            () => x.SetTweetRelationAsync(auth.Auth, channel.XUserId, relation, tweetId, on, cancellationToken), cancellationToken),
+            limits => limits, cancellationToken);
     }
 
     // Queues a post for the publisher, which sends it within X's limits and never twice.
@@ -117,7 +123,8 @@ public sealed class AgentActions(
         var channel = await FindAsync(caller, channelId, cancellationToken);
         // Refused here, with the fix, rather than queued to fail: the agent is waiting for an answer.
         ChannelTokens.EnsureCanAct(channel, XCallContext.UserRequired, ChannelAbility.PostScope);
-        return (await queue.QueueAsync(caller.WorkspaceId, caller.CreatedByUserId, draft with { ChannelIds = [channel.Id] }, [channel], cancellationToken), channel);
+        return (await queue.QueueAsync(
+            caller.WorkspaceId, caller.CreatedByUserId, draft with { ChannelIds = [channel.Id] }, [channel], cancellationToken), channel);
     }
 
     // Keeps a draft for the channel; nothing goes to X until it is published.
@@ -205,7 +212,8 @@ public sealed class AgentActions(
             var setting = ex.Fault == XWebFault.OutdatedQueryId ? XWebOperations.QueryIdVariable(ex.Operation)
                 : ex.Operation == XWebOperations.CreateTweet ? XWebOperations.TweetFeaturesVariable : XWebOperations.TimelineFeaturesVariable;
             await webSettings.RecordUnknownQueryAsync(ex.Operation, ex.Description ?? ex.Message, setting, cancellationToken);
-            throw new XRefusedException(ex, $"x.com refused what Sosyabot sends for {ex.Operation} ({ex.Description}). An instance admin must update the setting {setting} " +
+            throw new XRefusedException(ex, $"x.com refused what Sosyabot sends for {ex.Operation} ({ex.Description}). " +
+                                            $"An instance admin must update the setting {setting} " +
                                             "(Admin → X (Twitter) → Cookie channels); try again once it is saved.");
         }
         finally
@@ -224,7 +232,8 @@ public sealed class AgentActions(
     }
 
     private async Task<Channel> FindAsync(AgentCaller caller, Guid channelId, CancellationToken cancellationToken) =>
-        await db.Channels.AsNoTracking().SingleOrDefaultAsync(c => c.Id == channelId && c.WorkspaceId == caller.WorkspaceId && c.State != ChannelStates.Removed, cancellationToken)
+        await db.Channels.AsNoTracking()
+            .SingleOrDefaultAsync(c => c.Id == channelId && c.WorkspaceId == caller.WorkspaceId && c.State != ChannelStates.Removed, cancellationToken)
         ?? throw new ChannelNotFoundException(channelId);
 
     // X serves bookmarks to OAuth 2.0 user tokens only; an OAuth 1.0a signature gets a 403 there.
@@ -232,7 +241,8 @@ public sealed class AgentActions(
     {
         var channel = await FindAsync(caller, channelId, cancellationToken);
         return channel.Kind == ChannelKind.ApiKeys
-            ? throw new ChannelRefusedException($"X serves bookmarks to OAuth 2.0 connections only, and @{channel.Handle} is connected with API keys. Connect it through X's consent page to use bookmarks.")
+            ? throw new ChannelRefusedException($"X serves bookmarks to OAuth 2.0 connections only, and @{channel.Handle} is connected with API keys. " +
+                                                "Connect it through X's consent page to use bookmarks.")
             : channel;
     }
 }

@@ -32,7 +32,8 @@ public static class AgentApi
             .WithSummary("The workspace's connected X accounts (read).");
         api.MapPost("/channels/{channelId:guid}/posts", CreatePostAsync).RequireAuthorization(write).WithName("createPost")
             .ProducesNotFoundOrConflict()
-            .WithSummary("Queue a post, thread, reply or quote, with images, now or at scheduled_at; or keep it as a draft (write). X's limits are respected; poll the returned status.");
+            .WithSummary("Queue a post, thread, reply or quote, with images, now or at scheduled_at; or keep it as a draft (write). " +
+                         "X's limits are respected; poll the returned status.");
         api.MapPostsApi();
         api.MapGet("/channels/{channelId:guid}/timeline", TimelineAsync).RequireAuthorization(read).WithName("getTimeline")
             .CallsX()
@@ -58,10 +59,12 @@ public static class AgentApi
         {
             var collection = relation.ToString().ToLowerInvariant();
             var only = relation == XTweetRelation.Bookmarks ? "; OAuth 2.0 channels only" : "";
-            api.MapPost($"/channels/{{channelId:guid}}/{collection}", (Guid channelId, TweetReference body, HttpContext http, AgentActions actions, CancellationToken ct) =>
+            api.MapPost($"/channels/{{channelId:guid}}/{collection}",
+                    (Guid channelId, TweetReference body, HttpContext http, AgentActions actions, CancellationToken ct) =>
                     SetRelationAsync(channelId, relation, body.TweetId, true, http, actions, ct))
                 .RequireAuthorization(write).WithName(on).CallsX().WithSummary($"{onSummary} (write{only}).");
-            api.MapDelete($"/channels/{{channelId:guid}}/{collection}/{{tweetId}}", (Guid channelId, string tweetId, HttpContext http, AgentActions actions, CancellationToken ct) =>
+            api.MapDelete($"/channels/{{channelId:guid}}/{collection}/{{tweetId}}",
+                    (Guid channelId, string tweetId, HttpContext http, AgentActions actions, CancellationToken ct) =>
                     SetRelationAsync(channelId, relation, tweetId, false, http, actions, ct))
                 .RequireAuthorization(write).WithName(off).CallsX().WithSummary($"{offSummary} (write{only}).");
         }
@@ -100,7 +103,8 @@ public static class AgentApi
         if (request.Draft == true)
         {
             var draft = await actions.SaveDraftAsync(caller, channelId, request.ToDraft(), cancellationToken);
-            return TypedResults.Created($"/api/v1/posts/{draft.Id}", PostResponse.From(await lifecycle.GetAsync(caller.WorkspaceId, draft.Id, cancellationToken)));
+            return TypedResults.Created($"/api/v1/posts/{draft.Id}",
+                PostResponse.From(await lifecycle.GetAsync(caller.WorkspaceId, draft.Id, cancellationToken)));
         }
         var (post, channel) = await actions.QueuePostAsync(caller, channelId, request.ToDraft(), cancellationToken);
         return TypedResults.Accepted($"/api/v1/posts/{post.Id}", PostResponse.From(post, [channel]) with
@@ -151,7 +155,10 @@ public static class AgentApi
     {
         if (string.IsNullOrWhiteSpace(query) || query.Length > 512)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["query"] = ["Give a search query of 1 to 512 characters in X's query syntax."] });
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["query"] = ["Give a search query of 1 to 512 characters in X's query syntax."],
+            });
         }
         if (PlainText.Problem(query) is { } queryProblem)
         {

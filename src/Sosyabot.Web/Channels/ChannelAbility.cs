@@ -46,14 +46,16 @@ public static class ChannelAbility
                 ChannelGuidance.ReadOnlyChannel(channel.Handle), "read-only: no access token", NeedsReconnect: false),
             ChannelKind.ApiKeys => null,
             ChannelKind.Cookie when !webPathOn => new ChannelRefusal(
-                $"@{channel.Handle} is connected through a browser session (cookies), and {char.ToLowerInvariant(X.XWebState.DisabledMessage[0])}{X.XWebState.DisabledMessage[1..]}",
+                $"@{channel.Handle} is connected through a browser session (cookies), and " +
+                $"{char.ToLowerInvariant(X.XWebState.DisabledMessage[0])}{X.XWebState.DisabledMessage[1..]}",
                 "cookie path turned off by the admin", NeedsReconnect: false),
             ChannelKind.Cookie when !CookieScopes.Contains(oauth2Scope) => new ChannelRefusal(
                 $"This is {NotForCookieChannels}: x.com's web path that @{channel.Handle} is connected through does not carry it in Sosyabot. " +
                 "Connect the account through X's consent page (OAuth 2.0) to use it.",
                 NotForCookieChannels, NeedsReconnect: false),
             ChannelKind.Cookie => null,
-            _ => new ChannelRefusal($"@{channel.Handle} is connected in a way Sosyabot does not know. Reconnect it.", "unknown connection", NeedsReconnect: false),
+            _ => new ChannelRefusal(
+                $"@{channel.Handle} is connected in a way Sosyabot does not know. Reconnect it.", "unknown connection", NeedsReconnect: false),
         };
     }
 }

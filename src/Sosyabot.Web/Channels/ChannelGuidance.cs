@@ -24,19 +24,23 @@ public static class ChannelGuidance
 
     public const string FreshCookiesSteps =
         "Log in to x.com in your browser as that account, open the developer tools (F12) → Application (Storage in Firefox) → Cookies → https://x.com, " +
-        "copy the values of auth_token and ct0, and reconnect the channel with them on the channels page (Connect with browser cookies). Held posts go out once it is reconnected.";
+        "copy the values of auth_token and ct0, and reconnect the channel with them on the channels page (Connect with browser cookies). " +
+        "Held posts go out once it is reconnected.";
 
     // Why x.com's web path will not act for a cookie channel's session any more, and how to get it back.
     public static string WebSessionEnded(string handle, XWebException ex) => ex.Fault switch
     {
         XWebFault.Locked =>
-            $"x.com locked @{handle} (code 326{WebDetail(ex)}). Log in to x.com in your browser and complete its check to unlock the account, then reconnect with fresh cookies. {FreshCookiesSteps}",
+            $"x.com locked @{handle} (code 326{WebDetail(ex)}). Log in to x.com in your browser and complete its check to unlock the account, " +
+            $"then reconnect with fresh cookies. {FreshCookiesSteps}",
         XWebFault.Suspended =>
-            $"x.com says @{handle} is suspended ({(ex.Code is { } c ? $"code {c}" : "suspended")}{WebDetail(ex)}). Nothing can be posted until X lifts it (appeal at help.x.com); then reconnect with fresh cookies. {FreshCookiesSteps}",
+            $"x.com says @{handle} is suspended ({(ex.Code is { } c ? $"code {c}" : "suspended")}{WebDetail(ex)}). " +
+            $"Nothing can be posted until X lifts it (appeal at help.x.com); then reconnect with fresh cookies. {FreshCookiesSteps}",
         XWebFault.CsrfRejected =>
             $"x.com refused the session's ct0 cookie (code 353{WebDetail(ex)}) and handed no new one back: the session is no longer valid. {FreshCookiesSteps}",
         _ =>
-            $"x.com no longer accepts the browser session of @{handle} ({(int)ex.Status}{(ex.Code is { } code ? $" code {code}" : "")}{WebDetail(ex)}): it was logged out or expired. {FreshCookiesSteps}",
+            $"x.com no longer accepts the browser session of @{handle} ({(int)ex.Status}{(ex.Code is { } code ? $" code {code}" : "")}{WebDetail(ex)}): " +
+            $"it was logged out or expired. {FreshCookiesSteps}",
     };
 
     private static string WebDetail(XWebException ex) => ex.Description is { Length: > 0 } d ? $": {d}" : "";

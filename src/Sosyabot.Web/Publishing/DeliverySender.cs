@@ -95,7 +95,8 @@ public sealed partial class DeliverySender(
             }
             catch (Exception ex) when (ex is ChannelNeedsReconnectException or ChannelRefusedException)
             {
-                await HoldAsync($"@{channel.Handle} needs reconnecting before it can publish: {ex.Message} It goes out once the channel is reconnected.", cancellationToken);
+                await HoldAsync($"@{channel.Handle} needs reconnecting before it can publish: {ex.Message} It goes out once the channel is reconnected.",
+                    cancellationToken);
                 return;
             }
             path = WebPath(channel, session);
@@ -110,7 +111,8 @@ public sealed partial class DeliverySender(
             }
             catch (Exception ex) when (ex is ChannelNeedsReconnectException or ChannelRefusedException)
             {
-                await HoldAsync($"@{channel.Handle} needs reconnecting before it can publish: {ex.Message} It goes out once the channel is reconnected.", cancellationToken);
+                await HoldAsync($"@{channel.Handle} needs reconnecting before it can publish: {ex.Message} It goes out once the channel is reconnected.",
+                    cancellationToken);
                 return;
             }
             var auth = authorization.Auth;
@@ -164,7 +166,8 @@ public sealed partial class DeliverySender(
                 var mediaIds = part == 0 ? await UploadMediaAsync(path, cancellationToken) : null;
                 if (mediaIds is { Count: 0 })
                 {
-                    await FailAsync("The images of this post are no longer kept and X has forgotten its uploads. Edit the post and attach them again.", cancellationToken);
+                    await FailAsync("The images of this post are no longer kept and X has forgotten its uploads. Edit the post and attach them again.",
+                        cancellationToken);
                     return;
                 }
                 if (_delivery.SendingPart != part)
@@ -261,7 +264,9 @@ public sealed partial class DeliverySender(
         await db.PostMedia
             .Where(m => m.PostId == postId && m.Bytes != null)
             .Where(_ => !db.Deliveries.Any(d => d.PostId == postId
-                                                && d.State != DeliveryStates.Published && d.State != DeliveryStates.Cancelled && d.State != DeliveryStates.Deleted))
+                                                && d.State != DeliveryStates.Published
+                                                && d.State != DeliveryStates.Cancelled
+                                                && d.State != DeliveryStates.Deleted))
             .ExecuteUpdateAsync(update => update.SetProperty(m => m.Bytes, (byte[]?)null), cancellationToken);
     }
 
@@ -295,10 +300,12 @@ public sealed partial class DeliverySender(
                     await RetryLaterAsync("X says the post is already on the account, and looking it up failed; looking again", cancellationToken);
                     return false;
                 }
-                await FailAsync("X says this post is a duplicate of one already on the account, so it was published earlier; its id could not be found.", cancellationToken);
+                await FailAsync("X says this post is a duplicate of one already on the account, so it was published earlier; its id could not be found.",
+                    cancellationToken);
                 return false;
             case HttpStatusCode.Forbidden when ex.IsDuplicateContent:
-                await FailAsync("X refused it as duplicate content: the account already posted this exact text. Change the text and post again.", cancellationToken);
+                await FailAsync("X refused it as duplicate content: the account already posted this exact text. Change the text and post again.",
+                    cancellationToken);
                 return false;
             case HttpStatusCode.Forbidden:
                 await FailAsync(ChannelGuidance.ForbiddenWrite(ex), cancellationToken);
@@ -346,7 +353,8 @@ public sealed partial class DeliverySender(
 
     // x.com's web path refuses in its own words (often as HTTP 200 with errors[]): each kind of refusal gets the
     // same guarantees as the API's. True when the part turned out to be on X after all.
-    private async Task<bool> HandleWebRefusalAsync(XWebException ex, TweetWindows windows, bool resending, PostingPath path, CancellationToken cancellationToken)
+    private async Task<bool> HandleWebRefusalAsync(
+        XWebException ex, TweetWindows windows, bool resending, PostingPath path, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var channel = _delivery.Channel;
@@ -365,7 +373,9 @@ public sealed partial class DeliverySender(
                 // x.com does not say when its daily cap lifts: look again in an hour rather than hammer it.
                 await budgets.ExhaustAsync(windows.App, now.AddHours(1), cancellationToken);
                 ForgetSendUnlessResending(resending);
-                await WaitAsync(now.AddHours(1), $"x.com's daily post limit for @{channel.Handle} ({words}); x.com does not say when it lifts, so Sosyabot tries again hourly", cancellationToken);
+                await WaitAsync(now.AddHours(1),
+                    $"x.com's daily post limit for @{channel.Handle} ({words}); x.com does not say when it lifts, so Sosyabot tries again hourly",
+                    cancellationToken);
                 return false;
             case XWebFault.Duplicate when resending:
                 var lookup = await FindSentPartAsync(path, cancellationToken);
@@ -376,16 +386,20 @@ public sealed partial class DeliverySender(
                 }
                 if (!lookup.Looked)
                 {
-                    await RetryLaterAsync($"x.com says the post is already on the account ({words}), and looking it up failed; looking again", cancellationToken);
+                    await RetryLaterAsync($"x.com says the post is already on the account ({words}), and looking it up failed; looking again",
+                        cancellationToken);
                     return false;
                 }
-                await FailAsync($"x.com says this post is a duplicate of one already on the account ({words}), so it was published earlier; its id could not be found among @{channel.Handle}'s posts.", cancellationToken);
+                await FailAsync($"x.com says this post is a duplicate of one already on the account ({words}), so it was published earlier; " +
+                                $"its id could not be found among @{channel.Handle}'s posts.", cancellationToken);
                 return false;
             case XWebFault.Duplicate:
-                await FailAsync($"x.com refused it as a duplicate ({words}): @{channel.Handle} already posted this exact text. Change the text and post again.", cancellationToken);
+                await FailAsync($"x.com refused it as a duplicate ({words}): @{channel.Handle} already posted this exact text. " +
+                                "Change the text and post again.", cancellationToken);
                 return false;
             case XWebFault.Automated:
-                await FailAsync($"x.com refused it as looking automated ({words}). Open x.com in a browser as @{channel.Handle} and post or pass any check it shows, " +
+                await FailAsync($"x.com refused it as looking automated ({words}). " +
+                                $"Open x.com in a browser as @{channel.Handle} and post or pass any check it shows, " +
                                 "then retry; or connect the account through X's consent page (OAuth 2.0), which X allows for automation.", cancellationToken);
                 return false;
             case XWebFault.OutdatedQueryId:
@@ -393,8 +407,10 @@ public sealed partial class DeliverySender(
                 var setting = XWebOperations.QueryIdVariable(ex.Operation);
                 await webSettings.RecordUnknownQueryAsync(ex.Operation, ex.Description ?? words, setting, cancellationToken);
                 ForgetSendUnlessResending(resending);
-                await HoldAsync($"x.com no longer knows the query id Sosyabot sends for {ex.Operation} ({ex.Description}). An instance admin must update the setting " +
-                                $"{setting} (Admin → X (Twitter) → Cookie channels) with the current id from x.com; the post is held and goes out once it is saved.", cancellationToken);
+                await HoldAsync($"x.com no longer knows the query id Sosyabot sends for {ex.Operation} ({ex.Description}). " +
+                                "An instance admin must update the setting " +
+                                $"{setting} (Admin → X (Twitter) → Cookie channels) with the current id from x.com; " +
+                                "the post is held and goes out once it is saved.", cancellationToken);
                 return false;
             }
             case XWebFault.MissingFeatures:
@@ -402,7 +418,8 @@ public sealed partial class DeliverySender(
                 var setting = ex.Operation is XWebOperations.CreateTweet ? XWebOperations.TweetFeaturesVariable : XWebOperations.TimelineFeaturesVariable;
                 await webSettings.RecordUnknownQueryAsync(ex.Operation, ex.Description ?? words, setting, cancellationToken);
                 ForgetSendUnlessResending(resending);
-                await HoldAsync($"x.com wants feature flags Sosyabot does not send for {ex.Operation} ({words}). An instance admin must add them to the setting {setting} " +
+                await HoldAsync($"x.com wants feature flags Sosyabot does not send for {ex.Operation} ({words}). " +
+                                $"An instance admin must add them to the setting {setting} " +
                                 "(Admin → X (Twitter) → Cookie channels); the post is held and goes out once it is saved.", cancellationToken);
                 return false;
             }
@@ -571,7 +588,8 @@ public sealed partial class DeliverySender(
     private async Task SaveUnlessCancelledAsync(CancellationToken cancellationToken)
     {
         await db.SaveChangesAsync(cancellationToken);
-        await PostLifecycle.CancelNotSentAsync(db.Deliveries.Where(d => d.Id == _delivery.Id && d.CancelRequested), _delivery.Post.Parts.Count, cancellationToken);
+        await PostLifecycle.CancelNotSentAsync(
+            db.Deliveries.Where(d => d.Id == _delivery.Id && d.CancelRequested), _delivery.Post.Parts.Count, cancellationToken);
     }
 
     [LoggerMessage(LogLevel.Information, "Delivery {DeliveryId} published as tweet {TweetId}")]

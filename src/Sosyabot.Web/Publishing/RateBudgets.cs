@@ -117,7 +117,8 @@ public sealed class RateBudgets(SosyabotDbContext db, TimeProvider time)
             INSERT INTO rate_budgets (key, "limit", remaining, reset_at) VALUES ({window.Key}, {observed.Limit}, {observed.Remaining}, {observed.ResetAt})
             ON CONFLICT (key) DO UPDATE SET
                 "limit" = EXCLUDED."limit",
-                remaining = CASE WHEN EXCLUDED.reset_at = rate_budgets.reset_at THEN LEAST(rate_budgets.remaining, EXCLUDED.remaining) ELSE EXCLUDED.remaining END,
+                remaining = CASE WHEN EXCLUDED.reset_at = rate_budgets.reset_at
+                    THEN LEAST(rate_budgets.remaining, EXCLUDED.remaining) ELSE EXCLUDED.remaining END,
                 reset_at = EXCLUDED.reset_at
             """, cancellationToken);
     }

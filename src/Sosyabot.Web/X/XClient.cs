@@ -67,7 +67,8 @@ public sealed class XClient(HttpClient http, IOptions<XOptions> options, TimePro
         using var response = await http.SendAsync(request, cancellationToken);
         await EnsureSuccessAsync(response, cancellationToken);
         var body = await response.Content.ReadFromJsonAsync<XData<XTweet>>(cancellationToken);
-        return new XCreatedTweet(body?.Data?.Id ?? throw new XApiException(response.StatusCode, "invalid_response", "X's answer to POST /2/tweets had no tweet id."),
+        return new XCreatedTweet(
+            body?.Data?.Id ?? throw new XApiException(response.StatusCode, "invalid_response", "X's answer to POST /2/tweets had no tweet id."),
             XRateLimits.From(response));
     }
 
@@ -107,7 +108,8 @@ public sealed class XClient(HttpClient http, IOptions<XOptions> options, TimePro
         }
         if (processing is { State: "failed" })
         {
-            throw new XApiException(System.Net.HttpStatusCode.UnprocessableEntity, "media_processing_failed", processing.Error?.Message ?? "X could not process the media.");
+            throw new XApiException(System.Net.HttpStatusCode.UnprocessableEntity, "media_processing_failed",
+                processing.Error?.Message ?? "X could not process the media.");
         }
 
         if (!string.IsNullOrWhiteSpace(altText))
@@ -138,7 +140,8 @@ public sealed class XClient(HttpClient http, IOptions<XOptions> options, TimePro
     // The account's home timeline, newest first: user context only (OAuth 2.0 with tweet.read and users.read,
     // or OAuth 1.0a), and only for the authenticated user.
     public Task<XTweetPage> GetHomeTimelineAsync(XAuth auth, string xUserId, XPageRequest page, CancellationToken cancellationToken) =>
-        GetTweetPageAsync(auth, $"/2/users/{Uri.EscapeDataString(xUserId)}/timelines/reverse_chronological", page.ToQuery("pagination_token"), cancellationToken);
+        GetTweetPageAsync(auth, $"/2/users/{Uri.EscapeDataString(xUserId)}/timelines/reverse_chronological", page.ToQuery("pagination_token"),
+            cancellationToken);
 
     // Posts that mention a user, newest first (GET /2/users/:id/mentions).
     public Task<XTweetPage> GetMentionsAsync(XAuth auth, string xUserId, XPageRequest page, CancellationToken cancellationToken) =>
@@ -245,7 +248,8 @@ public sealed class XClient(HttpClient http, IOptions<XOptions> options, TimePro
         return new XUserProfile(user.IdStr, user.ScreenName, user.Name, user.ProfileImageUrlHttps);
     }
 
-    private async Task<XTokenResponse> PostTokenAsync(string path, XClientCredentials client, Dictionary<string, string> form, CancellationToken cancellationToken)
+    private async Task<XTokenResponse> PostTokenAsync(
+        string path, XClientCredentials client, Dictionary<string, string> form, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent(form) };
         request.Headers.Authorization = BasicAuthorization(client);
@@ -305,7 +309,9 @@ public sealed class XClient(HttpClient http, IOptions<XOptions> options, TimePro
         using var response = await http.SendAsync(request, cancellationToken);
         await EnsureSuccessAsync(response, cancellationToken);
         var body = await response.Content.ReadFromJsonAsync<XData<T>>(cancellationToken);
-        return body is { Data: { } data } ? data : throw new XApiException(response.StatusCode, "invalid_response", $"X's answer to {request.RequestUri} had no data.");
+        return body is { Data: { } data }
+            ? data
+            : throw new XApiException(response.StatusCode, "invalid_response", $"X's answer to {request.RequestUri} had no data.");
     }
 
     private sealed record CreateTweetRequest(

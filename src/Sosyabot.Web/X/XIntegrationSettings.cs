@@ -108,7 +108,8 @@ public sealed partial class XIntegrationSettings(
         var longLived = rows.GetValueOrDefault(OptionKeys.XLongLivedConnections)?.Value == OptionKeys.StatusEnabled;
         var lastUpdate = rows.Values.MaxBy(o => o.UpdatedAt);
 
-        return new XIntegrationState(clientId, clientSecret, enabled, longLived, secretUnreadable, lastUpdate?.UpdatedAt, lastUpdate?.UpdatedBy, webPathEnabled);
+        return new XIntegrationState(
+            clientId, clientSecret, enabled, longLived, secretUnreadable, lastUpdate?.UpdatedAt, lastUpdate?.UpdatedBy, webPathEnabled);
     }
 
     // Saves the admin's values. A null or empty clientId removes the saved one (the
@@ -180,6 +181,7 @@ public sealed partial class XIntegrationSettings(
     [LoggerMessage(LogLevel.Information, "X integration credentials removed from the admin panel by {UpdatedBy}")]
     private static partial void LogCleared(ILogger logger, string updatedBy);
 
-    [LoggerMessage(LogLevel.Warning, "The saved X client secret cannot be decrypted ({ErrorType}); the DataProtection key ring has changed. The admin must paste it again.")]
+    [LoggerMessage(LogLevel.Warning,
+        "The saved X client secret cannot be decrypted ({ErrorType}); the DataProtection key ring has changed. The admin must paste it again.")]
     private static partial void LogStoredSecretUnreadable(ILogger logger, string errorType);
 }

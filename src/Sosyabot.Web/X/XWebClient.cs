@@ -78,7 +78,8 @@ public sealed partial class XWebClient(HttpClient http, IOptions<XOptions> optio
             ["dark_request"] = false,
             ["media"] = new JsonObject
             {
-                ["media_entities"] = new JsonArray([.. (draft.MediaIds ?? []).Select(id => (JsonNode)new JsonObject { ["media_id"] = id, ["tagged_users"] = new JsonArray() })]),
+                ["media_entities"] = new JsonArray([.. (draft.MediaIds ?? [])
+                    .Select(id => (JsonNode)new JsonObject { ["media_id"] = id, ["tagged_users"] = new JsonArray() })]),
                 ["possibly_sensitive"] = false,
             },
             ["semantic_annotation_ids"] = new JsonArray(),
@@ -97,23 +98,27 @@ public sealed partial class XWebClient(HttpClient http, IOptions<XOptions> optio
                  && created.TryGetProperty("tweet_results", out var results) && results.TryGetProperty("result", out var result)
                  && Str(result, "rest_id") is { } restId
             ? restId
-            : throw new XWebException(answer.Status, XWebFault.Other, null, "x.com's answer to CreateTweet had no data.create_tweet.tweet_results.result.rest_id.", XWebOperations.CreateTweet, answer.RateLimits);
+            : throw new XWebException(answer.Status, XWebFault.Other, null,
+                "x.com's answer to CreateTweet had no data.create_tweet.tweet_results.result.rest_id.", XWebOperations.CreateTweet, answer.RateLimits);
         return new XCreatedTweet(id, answer.RateLimits);
     }
 
     // INIT, APPEND in 1 MB chunks, FINALIZE (polling STATUS for GIFs), then the alt text: the web client's upload.
-    public async Task<XUploadedMedia> UploadMediaAsync(XWebSession session, byte[] bytes, string contentType, string? altText, CancellationToken cancellationToken)
+    public async Task<XUploadedMedia> UploadMediaAsync(
+        XWebSession session, byte[] bytes, string contentType, string? altText, CancellationToken cancellationToken)
     {
         var upload = options.Value.ResolvedWebUploadBaseUrl.TrimEnd('/') + "/i/media/upload.json";
         var category = contentType == "image/gif" ? "tweet_gif" : contentType.StartsWith("video/", StringComparison.Ordinal) ? "tweet_video" : "tweet_image";
-        var init = await SendJsonAsync(session, "media/upload", () => new HttpRequestMessage(HttpMethod.Post, QueryHelpers.AddQueryString(upload, new Dictionary<string, string?>
-        {
-            ["command"] = "INIT",
-            ["total_bytes"] = bytes.Length.ToString(CultureInfo.InvariantCulture),
-            ["media_type"] = contentType,
-            ["media_category"] = category,
-        })), cancellationToken);
-        var mediaId = Str(init.Root, "media_id_string") ?? throw new XWebException(init.Status, XWebFault.Other, null, "x.com's media INIT answer had no media_id_string.", "media/upload");
+        var init = await SendJsonAsync(session, "media/upload",
+            () => new HttpRequestMessage(HttpMethod.Post, QueryHelpers.AddQueryString(upload, new Dictionary<string, string?>
+            {
+                ["command"] = "INIT",
+                ["total_bytes"] = bytes.Length.ToString(CultureInfo.InvariantCulture),
+                ["media_type"] = contentType,
+                ["media_category"] = category,
+            })), cancellationToken);
+        var mediaId = Str(init.Root, "media_id_string")
+            ?? throw new XWebException(init.Status, XWebFault.Other, null, "x.com's media INIT answer had no media_id_string.", "media/upload");
         var expiresAfter = init.Root.TryGetProperty("expires_after_secs", out var e) && e.TryGetInt32(out var secs) ? secs : 86_400;
         init.Dispose();
 
@@ -139,7 +144,8 @@ public sealed partial class XWebClient(HttpClient http, IOptions<XOptions> optio
         {
             var wait = info.TryGetProperty("check_after_secs", out var c) && c.TryGetInt32(out var s) ? s : 1;
             await Task.Delay(TimeSpan.FromSeconds(Math.Clamp(wait, 1, 30)), timeProvider, cancellationToken);
-            using var status = await SendJsonAsync(session, "media/upload", () => new HttpRequestMessage(HttpMethod.Get, $"{upload}?command=STATUS&media_id={mediaId}"), cancellationToken);
+            using var status = await SendJsonAsync(session, "media/upload",
+                () => new HttpRequestMessage(HttpMethod.Get, $"{upload}?command=STATUS&media_id={mediaId}"), cancellationToken);
             processing = status.Root.TryGetProperty("processing_info", out var q) && q.ValueKind == JsonValueKind.Object ? q.Clone() : null;
         }
         if (processing is { } failed && Str(failed, "state") == "failed")
@@ -150,10 +156,11 @@ public sealed partial class XWebClient(HttpClient http, IOptions<XOptions> optio
         if (!string.IsNullOrWhiteSpace(altText))
         {
             // x.com also answers v1.1 under /i/api/1.1, so the alt text stays on the web base (docs/x-web-path.md).
-            using var described = await SendJsonAsync(session, "media/metadata/create", () => new HttpRequestMessage(HttpMethod.Post, WebUrl("/i/api/1.1/media/metadata/create.json"))
-            {
-                Content = JsonContent.Create(new { media_id = mediaId, alt_text = new { text = altText } }),
-            }, cancellationToken);
+            using var described = await SendJsonAsync(session, "media/metadata/create",
+                () => new HttpRequestMessage(HttpMethod.Post, WebUrl("/i/api/1.1/media/metadata/create.json"))
+                {
+                    Content = JsonContent.Create(new { media_id = mediaId, alt_text = new { text = altText } }),
+                }, cancellationToken);
         }
         return new XUploadedMedia(mediaId, timeProvider.GetUtcNow().AddSeconds(expiresAfter));
     }
@@ -217,24 +224,28 @@ public sealed partial class XWebClient(HttpClient http, IOptions<XOptions> optio
         return answer.RateLimits;
     }
 
-    public async Task<XSentMessage> SendDirectMessageAsync(XWebSession session, string senderId, string participantId, string text, CancellationToken cancellationToken)
+    public async Task<XSentMessage> SendDirectMessageAsync(
+        XWebSession session, string senderId, string participantId, string text, CancellationToken cancellationToken)
     {
         var requestId = Guid.NewGuid().ToString();
-        using var answer = await SendJsonAsync(session, "dm/new2", () => new HttpRequestMessage(HttpMethod.Post, WebUrl($"/i/api/1.1/dm/new2.json?request_id={requestId}"))
-        {
-            Content = JsonContent.Create(new
+        using var answer = await SendJsonAsync(session, "dm/new2",
+            () => new HttpRequestMessage(HttpMethod.Post, WebUrl($"/i/api/1.1/dm/new2.json?request_id={requestId}"))
             {
-                conversation_id = $"{participantId}-{senderId}",
-                recipient_ids = false,
-                text,
-                cards_platform = "Web-12",
-                include_cards = 1,
-                include_quote_count = true,
-                dm_users = false,
-            }),
-        }, cancellationToken);
+                Content = JsonContent.Create(new
+                {
+                    conversation_id = $"{participantId}-{senderId}",
+                    recipient_ids = false,
+                    text,
+                    cards_platform = "Web-12",
+                    include_cards = 1,
+                    include_quote_count = true,
+                    dm_users = false,
+                }),
+            }, cancellationToken);
         var message = answer.Root.TryGetProperty("entries", out var entries) && entries.ValueKind == JsonValueKind.Array && entries.GetArrayLength() > 0
-                      && entries[0].TryGetProperty("message", out var m) ? m : throw new XWebException(answer.Status, XWebFault.Other, null, "x.com's answer to dm/new2 had no message.", "dm/new2");
+                      && entries[0].TryGetProperty("message", out var m)
+            ? m
+            : throw new XWebException(answer.Status, XWebFault.Other, null, "x.com's answer to dm/new2 had no message.", "dm/new2");
         return new XSentMessage(Str(message, "conversation_id") ?? $"{participantId}-{senderId}", Str(message, "id") ?? "") { RateLimits = answer.RateLimits };
     }
 
@@ -268,7 +279,8 @@ public sealed partial class XWebClient(HttpClient http, IOptions<XOptions> optio
                 switch (Str(content, "entryType"))
                 {
                     case "TimelineTimelineItem" when content.TryGetProperty("itemContent", out var item)
-                                                     && item.TryGetProperty("tweet_results", out var results) && results.TryGetProperty("result", out var result):
+                                                     && item.TryGetProperty("tweet_results", out var results)
+                                                     && results.TryGetProperty("result", out var result):
                         if (TweetOf(result) is { } tweet)
                         {
                             tweets.Add(tweet);
@@ -327,7 +339,8 @@ public sealed partial class XWebClient(HttpClient http, IOptions<XOptions> optio
             noteText is null ? null : new XNoteTweet(noteText, null));
     }
 
-    private async Task<GraphQlAnswer> GraphQlPostAsync(XWebSession session, string operation, JsonObject variables, string? featuresJson, CancellationToken cancellationToken)
+    private async Task<GraphQlAnswer> GraphQlPostAsync(
+        XWebSession session, string operation, JsonObject variables, string? featuresJson, CancellationToken cancellationToken)
     {
         var queryId = session.Queries.QueryIds[operation];
         var body = new JsonObject { ["variables"] = variables.DeepClone(), ["queryId"] = queryId };
@@ -342,7 +355,8 @@ public sealed partial class XWebClient(HttpClient http, IOptions<XOptions> optio
         }, cancellationToken);
     }
 
-    private async Task<GraphQlAnswer> GraphQlGetAsync(XWebSession session, string operation, JsonObject variables, string featuresJson, string? fieldToggles, CancellationToken cancellationToken)
+    private async Task<GraphQlAnswer> GraphQlGetAsync(
+        XWebSession session, string operation, JsonObject variables, string featuresJson, string? fieldToggles, CancellationToken cancellationToken)
     {
         var queryId = session.Queries.QueryIds[operation];
         var query = new Dictionary<string, string?> { ["variables"] = variables.ToJsonString(), ["features"] = JsonNode.Parse(featuresJson)!.ToJsonString() };
@@ -371,7 +385,8 @@ public sealed partial class XWebClient(HttpClient http, IOptions<XOptions> optio
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
             throw new XWebException(response.StatusCode, XWebFault.OutdatedQueryId, null,
-                $"x.com answered 404 to {operation} with query id {session.Queries.QueryIds[operation]}: the id is outdated (or x.com now wants an x-client-transaction-id).", operation, limits);
+                $"x.com answered 404 to {operation} with query id {session.Queries.QueryIds[operation]}: " +
+                "the id is outdated (or x.com now wants an x-client-transaction-id).", operation, limits);
         }
         JsonDocument document;
         try
@@ -384,7 +399,8 @@ public sealed partial class XWebClient(HttpClient http, IOptions<XOptions> optio
         }
         var root = document.RootElement;
         var hasData = root.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Object && data.EnumerateObject().Any();
-        if (root.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Array && errors.GetArrayLength() > 0 && (!hasData || !response.IsSuccessStatusCode))
+        if (root.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Array && errors.GetArrayLength() > 0
+            && (!hasData || !response.IsSuccessStatusCode))
         {
             var first = errors[0];
             var code = Code(first);

@@ -27,7 +27,8 @@ public sealed record XWebState(
 // The query ids and features the web client sends, as resolved for one use.
 public sealed record XWebQueries(IReadOnlyDictionary<string, string> QueryIds, string TweetFeaturesJson, string TimelineFeaturesJson)
 {
-    public static XWebQueries Defaults { get; } = new(XWebOperations.DefaultQueryIds, XWebOperations.DefaultTweetFeatures, XWebOperations.DefaultTimelineFeatures);
+    public static XWebQueries Defaults { get; } =
+        new(XWebOperations.DefaultQueryIds, XWebOperations.DefaultTweetFeatures, XWebOperations.DefaultTimelineFeatures);
 }
 
 // The cookie path's settings in the options table: admin panel value -> environment -> the defaults of
@@ -71,8 +72,10 @@ public sealed partial class XWebSettings(SosyabotDbContext db, IOptions<XOptions
         return new XWebState(
             rows.GetValueOrDefault(StatusKey) != OptionKeys.StatusDisabled,
             queryIds,
-            Resolve("Tweet features", XWebOperations.TweetFeaturesVariable, XWebOperations.TweetFeaturesOptionKey, env.TweetFeatures, XWebOperations.DefaultTweetFeatures),
-            Resolve("Timeline features", XWebOperations.TimelineFeaturesVariable, XWebOperations.TimelineFeaturesOptionKey, env.TimelineFeatures, XWebOperations.DefaultTimelineFeatures),
+            Resolve("Tweet features", XWebOperations.TweetFeaturesVariable, XWebOperations.TweetFeaturesOptionKey, env.TweetFeatures,
+                XWebOperations.DefaultTweetFeatures),
+            Resolve("Timeline features", XWebOperations.TimelineFeaturesVariable, XWebOperations.TimelineFeaturesOptionKey, env.TimelineFeatures,
+                XWebOperations.DefaultTimelineFeatures),
             unknown);
     }
 

@@ -27,7 +27,8 @@ public sealed class CookieAgentTests(AppWithXSandbox app) : IClassFixture<AppWit
         using var like = await agent.PostAsJsonAsync($"/api/v1/channels/{channelId}/likes", new { tweet_id = post.Id });
         using var retweet = await agent.PostAsJsonAsync($"/api/v1/channels/{channelId}/retweets", new { tweet_id = post.Id });
         using var bookmark = await agent.PostAsJsonAsync($"/api/v1/channels/{channelId}/bookmarks", new { tweet_id = post.Id });
-        using var dm = await agent.PostAsJsonAsync($"/api/v1/channels/{channelId}/direct-messages", new { participant_id = bob.Id, text = "Hello from cookies" });
+        using var dm = await agent.PostAsJsonAsync($"/api/v1/channels/{channelId}/direct-messages",
+            new { participant_id = bob.Id, text = "Hello from cookies" });
 
         Assert.Contains(home.GetProperty("tweets").EnumerateArray(), t => t.GetProperty("id").GetString() == post.Id);
         Assert.Equal(post.Id, Assert.Single(search.GetProperty("tweets").EnumerateArray()).GetProperty("id").GetString());
@@ -68,7 +69,8 @@ public sealed class CookieAgentTests(AppWithXSandbox app) : IClassFixture<AppWit
         await using var db = app.Database.CreateDbContext();
         var channel = await db.Channels.AsNoTracking().Include(c => c.ConnectedBy)
             .Where(c => c.XUserId == alice.Id && c.Kind == ChannelKind.ApiKeys).OrderByDescending(c => c.ConnectedAt).FirstAsync();
-        var post = new SandboxPost(app.SandboxState.NextPostId(), SandboxState.Accounts[2], "Carol's home news", RenderedText.Of("Carol's home news", null), app.Clock.GetUtcNow(), []);
+        var post = new SandboxPost(app.SandboxState.NextPostId(), SandboxState.Accounts[2], "Carol's home news",
+            RenderedText.Of("Carol's home news", null), app.Clock.GetUtcNow(), []);
         app.SandboxState.AddPost(post);
         using var agent = Agent(await new AgentWorkspace(null, user).CreateTokenAsync("read"));
 
@@ -90,7 +92,8 @@ public sealed class CookieAgentTests(AppWithXSandbox app) : IClassFixture<AppWit
 
     private HttpClient Agent(string token)
     {
-        var client = app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { HandleCookies = false, AllowAutoRedirect = false });
+        var client = app.CreateClient(
+            new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { HandleCookies = false, AllowAutoRedirect = false });
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
     }

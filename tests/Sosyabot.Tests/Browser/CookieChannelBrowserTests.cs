@@ -43,7 +43,9 @@ public sealed class CookieChannelBrowserTests(SandboxedApp app, BrowserSession b
         List<SandboxPost> posts = [];
         for (var i = 0; i < 80 && posts.Count < 2; i++)
         {
-            posts = [.. sandbox.Posts.Where(p => p.Text.EndsWith(id, StringComparison.Ordinal)).OrderBy(p => long.Parse(p.Id, System.Globalization.CultureInfo.InvariantCulture))];
+            posts = [.. sandbox.Posts
+                .Where(p => p.Text.EndsWith(id, StringComparison.Ordinal))
+                .OrderBy(p => long.Parse(p.Id, System.Globalization.CultureInfo.InvariantCulture))];
             await page.WaitForTimeoutAsync(250);
         }
         Assert.Equal([$"Through cookies 1/2 {id}", $"Through cookies 2/2 {id}"], posts.Select(p => p.Text));

@@ -206,13 +206,15 @@ public sealed class CookiePublishingTests(AppWithXSandbox app) : IClassFixture<A
         Assert.Equal(DeliveryStates.Held, held.State);
         Assert.Contains("turned off by this instance's admin", held.Reason);
         var other = await app.RegisterAsync($"cookie-off-{Guid.NewGuid():N}@sosyabot.test");
-        using var refused = await other.PostAsJsonAsync("/api/v1/auth/twitter/unofficial", new { auth_token = app.SandboxState.Everyone[2].WebAuthToken, ct0 = NewCt0() });
+        using var refused = await other.PostAsJsonAsync("/api/v1/auth/twitter/unofficial",
+            new { auth_token = app.SandboxState.Everyone[2].WebAuthToken, ct0 = NewCt0() });
         Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
         Assert.Contains("turned off by this instance's admin", await refused.Content.ReadAsStringAsync());
         await using (var scope = app.Services.CreateAsyncScope())
         {
             var rejected = await Assert.ThrowsAsync<DraftRejectedException>(() => scope.ServiceProvider.GetRequiredService<PublishingQueue>().QueueAsync(
-                _channel.WorkspaceId, _channel.ConnectedByUserId, new PostDraft(["Queued while off"], [_channel.Id], null, "UTC", null), CancellationToken.None));
+                _channel.WorkspaceId, _channel.ConnectedByUserId, new PostDraft(["Queued while off"], [_channel.Id], null, "UTC", null),
+                CancellationToken.None));
             Assert.Contains("cookie", string.Join(" ", rejected.Problems));
         }
         Assert.Empty(PostsOnX());

@@ -52,19 +52,34 @@ public sealed class SecretsScanTests(VerboseAppWithFakeX app) : IClassFixture<Ve
         app.GivenUsersMe("7001", "scan_oauth");
         app.X.Given(Request.Create().WithPath("/i/api/1.1/account/verify_credentials.json").UsingGet())
             .RespondWith(Response.Create().WithStatusCode(200).WithBodyAsJson(new { id_str = "7002", screen_name = "scan_cookie", name = "Scan Cookie" }));
-        app.X.Given(Request.Create().WithPath("/2/oauth2/revoke").UsingPost()).RespondWith(Response.Create().WithStatusCode(200).WithBodyAsJson(new { revoked = true }));
+        app.X.Given(Request.Create().WithPath("/2/oauth2/revoke").UsingPost())
+            .RespondWith(Response.Create().WithStatusCode(200).WithBodyAsJson(new { revoked = true }));
         new FakeXPosts(app.Clock).Install(app.X, priority: 20);
         app.X.Given(Request.Create().WithPath(new WireMock.Matchers.WildcardMatcher("/i/api/graphql/*/CreateTweet")).UsingPost())
             .RespondWith(Response.Create().WithStatusCode(200)
                 .WithHeader("Set-Cookie", $"ct0={rotatedCt0}; Max-Age=157680000; Path=/; Domain=.x.com; Secure; SameSite=Lax")
                 .WithHeader("x-rate-limit-limit", "100").WithHeader("x-rate-limit-remaining", "99")
-                .WithHeader("x-rate-limit-reset", app.Clock.GetUtcNow().AddMinutes(15).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture))
-                .WithBodyAsJson(new { data = new { create_tweet = new { tweet_results = new { result = new { rest_id = "1900000000000000001", legacy = new { full_text = "Scanned post through cookies" } } } } } }));
+                .WithHeader("x-rate-limit-reset",
+                    app.Clock.GetUtcNow().AddMinutes(15).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture))
+                .WithBodyAsJson(new
+                {
+                    data = new
+                    {
+                        create_tweet = new
+                        {
+                            tweet_results = new
+                            {
+                                result = new { rest_id = "1900000000000000001", legacy = new { full_text = "Scanned post through cookies" } },
+                            },
+                        },
+                    },
+                }));
         var user = await app.RegisterAsync($"scan-{Guid.NewGuid():N}@sosyabot.test");
         var recordedUser = Recording(user, pages, app);
         await XConnectFlow.ConnectAsync(recordedUser);
         var channels = await recordedUser.GetDocumentAsync("/app/channels");
-        using (await recordedUser.SubmitAsync(channels, "#connect-cookies", new Dictionary<string, string> { ["Cookies.AuthToken"] = authToken, ["Cookies.Ct0"] = ct0 }))
+        using (await recordedUser.SubmitAsync(channels, "#connect-cookies",
+            new Dictionary<string, string> { ["Cookies.AuthToken"] = authToken, ["Cookies.Ct0"] = ct0 }))
         {
         }
         var workspace = new AgentWorkspace(app, recordedUser);
