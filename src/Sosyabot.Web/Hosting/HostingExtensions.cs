@@ -15,7 +15,10 @@ public static class HostingExtensions
             builder.WebHost.UseUrls($"http://0.0.0.0:{port}");
         }
 
-        builder.Services.AddSerilog((services, logger) => logger
+        // preserveStaticLogger: each host writes through its own logger, not the process-wide Log.Logger, which
+        // several hosts in one process (the test suite, a second node) would overwrite and one host's shutdown
+        // would close for all of them.
+        builder.Services.AddSerilog(preserveStaticLogger: true, configureLogger: (services, logger) => logger
             .MinimumLevel.Information()
             .MinimumLevel.Override("Microsoft.AspNetCore", LogEventLevel.Warning)
             .MinimumLevel.Override("Microsoft.EntityFrameworkCore", LogEventLevel.Warning)
