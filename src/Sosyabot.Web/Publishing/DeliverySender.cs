@@ -78,49 +78,22 @@ public sealed partial class DeliverySender(
             _delivery.HeldAt = null;
         }
 
+        if (channel.Kind == ChannelKind.Cookie && !(await webSettings.GetAsync(cancellationToken)).Enabled)
+        {
+            await HoldAsync($"{XWebState.DisabledMessage} (@{channel.Handle})", cancellationToken);
+            return;
+        }
         PostingPath path;
         TweetWindows windows;
-        if (channel.Kind == ChannelKind.Cookie)
+        try
         {
-            var webState = await webSettings.GetAsync(cancellationToken);
-            if (!webState.Enabled)
-            {
-                await HoldAsync($"{XWebState.DisabledMessage} (@{channel.Handle})", cancellationToken);
-                return;
-            }
-            XWebSession session;
-            try
-            {
-                session = await tokens.AuthorizeWebAsync(channel, ChannelAbility.PostScope, cancellationToken);
-            }
-            catch (Exception ex) when (ex is ChannelNeedsReconnectException or ChannelRefusedException)
-            {
-                await HoldAsync($"@{channel.Handle} needs reconnecting before it can publish: {ex.Message} It goes out once the channel is reconnected.",
-                    cancellationToken);
-                return;
-            }
-            path = WebPath(channel, session);
-            windows = RateBudgets.ForWebTweets(channel.XUserId);
+            (path, windows) = await AuthorizeAsync(channel, cancellationToken);
         }
-        else
+        catch (Exception ex) when (ex is ChannelNeedsReconnectException or ChannelRefusedException)
         {
-            ChannelAuthorization authorization;
-            try
-            {
-                authorization = await tokens.AuthorizeAsync(channel, XCallContext.UserRequired, ChannelAbility.PostScope, cancellationToken);
-            }
-            catch (Exception ex) when (ex is ChannelNeedsReconnectException or ChannelRefusedException)
-            {
-                await HoldAsync($"@{channel.Handle} needs reconnecting before it can publish: {ex.Message} It goes out once the channel is reconnected.",
-                    cancellationToken);
-                return;
-            }
-            var auth = authorization.Auth;
-            path = new PostingPath(
-                (bytes, type, alt, ct) => x.UploadMediaAsync(auth, bytes, type, alt, ct),
-                (draft, ct) => x.CreateTweetAsync(auth, draft, ct),
-                (since, ct) => x.GetRecentTweetsAsync(auth, channel.XUserId, since, ct));
-            windows = RateBudgets.ForTweets(channel.XUserId, authorization.AppKey);
+            await HoldAsync($"@{channel.Handle} needs reconnecting before it can publish: {ex.Message} It goes out once the channel is reconnected.",
+                cancellationToken);
+            return;
         }
         var parts = _delivery.Post.Parts;
 
@@ -555,6 +528,23 @@ public sealed partial class DeliverySender(
         _delivery.DueAt = time.GetUtcNow() + delay;
         _delivery.Reason = $"{why}; retrying at {_delivery.DueAt.UtcDateTime:HH:mm:ss} UTC (attempt {_delivery.Attempts} of {MaxAttempts}).";
         await SaveUnlessCancelledAsync(cancellationToken);
+    }
+
+    // The path a channel posts by (API or x.com's web client) and the rate windows that path spends.
+    private async Task<(PostingPath Path, TweetWindows Windows)> AuthorizeAsync(Channel channel, CancellationToken cancellationToken)
+    {
+        if (channel.Kind == ChannelKind.Cookie)
+        {
+            var session = await tokens.AuthorizeWebAsync(channel, ChannelAbility.PostScope, cancellationToken);
+            return (WebPath(channel, session), RateBudgets.ForWebTweets(channel.XUserId));
+        }
+        var authorization = await tokens.AuthorizeAsync(channel, XCallContext.UserRequired, ChannelAbility.PostScope, cancellationToken);
+        var auth = authorization.Auth;
+        var path = new PostingPath(
+            (bytes, type, alt, ct) => x.UploadMediaAsync(auth, bytes, type, alt, ct),
+            (draft, ct) => x.CreateTweetAsync(auth, draft, ct),
+            (since, ct) => x.GetRecentTweetsAsync(auth, channel.XUserId, since, ct));
+        return (path, RateBudgets.ForTweets(channel.XUserId, authorization.AppKey));
     }
 
     private async Task HoldAsync(string reason, CancellationToken cancellationToken)

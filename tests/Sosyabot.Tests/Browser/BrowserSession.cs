@@ -142,9 +142,15 @@ public sealed class BrowserSession : IAsyncLifetime
 
 public static class PageNavigation
 {
-    // Waits until the browser is at the URL (the new document committed), not for its load event: twice on a busy CI
-    // machine Playwright saw the page reach network-idle but never reported "load", and the wait timed out with the
-    // page in place. The next step's locator waits for what it needs on the page, so nothing reads a half-built page.
+    // Polls the browser's address instead of waiting for a load event. WaitForURL, when the address already matches
+    // (the click's navigation committed before the wait began), falls back to waiting for "load" even when told to
+    // wait only for the commit; three times on a busy CI machine the page reached network-idle, "load" was never
+    // reported and the wait timed out with the page in place. The next step's locator waits for what it needs on the
+    // page, so nothing reads a half-built page.
     public static Task ArrivedAtAsync(this IPage page, string url) =>
-        page.WaitForURLAsync(url, new() { WaitUntil = WaitUntilState.Commit });
+        Assertions.Expect(page).ToHaveURLAsync(GlobPattern(url), new() { Timeout = 30_000 });
+
+    // Playwright's URL globs: ** crosses slashes, * does not; everything else is literal.
+    private static System.Text.RegularExpressions.Regex GlobPattern(string glob) =>
+        new("^" + System.Text.RegularExpressions.Regex.Escape(glob).Replace(@"\*\*", ".*").Replace(@"\*", "[^/]*") + "$");
 }
