@@ -56,7 +56,7 @@ public sealed class LoginWithRecoveryCodeModel(SignInManager<AppUser> signIn, Us
             return Page();
         }
 
-        var result = await signIn.TwoFactorRecoveryCodeSignInAsync(TwoFactorCodes.Normalize(Input.Code));
+        var result = await signIn.TwoFactorRecoveryCodeSignInAsync(TwoFactorCodes.NormalizeRecoveryCode(Input.Code));
         if (result.Succeeded)
         {
             var left = await users.CountRecoveryCodesAsync(user);

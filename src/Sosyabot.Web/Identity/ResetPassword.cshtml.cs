@@ -41,9 +41,9 @@ public sealed class ResetPasswordModel(UserManager<AppUser> users, AccountEvents
 
     public async Task<IActionResult> OnGetAsync()
     {
-        // The link holds a one-time secret: keep it out of caches and of the Referer of anything this page links to.
+        // The link holds a one-time secret: keep the page out of caches. (The site's Referrer-Policy already sends
+        // other sites only our origin, never this URL.)
         Response.Headers.CacheControl = "no-store";
-        Response.Headers["Referrer-Policy"] = "no-referrer";
         LinkValid = await FindUserAsync() is { } user
             && await users.VerifyUserTokenAsync(user, users.Options.Tokens.PasswordResetTokenProvider, UserManager<AppUser>.ResetPasswordTokenPurpose,
                 PasswordResetLinks.TokenFromCode(Code)!);
@@ -53,7 +53,6 @@ public sealed class ResetPasswordModel(UserManager<AppUser> users, AccountEvents
     public async Task<IActionResult> OnPostAsync()
     {
         Response.Headers.CacheControl = "no-store";
-        Response.Headers["Referrer-Policy"] = "no-referrer";
         LinkValid = true;
         if (!ModelState.IsValid)
         {
