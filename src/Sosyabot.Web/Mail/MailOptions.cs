@@ -11,7 +11,7 @@ public sealed class MailOptions : IValidatableObject
     public string? Host { get; set; }
 
     // Empty: the usual port for SMTP_SECURITY (25 none, 587 starttls, 465 tls).
-    [ConfigurationKeyName("SMTP_PORT"), Range(1, 65535)]
+    [ConfigurationKeyName("SMTP_PORT"), Range(1, 65535, ErrorMessage = "SMTP_PORT must be a port number (1-65535).")]
     public int? Port { get; set; }
 
     [ConfigurationKeyName("SMTP_USERNAME")]
@@ -49,7 +49,8 @@ public sealed class MailOptions : IValidatableObject
             }
             yield break;
         }
-        if (string.IsNullOrWhiteSpace(From) || !MailboxAddress.TryParse(From, out _))
+        // MimeKit accepts an address without a domain; a mail server would not.
+        if (string.IsNullOrWhiteSpace(From) || !MailboxAddress.TryParse(From, out var sender) || !sender.Address.Contains('@', StringComparison.Ordinal))
         {
             yield return new ValidationResult(
                 "SMTP_FROM must be the sender's address (e.g. \"Sosyabot <sosyabot@example.com>\") when SMTP_HOST is set.");

@@ -100,7 +100,7 @@ public sealed class AccountSessionTests(SosyabotAppFactory app) : IClassFixture<
 
         var link = page.QuerySelector("#account-link")!;
         Assert.Equal("/account/manage", link.GetAttribute("href"));
-        Assert.Equal(email, link.TextContent.Trim());
+        Assert.Equal(email, link.QuerySelector(".who")!.TextContent);
     }
 
     [Fact]

@@ -44,6 +44,8 @@ public sealed class TwoFactorTests(SosyabotAppFactory app) : IClassFixture<Sosya
         Assert.Equal("/app/channels", used.RequestMessage!.RequestUri!.AbsolutePath);
         Assert.Contains("9 recovery codes left", (await HtmlForms.ParseAsync(used)).QuerySelector(".flash-warning")!.TextContent);
 
+        Assert.DoesNotContain(app.Logs.Lines, line => line.Contains(codes[3], StringComparison.Ordinal));
+
         var second = app.CreateBrowserClient();
         using var reused = await SignInWithRecoveryCodeAsync(second, email, codes[3]);
         Assert.Equal("/account/login-recovery", reused.RequestMessage!.RequestUri!.AbsolutePath);
@@ -84,6 +86,29 @@ public sealed class TwoFactorTests(SosyabotAppFactory app) : IClassFixture<Sosya
         Assert.Contains("Two-factor authentication is off.", manage.QuerySelector(".flash-success")!.TextContent);
         Assert.Equal("Off", manage.QuerySelector("#two-factor-state")!.TextContent);
         await app.LogInAsync(email, Password);
+    }
+
+    [Fact]
+    public async Task DisableTwoFactor_WithCurrentCode_TurnsItOff()
+    {
+        var client = await app.RegisterAsync(NewEmail());
+        var (key, _) = await EnableTwoFactorAsync(client);
+
+        var disable = await client.GetDocumentAsync("/account/manage/two-factor/disable");
+        using var response = await client.SubmitAsync(disable, "#confirm-disable-two-factor", new Dictionary<string, string> { ["Input.Proof"] = CurrentCode(key) });
+
+        Assert.Equal("Off", (await HtmlForms.ParseAsync(response)).QuerySelector("#two-factor-state")!.TextContent);
+    }
+
+    [Fact]
+    public async Task LoginWith2fa_NoPasswordStepFirst_SendsBackToLogin()
+    {
+        var client = app.CreateBrowserClient();
+
+        using var response = await client.GetAsync("/account/login-2fa");
+
+        Assert.Equal("/account/login", response.RequestMessage!.RequestUri!.AbsolutePath);
+        Assert.Contains("Log in again with your password", (await HtmlForms.ParseAsync(response)).QuerySelector(".flash-error")!.TextContent);
     }
 
     [Fact]
