@@ -75,9 +75,9 @@ public sealed class ResetPasswordModel(UserManager<AppUser> users, AccountEvents
             return Page();
         }
 
-        // Whoever locked the account out with wrong passwords should not keep its owner out after a reset.
+        // The wrong guesses before the reset no longer count. A lockout in force is left alone: it ends by itself in minutes,
+        // and an account an admin disabled must not come back through a reset link.
         await users.ResetAccessFailedCountAsync(user);
-        await users.SetLockoutEndDateAsync(user, null);
         events.ResetCompleted(user.Id);
         StatusMessage = "Your password has been reset and every session of your account was signed out. Log in with your new password.";
         return RedirectToPage("/Identity/Login");
