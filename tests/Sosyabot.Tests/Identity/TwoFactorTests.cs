@@ -78,7 +78,8 @@ public sealed class TwoFactorTests(SosyabotAppFactory app) : IClassFixture<Sosya
         await EnableTwoFactorAsync(client);
 
         var disable = await client.GetDocumentAsync("/account/manage/two-factor/disable");
-        using var wrong = await client.SubmitAsync(disable, "#confirm-disable-two-factor", new Dictionary<string, string> { ["Input.Proof"] = "not-my-password" });
+        using var wrong = await client.SubmitAsync(
+            disable, "#confirm-disable-two-factor", new Dictionary<string, string> { ["Input.Proof"] = "not-my-password" });
         Assert.Contains("neither your password nor the current code", (await HtmlForms.ParseAsync(wrong)).QuerySelector(".flash-error")!.TextContent);
         using var response = await client.SubmitAsync(disable, "#confirm-disable-two-factor", new Dictionary<string, string> { ["Input.Proof"] = Password });
 
@@ -95,7 +96,8 @@ public sealed class TwoFactorTests(SosyabotAppFactory app) : IClassFixture<Sosya
         var (key, _) = await EnableTwoFactorAsync(client);
 
         var disable = await client.GetDocumentAsync("/account/manage/two-factor/disable");
-        using var response = await client.SubmitAsync(disable, "#confirm-disable-two-factor", new Dictionary<string, string> { ["Input.Proof"] = CurrentCode(key) });
+        using var response = await client.SubmitAsync(
+            disable, "#confirm-disable-two-factor", new Dictionary<string, string> { ["Input.Proof"] = CurrentCode(key) });
 
         Assert.Equal("Off", (await HtmlForms.ParseAsync(response)).QuerySelector("#two-factor-state")!.TextContent);
     }
@@ -150,7 +152,8 @@ public sealed class TwoFactorTests(SosyabotAppFactory app) : IClassFixture<Sosya
         return await client.SubmitAsync(recovery, "#recover", new Dictionary<string, string> { ["Input.Code"] = code });
     }
 
-    private static string SharedKey(IDocument setup) => setup.QuerySelector("#shared-key")!.TextContent.Replace(" ", "", StringComparison.Ordinal).ToUpperInvariant();
+    private static string SharedKey(IDocument setup) =>
+        setup.QuerySelector("#shared-key")!.TextContent.Replace(" ", "", StringComparison.Ordinal).ToUpperInvariant();
 
     private static string CurrentCode(string key) => new Totp(Base32Encoding.ToBytes(key)).ComputeTotp();
 
