@@ -19,9 +19,16 @@ public static class AccountsExtensions
                 options.Password.RequireUppercase = false;
                 options.Password.RequireNonAlphanumeric = false;
                 options.Lockout.MaxFailedAccessAttempts = 10;
+                options.Tokens.PasswordResetTokenProvider = PasswordResetTokenProvider.ProviderName;
             })
             .AddEntityFrameworkStores<SosyabotDbContext>()
-            .AddDefaultTokenProviders();
+            .AddDefaultTokenProviders()
+            .AddTokenProvider<PasswordResetTokenProvider>(PasswordResetTokenProvider.ProviderName);
+
+        // Every request checks the cookie's security stamp against the account's, so logging out, changing or resetting
+        // the password, turning 2FA on or off and "sign out everywhere" end every other session at once: a copied
+        // sosyabot.auth cookie stops working on its next request. The price is one lookup of the account per request.
+        builder.Services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = TimeSpan.Zero);
 
         builder.Services.ConfigureApplicationCookie(options =>
         {
@@ -57,6 +64,8 @@ public static class AccountsExtensions
             .AddPolicy(Roles.InstanceAdminPolicy, policy => policy.RequireRole(Roles.InstanceAdmin));
 
         builder.Services.AddScoped<InstanceAdmins>();
+        builder.Services.AddScoped<PasswordResetLinks>();
+        builder.Services.AddSingleton<AccountEvents>();
         builder.Services.AddOptions<AdminBootstrapOptions>().Bind(builder.Configuration);
         builder.Services.AddHostedService<AdminBootstrapper>();
         return builder;

@@ -44,6 +44,10 @@ public sealed class LoginModel(SignInManager<AppUser> signIn) : PageModel
         {
             return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl : Url.Content("~/"));
         }
+        if (result.RequiresTwoFactor)
+        {
+            return RedirectToPage("/Identity/LoginWith2fa", new { ReturnUrl, Input.RememberMe });
+        }
         ModelState.AddModelError(string.Empty, result.IsLockedOut
             ? "Too many failed attempts: this account is locked for a few minutes."
             : "Email or password is incorrect.");

@@ -6,12 +6,18 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace Sosyabot.Web.Identity;
 
 [AllowAnonymous]
-public sealed class LogoutModel(SignInManager<AppUser> signIn) : PageModel
+public sealed class LogoutModel(UserManager<AppUser> users, SignInManager<AppUser> signIn) : PageModel
 {
     public IActionResult OnGet() => RedirectToPage("/Identity/Login");
 
     public async Task<IActionResult> OnPostAsync()
     {
+        // Deleting the cookie in this browser is not enough: a copy of it would still open the account. A new security
+        // stamp makes every cookie issued so far invalid, this one and those of other browsers alike.
+        if (await users.GetUserAsync(User) is { } user)
+        {
+            await users.UpdateSecurityStampAsync(user);
+        }
         await signIn.SignOutAsync();
         return RedirectToPage("/Identity/Login");
     }
