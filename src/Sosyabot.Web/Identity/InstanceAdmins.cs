@@ -82,7 +82,7 @@ public sealed partial class InstanceAdmins(SosyabotDbContext db, UserManager<App
 
     public static string Describe(IdentityResult result) => string.Join(" ", result.Errors.Select(e => e.Description));
 
-    private Task LockAsync(CancellationToken cancellationToken) =>
+    private Task<int> LockAsync(CancellationToken cancellationToken) =>
         db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({AdminElectionLockKey})", cancellationToken);
 
     private async Task AddAdminRoleAsync(AppUser user)

@@ -32,13 +32,15 @@ internal sealed partial class SetupTokenAnnouncer(
         }
     }
 
+    // The host may stop a service twice (a test host's DisposeAsync, then Dispose): only the first one waits.
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        await _stopping.CancelAsync();
-        if (_retrying is not null)
+        if (Interlocked.Exchange(ref _retrying, null) is not { } retrying)
         {
-            await _retrying.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            return;
         }
+        await _stopping.CancelAsync();
+        await retrying.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     public void Dispose() => _stopping.Dispose();

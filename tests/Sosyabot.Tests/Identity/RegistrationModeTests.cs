@@ -98,7 +98,7 @@ public sealed class RegistrationModeTests(AppWithOneInvitation app) : IClassFixt
 
         var page = await admin.GetDocumentAsync("/admin/registration");
 
-        Assert.True(page.QuerySelector<AngleSharp.Html.Dom.IHtmlInputElement>("#mode-closed")!.IsChecked);
+        Assert.True(((AngleSharp.Html.Dom.IHtmlInputElement)page.QuerySelector("#mode-closed")!).IsChecked);
         Assert.Contains(SosyabotAppFactory.AdminEmail, page.QuerySelector("#registration-updated")!.TextContent);
         await SetModeAsync("open");
     }

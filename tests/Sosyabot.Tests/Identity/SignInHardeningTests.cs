@@ -100,7 +100,7 @@ public sealed class SignInHardeningTests(AppWithLowSignInLimits app) : IClassFix
         var page = await HtmlForms.ParseAsync(throttled);
         Assert.Contains("Too many failed sign-ins", page.QuerySelector(".flash-error")!.TextContent);
         Assert.Null(page.QuerySelector("form[action='/account/logout']"));
-        Assert.Contains(app.Logs.Lines, l => l.Contains("Sign-in throttled for 203.0.113.10", StringComparison.Ordinal));
+        Assert.Contains(app.Logs.Lines, l => l.StartsWith("Sign-in throttled for \"203.0.113.10\"", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -230,8 +230,9 @@ public sealed class SignInHardeningTests(AppWithLowSignInLimits app) : IClassFix
 
         await using var db = app.Database.CreateDbContext();
         var id = (await db.Users.SingleAsync(u => u.Email == email)).Id;
-        Assert.Contains(app.Logs.Lines, l => l.Contains($"Sign-in failed for user {id} from 203.0.113.80: wrong password", StringComparison.Ordinal));
-        Assert.Contains(app.Logs.Lines, l => l.Contains($"Sign-in succeeded for user {id} from 203.0.113.80", StringComparison.Ordinal));
+        Assert.Contains(app.Logs.Lines,
+            l => l.StartsWith($"Sign-in failed for user \"{id}\" from \"203.0.113.80\": \"wrong password\"", StringComparison.Ordinal));
+        Assert.Contains(app.Logs.Lines, l => l.StartsWith($"Sign-in succeeded for user \"{id}\" from \"203.0.113.80\"", StringComparison.Ordinal));
         Assert.DoesNotContain(app.Logs.Lines, l => l.Contains(wrong, StringComparison.Ordinal) || l.Contains(Password, StringComparison.Ordinal));
     }
 
