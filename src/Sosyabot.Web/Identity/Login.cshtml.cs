@@ -87,7 +87,8 @@ public sealed class LoginModel(
             SignInEvents.Succeeded(logger, user.Id, ip);
             return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl : Url.Content("~/"));
         }
-        SignInEvents.Failed(logger, user.Id, ip, result.IsLockedOut ? "locked out" : result.IsNotAllowed ? "not allowed" : "wrong password");
+        var reason = result.IsLockedOut ? "locked out" : result.IsNotAllowed ? "not allowed" : result.RequiresTwoFactor ? "two-factor step" : "wrong password";
+        SignInEvents.Failed(logger, user.Id, ip, reason);
         return Fail(ip);
     }
 
