@@ -163,9 +163,20 @@ start_app() {
   build_app
   migrate
   say "Starting Sosyabot on port $PORT"
+  local log_start; log_start="$(stat -c %s "$LOG_DIR/app.log" 2>/dev/null || echo 0)"
   launch "$APP_DIR" Sosyabot.Web.dll "$LOG_DIR/app.log" "$APP_PID_FILE" DOTNET_ENVIRONMENT="${DOTNET_ENVIRONMENT:-Production}"
   wait_healthy
   say "Sosyabot is up: $BASE_URL (logs: ./service.sh logs)"
+  tail -c +"$((log_start + 1))" "$LOG_DIR/app.log" | show_setup_link
+}
+
+# An unclaimed instance logs a one-time setup link at start; the person starting it is the one to see it.
+show_setup_link() {
+  local line
+  line="$(grep -a 'account/register?setup=' | tail -n 1 || true)"
+  if [[ -n "$line" ]]; then
+    printf '\033[1;33m==> %s\033[0m\n' "${line#*] }"
+  fi
 }
 
 # runs DLL PID: whether PID is still the process that runs DLL (a pid can be reused once it exits).
@@ -252,10 +263,12 @@ docker_start() {
     export TWITTER_CLIENT_ID="${TWITTER_CLIENT_ID:-sandbox-client-id}" TWITTER_CLIENT_SECRET="${TWITTER_CLIENT_SECRET:-sandbox-client-secret}"
   fi
   say "Building and starting ${services[*]} with docker compose"
+  local started; started="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
   compose up -d --build "${services[@]}"
   for _ in $(seq 1 120); do
     if curl -fsS -o /dev/null "http://127.0.0.1:$PORT/healthz" 2>/dev/null; then
       say "Sosyabot is up: $BASE_URL (logs: ./service.sh logs)"
+      compose logs --no-log-prefix --since "$started" app 2>/dev/null | show_setup_link
       return
     fi
     sleep 1

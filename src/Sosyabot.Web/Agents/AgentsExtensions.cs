@@ -14,6 +14,8 @@ public static class AgentsExtensions
     public static WebApplicationBuilder AddAgents(this WebApplicationBuilder builder)
     {
         builder.Services.AddScoped<AgentActions>();
+        builder.Services.AddOptions<ApiAuthLimitOptions>().Bind(builder.Configuration).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<ApiAuthThrottle>();
         // The API reference (Scalar) boots from an inline module and styles itself inline; it shows no user content.
         builder.Services.Configure<Hosting.SecurityHeaderOptions>(options => options.InlineScriptPaths.Add(ReferencePath));
         builder.Services.AddProblemDetails();

@@ -36,13 +36,24 @@ public sealed partial class ApiTokenAuthenticationHandler(
     ILoggerFactory loggerFactory,
     UrlEncoder encoder,
     SosyabotDbContext db,
+    ApiAuthThrottle throttle,
     TimeProvider time) : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
 {
     // Last-used times are written at most this often per token, not on every call.
     private static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
 
+    private TimeSpan? _throttled;
+
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
+        var ip = ApiAuthThrottle.ClientIp(Context);
+        if (throttle.WaitBeforeTrying(ip) is { } wait)
+        {
+            _throttled = wait;
+            LogThrottled(Logger, ip);
+            return AuthenticateResult.Fail("Too many requests from this address failed authentication.");
+        }
+
         var header = Request.Headers.Authorization.ToString();
         if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
@@ -85,6 +96,15 @@ public sealed partial class ApiTokenAuthenticationHandler(
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         var failure = (await HandleAuthenticateOnceSafeAsync()).Failure?.Message;
+        if (_throttled is { } wait)
+        {
+            var seconds = (int)Math.Ceiling(wait.TotalSeconds);
+            Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await WriteProblemAsync(StatusCodes.Status429TooManyRequests, "Too many failed authentications",
+                $"Too many requests from this address failed authentication. Try again in {seconds} s with a valid API token.");
+            return;
+        }
+        throttle.RecordFailure(ApiAuthThrottle.ClientIp(Context));
         Response.Headers.WWWAuthenticate = failure is null ? "Bearer" : "Bearer error=\"invalid_token\"";
         await WriteProblemAsync(StatusCodes.Status401Unauthorized, "API token required",
             failure ?? "Send a workspace API token as 'Authorization: Bearer sbt_...'. Create one under Settings → API tokens.");
@@ -102,6 +122,9 @@ public sealed partial class ApiTokenAuthenticationHandler(
                 ? "This API token may not do this."
                 : $"This API token lacks the '{needed}' scope. Create a token with it under Settings → API tokens.");
     }
+
+    [LoggerMessage(LogLevel.Warning, "API request from {ClientIp} refused: too many failed authentications")]
+    private static partial void LogThrottled(ILogger logger, string clientIp);
 
     private Task WriteProblemAsync(int status, string title, string detail)
     {

@@ -39,6 +39,21 @@ public static class HostingExtensions
             options.RootDirectory = "/";
         });
         builder.Services.AddHealthChecks();
+        // Features add their own policies (sign-in, registration); a refusal is a 429 with the wait in Retry-After,
+        // which the status code pages turn into a page for people and problem details for API callers.
+        builder.Services.AddRateLimiter(options =>
+        {
+            options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            options.OnRejected = (context, _) =>
+            {
+                if (context.Lease.TryGetMetadata(System.Threading.RateLimiting.MetadataName.RetryAfter, out var retryAfter))
+                {
+                    context.HttpContext.Response.Headers.RetryAfter =
+                        ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
+                return ValueTask.CompletedTask;
+            };
+        });
         builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
         builder.Services.AddExceptionHandler<BadRequestProblemHandler>();
         // Malformed API bodies throw, so that BadRequestProblemHandler can say what was wrong with them.
@@ -67,6 +82,7 @@ public static class HostingExtensions
         app.UseStaticFiles();
         app.UseSerilogRequestLogging();
         app.UseRouting();
+        app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
         return app;

@@ -1,11 +1,16 @@
+using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
 using Sosyabot.Web.Data;
 
 namespace Sosyabot.Web.Identity;
 
 public static class AccountsExtensions
 {
+    public const string LoginPolicy = "login";
+    public const string RegisterPolicy = "register";
+
     public static WebApplicationBuilder AddAccounts(this WebApplicationBuilder builder)
     {
         builder.Services
@@ -18,7 +23,9 @@ public static class AccountsExtensions
                 options.Password.RequireLowercase = false;
                 options.Password.RequireUppercase = false;
                 options.Password.RequireNonAlphanumeric = false;
-                options.Lockout.MaxFailedAccessAttempts = 10;
+                // No account lockout: anyone who knows an email could lock its owner out. Failed sign-ins are
+                // throttled per IP and per IP + account instead (SignInThrottle).
+                options.Lockout.AllowedForNewUsers = false;
                 options.Tokens.PasswordResetTokenProvider = PasswordResetTokenProvider.ProviderName;
             })
             .AddEntityFrameworkStores<SosyabotDbContext>()
@@ -26,7 +33,7 @@ public static class AccountsExtensions
             .AddTokenProvider<PasswordResetTokenProvider>(PasswordResetTokenProvider.ProviderName);
 
         // Every request checks the cookie's security stamp against the account's, so logging out, changing or resetting
-        // the password, turning 2FA on or off and "sign out everywhere" end every other session at once: a copied
+        // the password, turning 2FA on or off, "sign out everywhere" and an admin disabling the account end every other session at once: a copied
         // sosyabot.auth cookie stops working on its next request. The price is one lookup of the account per request.
         builder.Services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = TimeSpan.Zero);
 
@@ -66,8 +73,34 @@ public static class AccountsExtensions
         builder.Services.AddScoped<InstanceAdmins>();
         builder.Services.AddScoped<PasswordResetLinks>();
         builder.Services.AddSingleton<AccountEvents>();
+        builder.Services.AddScoped<RegistrationSettings>();
         builder.Services.AddOptions<AdminBootstrapOptions>().Bind(builder.Configuration);
         builder.Services.AddHostedService<AdminBootstrapper>();
+        builder.Services.AddHostedService<SetupTokenAnnouncer>();
+
+        builder.Services.AddOptions<SignInLimitOptions>().Bind(builder.Configuration).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<SignInThrottle>();
+        builder.Services.AddRateLimiter(options =>
+        {
+            // Form posts only: showing the page costs nothing and must stay reachable to show the wait.
+            options.AddPolicy(LoginPolicy, context => PostsPerIp(context, limits => (limits.RequestsPerMinute, TimeSpan.FromMinutes(1))));
+            options.AddPolicy(RegisterPolicy, context => PostsPerIp(context, limits => (limits.RegistrationsPerHour, TimeSpan.FromHours(1))));
+        });
         return builder;
+    }
+
+    private static RateLimitPartition<string> PostsPerIp(HttpContext context, Func<SignInLimitOptions, (int Permits, TimeSpan Window)> limit)
+    {
+        if (!HttpMethods.IsPost(context.Request.Method))
+        {
+            return RateLimitPartition.GetNoLimiter("");
+        }
+        var (permits, window) = limit(context.RequestServices.GetRequiredService<IOptions<SignInLimitOptions>>().Value);
+        return RateLimitPartition.GetFixedWindowLimiter(SignInThrottle.ClientIp(context), _ => new FixedWindowRateLimiterOptions
+        {
+            PermitLimit = permits,
+            Window = window,
+            QueueLimit = 0,
+        });
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.RateLimiting;
 using Sosyabot.Web.Hosting;
 using Sosyabot.Web.Mail;
 
@@ -11,6 +12,7 @@ namespace Sosyabot.Web.Identity;
 // Mails a reset link when SMTP is configured. The answer is the same, in words and in time (the mail goes out in the
 // background), whether or not an account has this address, so the page tells nobody who has an account here.
 [AllowAnonymous]
+[EnableRateLimiting(AccountsExtensions.LoginPolicy)]
 public sealed class ForgotPasswordModel(
     UserManager<AppUser> users, PasswordResetLinks links, MailQueue mail, AccountEvents events) : PageModel
 {
@@ -44,7 +46,8 @@ public sealed class ForgotPasswordModel(
         }
 
         var user = await users.FindByEmailAsync(Input.Email);
-        if (user?.Email is { } email)
+        // A disabled account gets no link: only an admin brings it back.
+        if (user is { DisabledAt: null, Email: { } email })
         {
             var link = await links.CreateAsync(user);
             mail.TryEnqueue(new OutgoingMail(email, "Reset your Sosyabot password",

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.RateLimiting;
 using Sosyabot.Web.Hosting;
 
 namespace Sosyabot.Web.Identity;
@@ -10,6 +11,7 @@ namespace Sosyabot.Web.Identity;
 // The second sign-in step for an account with two-factor authentication: the password step (Login) left a short-lived
 // cookie naming the account, and this page asks for the authenticator app's current code.
 [AllowAnonymous]
+[EnableRateLimiting(AccountsExtensions.LoginPolicy)]
 public sealed class LoginWith2faModel(SignInManager<AppUser> signIn) : PageModel
 {
     public const string StartAgain = "Your sign-in took too long. Log in again with your password.";

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.RateLimiting;
 using Sosyabot.Web.Hosting;
 
 namespace Sosyabot.Web.Identity;
@@ -10,6 +11,7 @@ namespace Sosyabot.Web.Identity;
 // The second sign-in step with one of the recovery codes shown when two-factor authentication was turned on; each
 // code works once.
 [AllowAnonymous]
+[EnableRateLimiting(AccountsExtensions.LoginPolicy)]
 public sealed class LoginWithRecoveryCodeModel(SignInManager<AppUser> signIn, UserManager<AppUser> users, AccountEvents events) : PageModel
 {
     [BindProperty]

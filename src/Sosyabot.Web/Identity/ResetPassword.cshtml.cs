@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.RateLimiting;
 using Sosyabot.Web.Hosting;
 
 namespace Sosyabot.Web.Identity;
@@ -10,6 +11,7 @@ namespace Sosyabot.Web.Identity;
 // Where a reset link lands: /account/reset-password?email=…&code=… (PasswordResetLinks builds it). A new password
 // changes the security stamp, which ends every session and spends the link.
 [AllowAnonymous]
+[EnableRateLimiting(AccountsExtensions.LoginPolicy)]
 public sealed class ResetPasswordModel(UserManager<AppUser> users, AccountEvents events) : PageModel
 {
     public const string InvalidLink = "This reset link is not valid any more: it has expired or has already been used. Ask for a new one.";

@@ -29,14 +29,30 @@ public static class Accounts
     public static async Task<BrowserClient> RegisterAsync(this SosyabotAppFactory app, string email, string password = "a-long-enough-password")
     {
         var client = app.CreateBrowserClient();
-        var register = await client.GetDocumentAsync("/account/register");
-        using var response = await client.SubmitAsync(register, "#register", new Dictionary<string, string>
+        using var response = await client.SubmitRegistrationAsync("/account/register", email, password);
+        Assert.Equal("/app/channels", response.RequestMessage!.RequestUri!.AbsolutePath);
+        return client;
+    }
+
+    // Fills in the register form found at registerUrl (which may carry ?setup= or ?invite=) and sends it.
+    public static async Task<HttpResponseMessage> SubmitRegistrationAsync(
+        this HttpClient client, string registerUrl, string email, string password = "a-long-enough-password")
+    {
+        var register = await client.GetDocumentAsync(registerUrl);
+        return await client.SubmitAsync(register, "#register", new Dictionary<string, string>
         {
             ["Input.Email"] = email,
             ["Input.Password"] = password,
             ["Input.ConfirmPassword"] = password,
         });
-        Assert.Equal("/app/channels", response.RequestMessage!.RequestUri!.AbsolutePath);
-        return client;
+    }
+
+    // The one-time setup token an unclaimed instance prints to its log at boot (the app is started if it was not).
+    public static string SetupToken(this SosyabotAppFactory app)
+    {
+        _ = app.Services;
+        var line = app.Logs.Lines.LastOrDefault(l => l.Contains("/account/register?setup=", StringComparison.Ordinal))
+                   ?? throw new InvalidOperationException("The app printed no setup link: " + string.Join("\n", app.Logs.Lines.Take(20)));
+        return System.Text.RegularExpressions.Regex.Match(line, "setup=([A-Za-z0-9_-]+)").Groups[1].Value;
     }
 }

@@ -43,7 +43,9 @@ public sealed class NavigationTests(SosyabotAppFactory app) : IClassFixture<Sosy
 
         var page = await admin.GetDocumentAsync("/admin/api-integration/x-twitter");
 
-        Assert.Equal([("X (Twitter)", "/admin/api-integration/x-twitter")], Links(page, ".sidenav a"));
+        Assert.Equal(
+            [("X (Twitter)", "/admin/api-integration/x-twitter"), ("Users", "/admin/users"), ("Registration", "/admin/registration")],
+            Links(page, ".sidenav a"));
         Assert.Equal(["X (Twitter)"], Active(page, ".sidenav a"));
         Assert.Equal("/admin", page.QuerySelector(".breadcrumb a")!.GetAttribute("href"));
         Assert.Equal(["Admin"], Active(page, ".topbar .nav a"));
