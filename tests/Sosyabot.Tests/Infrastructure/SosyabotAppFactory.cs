@@ -13,7 +13,7 @@ public class SosyabotAppFactory : WebApplicationFactory<Program>, IAsyncLifetime
     public const string AdminPassword = "admin-password-123";
     public const string BaseUrl = "https://sosyabot.example.test";
 
-    public TestDatabase Database { get; private set; } = null!;
+    public TestDatabase Database { get; protected set; } = null!;
 
     public CapturedLogs Logs { get; } = new();
 
@@ -33,6 +33,8 @@ public class SosyabotAppFactory : WebApplicationFactory<Program>, IAsyncLifetime
         // Whatever the machine running the tests has exported must not leak into them.
         builder.UseSetting("TWITTER_CLIENT_ID", "");
         builder.UseSetting("TWITTER_CLIENT_SECRET", "");
+        builder.UseSetting("DATA_PROTECTION_KEY", AppProcess.DataProtectionKey);
+        builder.UseSetting("DATA_PROTECTION_PREVIOUS_KEYS", "");
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);
