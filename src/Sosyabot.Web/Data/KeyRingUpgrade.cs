@@ -94,7 +94,10 @@ public sealed partial class KeyRingUpgrade(
                     row.Xml = key.ToString(SaveOptions.DisableFormatting);
                 }
             }
-            hasUsableWrappedKey |= (DateTimeOffset?)key.Element("activationDate") <= now && (DateTimeOffset?)key.Element("expirationDate") > now.AddDays(2);
+            // Only a key this node can unwrap may replace the plaintext ones: retiring them for a key wrapped under some
+            // other KEK would lose every secret.
+            hasUsableWrappedKey |= wrapped is not null && options.Value.Find((string?)wrapped.Attribute("kek") ?? "") is not null
+                && (DateTimeOffset?)key.Element("activationDate") <= now && (DateTimeOffset?)key.Element("expirationDate") > now.AddDays(2);
         }
         var rewrappedCount = db.ChangeTracker.Entries().Count(e => e.State == EntityState.Modified);
         await db.SaveChangesAsync(cancellationToken);
@@ -113,15 +116,19 @@ public sealed partial class KeyRingUpgrade(
         var unreadable = 0;
         string? Rewrite(SecretPurpose purpose, string stored)
         {
+            string plaintext;
             try
             {
-                return protector.Protect(purpose, protector.UnprotectLegacy(stored));
+                plaintext = protector.UnprotectLegacy(stored);
             }
             catch (CryptographicException)
             {
+                // Its key is gone already: deleting the plaintext keys loses nothing more; the value asks to be entered again.
                 unreadable++;
                 return null;
             }
+            // Not caught: a value that cannot be written under the new key stops the upgrade before any key is deleted.
+            return protector.Protect(purpose, plaintext);
         }
         var rewritten = 0;
         foreach (var columns in scoped.GetServices<ILegacySecretColumns>())
