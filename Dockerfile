@@ -34,4 +34,6 @@ EXPOSE 8080
 USER app
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 CMD curl -fsS http://127.0.0.1:8080/healthz -o /dev/null || exit 1
 # `docker run IMAGE migrate` applies migrations and exits; compose runs that once before the app starts.
+# The app itself refuses to start without DATA_PROTECTION_KEY (the key-encryption key of the key ring in the
+# database): give it at run time (`docker run -e DATA_PROTECTION_KEY=...`, compose takes it from .env), never in the image.
 ENTRYPOINT ["dotnet", "Sosyabot.Web.dll"]

@@ -118,6 +118,7 @@ internal static class BudgetUse
             builder.UseEnvironment("Production");
             builder.UseSetting("DATABASE_URL", database);
             builder.UseSetting("BASE_URL", "http://localhost");
+            builder.UseSetting("DATA_PROTECTION_KEY", AppProcess.DataProtectionKey);
             builder.UseSetting("X_API_BASE_URL", sandboxAddress);
             builder.UseSetting("X_AUTHORIZE_URL", sandboxAddress + "/i/oauth2/authorize");
             builder.UseSetting("X_WEB_BASE_URL", sandboxAddress);

@@ -30,6 +30,10 @@ public sealed class AppProcess : IAsyncDisposable
     // The last lines the process wrote, for a failure message.
     public string Tail => string.Join("\n", _output.TakeLast(30));
 
+    // The key-encryption key every test host and the bench start the app with (a test of a missing or different KEK
+    // overrides it). Fixed, so two hosts on one database are nodes of one instance.
+    public const string DataProtectionKey = "MbGPWphK6cqDBR5K4w4OZBfEEl+yWUQLP0klBTK1aA0=";
+
     public static async Task<AppProcess> StartAsync(IReadOnlyDictionary<string, string> environment)
     {
         var port = FreePort();
@@ -40,10 +44,16 @@ public sealed class AppProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var name in new[] { "DATABASE_URL", "TWITTER_CLIENT_ID", "TWITTER_CLIENT_SECRET", "ADMIN_EMAIL", "ADMIN_PASSWORD", "ASPNETCORE_URLS" })
+        foreach (var name in new[]
+                 {
+                     "DATABASE_URL", "TWITTER_CLIENT_ID", "TWITTER_CLIENT_SECRET", "ADMIN_EMAIL", "ADMIN_PASSWORD", "ASPNETCORE_URLS",
+                     "DATA_PROTECTION_PREVIOUS_KEYS",
+                 })
         {
             start.Environment.Remove(name);
         }
+        // Every node of one test instance shares the key-encryption key, as a real instance's nodes do.
+        start.Environment["DATA_PROTECTION_KEY"] = DataProtectionKey;
         start.Environment["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["BASE_URL"] = $"http://127.0.0.1:{port}";
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";

@@ -218,7 +218,7 @@ public sealed class AgentActions(
         }
         finally
         {
-            await tokens.StoreRotatedCt0Async(channel.Id, session, cancellationToken);
+            await tokens.StoreRotatedCt0Async(channel, session, cancellationToken);
         }
     }
 

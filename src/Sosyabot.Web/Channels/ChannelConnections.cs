@@ -163,6 +163,11 @@ public sealed partial class ChannelConnections(
             await tokens.MarkNeedsReconnectAsync(channel.Id, reason, cancellationToken);
             throw new ChannelConnectException(reason);
         }
+        catch (ChannelCredentialsUnreadableException ex)
+        {
+            await tokens.MarkNeedsReconnectAsync(channel.Id, ex.Message, cancellationToken);
+            throw new ChannelConnectException(ex.Message);
+        }
         catch (Exception ex) when (ex is ChannelNeedsReconnectException or ChannelRefusedException)
         {
             throw new ChannelConnectException(ex.Message);
@@ -173,7 +178,18 @@ public sealed partial class ChannelConnections(
     public async Task<string?> DisconnectAsync(Channel channel, CancellationToken cancellationToken)
     {
         string? warning = null;
-        if (channel.Kind == ChannelKind.OAuth2 && secrets.AccessToken(channel) is { } accessToken)
+        string? accessToken = null, refreshToken = null;
+        try
+        {
+            accessToken = channel.Kind == ChannelKind.OAuth2 ? secrets.AccessToken(channel) : null;
+            refreshToken = accessToken is null ? null : secrets.RefreshToken(channel);
+        }
+        catch (ChannelCredentialsUnreadableException)
+        {
+            warning = "The stored tokens could not be decrypted, so the grant could not be revoked at X; they were deleted here. " +
+                "Remove the app under Connected apps on x.com.";
+        }
+        if (accessToken is not null)
         {
             var credentials = (await settings.GetAsync(cancellationToken)).ConfiguredCredentials;
             try
@@ -185,7 +201,7 @@ public sealed partial class ChannelConnections(
                 }
                 else
                 {
-                    if (secrets.RefreshToken(channel) is { } refreshToken)
+                    if (refreshToken is not null)
                     {
                         await x.RevokeAsync(credentials, refreshToken, "refresh_token", cancellationToken);
                     }

@@ -5,7 +5,10 @@ using Sosyabot.Web.X;
 namespace Sosyabot.Web.Channels;
 
 // The channel cannot act on X until a person reconnects it; Exception.Message says why.
-public sealed class ChannelNeedsReconnectException(string reason) : Exception(reason);
+public class ChannelNeedsReconnectException(string reason) : Exception(reason);
+
+// The channel's stored credentials do not decrypt for it (copied from another row, or their key is gone).
+public sealed class ChannelCredentialsUnreadableException(string reason) : ChannelNeedsReconnectException(reason);
 
 // The channel cannot make this call as it is connected; Exception.Message says what would make it able to.
 public sealed class ChannelRefusedException(string reason) : Exception(reason);
@@ -30,7 +33,6 @@ public sealed partial class ChannelTokens(
     XClient x,
     XIntegrationSettings settings,
     XWebSettings webSettings,
-    SecretProtector protector,
     TimeProvider time,
     ILogger<ChannelTokens> logger)
 {
@@ -54,7 +56,8 @@ public sealed partial class ChannelTokens(
             var client = (await settings.GetAsync(cancellationToken)).ConfiguredCredentials?.ClientId ?? "unconfigured";
             return new ChannelAuthorization(new XAuth.Bearer(token), $"oauth2:{client}");
         }
-        var keys = secrets.ApiKeys(channel) ?? throw new InvalidOperationException($"Channel {channel.Id} has no API keys.");
+        var keys = await ReadAsync(channel.Id, () => secrets.ApiKeys(channel), cancellationToken)
+            ?? throw new InvalidOperationException($"Channel {channel.Id} has no API keys.");
         // The consumer key names the app; hashed because budget keys are shown to nobody and need not carry it.
         var appKey = "byok:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(keys.ApiKey)))[..16];
         if (context == XCallContext.AppOnlyAllowed)
@@ -85,17 +88,20 @@ public sealed partial class ChannelTokens(
         {
             throw new ChannelNeedsReconnectException($"@{channel.Handle} has no browser session stored. Reconnect it with fresh auth_token and ct0 cookies.");
         }
-        return new XWebSession(protector.Unprotect(stored.SessionAuthTokenProtected), protector.Unprotect(stored.SessionCt0Protected), web.Queries);
+        var cookies = await ReadAsync(channel.Id,
+            () => secrets.WebSession(channel, stored.SessionAuthTokenProtected, stored.SessionCt0Protected)!, cancellationToken);
+        return new XWebSession(cookies.AuthToken, cookies.Ct0, web.Queries);
     }
 
     // x.com handed the session a new ct0: stored (encrypted) at once, so every later call, on any node, sends it.
-    public async Task StoreRotatedCt0Async(Guid channelId, XWebSession session, CancellationToken cancellationToken)
+    public async Task StoreRotatedCt0Async(Channel channel, XWebSession session, CancellationToken cancellationToken)
     {
         if (session.TakeRotatedCt0() is not { } ct0)
         {
             return;
         }
-        var protectedCt0 = protector.Protect(ct0);
+        var channelId = channel.Id;
+        var protectedCt0 = secrets.ProtectCt0(channel, ct0);
         await db.Channels.Where(c => c.Id == channelId && c.Kind == ChannelKind.Cookie)
             .ExecuteUpdateAsync(update => update.SetProperty(c => c.SessionCt0Protected, protectedCt0), CancellationToken.None);
         LogCt0Rotated(logger, channelId);
@@ -120,7 +126,7 @@ public sealed partial class ChannelTokens(
         {
             throw new ChannelNeedsReconnectException(channel.StateReason ?? "The channel is not connected.");
         }
-        var accessToken = secrets.AccessToken(channel)
+        var accessToken = await ReadAsync(channelId, () => secrets.AccessToken(channel), cancellationToken)
             ?? throw new InvalidOperationException($"Channel {channelId} has no OAuth 2.0 access token.");
         var now = time.GetUtcNow();
         if (channel.AccessTokenExpiresAt - now > RenewalMargin)
@@ -176,6 +182,20 @@ public sealed partial class ChannelTokens(
         LogNeedsReconnect(logger, channelId, reason);
     }
 
+    // A credential that does not decrypt for its channel marks the channel, so its page and the composer say to reconnect it.
+    private async Task<T> ReadAsync<T>(Guid channelId, Func<T> read, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return read();
+        }
+        catch (ChannelCredentialsUnreadableException ex)
+        {
+            await MarkNeedsReconnectAsync(channelId, ex.Message, cancellationToken);
+            throw;
+        }
+    }
+
     private async Task<string> RenewAsync(Guid channelId, XClientCredentials credentials, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -185,12 +205,26 @@ public sealed partial class ChannelTokens(
         var now = time.GetUtcNow();
 
         // Whoever held the lock before us may have renewed already: their token is ours too.
-        if (channel.AccessTokenExpiresAt - now > RenewalMargin && secrets.AccessToken(channel) is { } fresh)
+        string? fresh, refreshToken;
+        try
+        {
+            fresh = channel.AccessTokenExpiresAt - now > RenewalMargin ? secrets.AccessToken(channel) : null;
+            refreshToken = fresh is null ? secrets.RefreshToken(channel) : null;
+        }
+        catch (ChannelCredentialsUnreadableException ex)
+        {
+            channel.MarkNeedsReconnect(ex.Message);
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            LogNeedsReconnect(logger, channelId, ex.Message);
+            throw;
+        }
+        if (fresh is not null)
         {
             await transaction.CommitAsync(cancellationToken);
             return fresh;
         }
-        if (channel.State != ChannelStates.Active || secrets.RefreshToken(channel) is not { } refreshToken)
+        if (channel.State != ChannelStates.Active || refreshToken is null)
         {
             throw new ChannelNeedsReconnectException(channel.StateReason ?? "The channel is not connected.");
         }

@@ -18,6 +18,7 @@ public static partial class ChannelsExtensions
     public static WebApplicationBuilder AddChannels(this WebApplicationBuilder builder)
     {
         builder.Services.AddScoped<ChannelSecrets>();
+        builder.Services.AddScoped<ILegacySecretColumns, LegacyChannelSecrets>();
         builder.Services.AddScoped<ChannelTokens>();
         builder.Services.AddScoped<ChannelConnections>();
 

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
@@ -19,11 +20,18 @@ public static class DataExtensions
             options.UseSosyabotDatabase(services.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString));
         builder.Services.AddScoped(services => services.GetRequiredService<IDbContextFactory<SosyabotDbContext>>().CreateDbContext());
 
-        // Keys in the database: every node decrypts what another encrypted, and restarts keep secrets readable.
+        // Keys in the database: every node decrypts what another encrypted, and restarts keep secrets readable. Each key is
+        // wrapped with the KEK from the environment before it is written, so the database alone opens nothing; a node
+        // without the KEK refuses to start. Keys roll every 90 days (DataProtection's default) under the same KEK.
+        builder.Services.AddOptions<KeyRingOptions>().Bind(builder.Configuration).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<KeyRingOptions>, KeyRingOptionsValidation>();
         builder.Services.AddDataProtection()
             .SetApplicationName("Sosyabot")
             .PersistKeysToDbContext<SosyabotDbContext>();
+        builder.Services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(services => new ConfigureOptions<KeyManagementOptions>(
+            options => options.XmlEncryptor = new KeyRingXmlEncryptor(services.GetRequiredService<IOptions<KeyRingOptions>>())));
         builder.Services.AddSingleton<SecretProtector>();
+        builder.Services.AddHostedService<KeyRingUpgrade>();
 
         builder.Services.AddHealthChecks().AddCheck<DatabaseReadyCheck>("database");
         return builder;

@@ -310,7 +310,7 @@ public sealed partial class DeliverySender(
             }
             finally
             {
-                await tokens.StoreRotatedCt0Async(channel.Id, session, ct);
+                await tokens.StoreRotatedCt0Async(channel, session, ct);
             }
         }
         return new PostingPath(

@@ -10,6 +10,7 @@ public static class XExtensions
         builder.Services.AddOptions<XOptions>().Bind(builder.Configuration).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddTransient<XRequestSigner>();
         builder.Services.AddScoped<XIntegrationSettings>();
+        builder.Services.AddScoped<ILegacySecretColumns, LegacyClientSecret>();
         builder.Services.AddScoped<XWebSettings>();
 
         var client = builder.Services.AddHttpClient<XClient>((services, http) =>

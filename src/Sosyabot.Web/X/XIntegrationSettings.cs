@@ -77,6 +77,9 @@ public sealed partial class XIntegrationSettings(
 
     private static readonly string[] ReadKeys = [.. Keys, XWebSettings.StatusKey];
 
+    // The instance's own secret, bound to its row of the options table.
+    public static readonly SecretPurpose ClientSecretPurpose = SecretPurpose.Instance(SecretKinds.XClientSecret, OptionKeys.XClientSecret);
+
     public async Task<XIntegrationState> GetAsync(CancellationToken cancellationToken)
     {
         var all = await db.Options.AsNoTracking()
@@ -94,7 +97,7 @@ public sealed partial class XIntegrationSettings(
         {
             try
             {
-                storedSecret = protector.Unprotect(secretRow.Value);
+                storedSecret = protector.Unprotect(ClientSecretPurpose, secretRow.Value);
             }
             catch (Exception ex) when (ex is CryptographicException or InvalidOperationException)
             {
@@ -131,7 +134,7 @@ public sealed partial class XIntegrationSettings(
 
         if (!string.IsNullOrEmpty(clientSecret))
         {
-            Upsert(rows, OptionKeys.XClientSecret, protector.Protect(clientSecret), now, updatedBy);
+            Upsert(rows, OptionKeys.XClientSecret, protector.Protect(ClientSecretPurpose, clientSecret), now, updatedBy);
         }
 
         Upsert(rows, OptionKeys.XIntegrationStatus, enabled ? OptionKeys.StatusEnabled : OptionKeys.StatusDisabled, now, updatedBy);
@@ -182,6 +185,7 @@ public sealed partial class XIntegrationSettings(
     private static partial void LogCleared(ILogger logger, string updatedBy);
 
     [LoggerMessage(LogLevel.Warning,
-        "The saved X client secret cannot be decrypted ({ErrorType}); the DataProtection key ring has changed. The admin must paste it again.")]
+        "The saved X client secret cannot be decrypted ({ErrorType}): the key ring has changed or the value was not written for this row. " +
+        "The admin must paste it again.")]
     private static partial void LogStoredSecretUnreadable(ILogger logger, string errorType);
 }

@@ -25,7 +25,33 @@ public sealed class ComposeFileTests
         }
     }
 
+    [Fact]
+    public async Task Config_WithoutDataProtectionKey_FailsNamingTheSetting()
+    {
+        var (exitCode, _, errors) = await RunConfigAsync(null, dataProtectionKey: null);
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("DATA_PROTECTION_KEY is not set", errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Config_WithDataProtectionKey_PassesItToTheAppAndTheMigrateContainer()
+    {
+        var rendered = await RenderAsync(null);
+
+        var keys = rendered.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith("DATA_PROTECTION_KEY:", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, keys.Count);
+        Assert.All(keys, line => Assert.Equal(AppProcess.DataProtectionKey, line["DATA_PROTECTION_KEY:".Length..].Trim().Trim('\'', '"')));
+    }
+
     private static async Task<string> RenderAsync(string? password)
+    {
+        var (exitCode, output, errors) = await RunConfigAsync(password, AppProcess.DataProtectionKey);
+        Assert.True(exitCode == 0, errors);
+        return output;
+    }
+
+    private static async Task<(int ExitCode, string Output, string Errors)> RunConfigAsync(string? password, string? dataProtectionKey)
     {
         // Debian's docker-compose (v1) renders what Compose v2 renders for this file; ./service.sh test installs it.
         // An empty env file, so that a developer's own .env does not decide the outcome.
@@ -38,6 +64,11 @@ public sealed class ComposeFileTests
         };
         start.Environment.Remove("DATABASE_URL");
         start.Environment.Remove("POSTGRES_PASSWORD");
+        start.Environment.Remove("DATA_PROTECTION_KEY");
+        if (dataProtectionKey is not null)
+        {
+            start.Environment["DATA_PROTECTION_KEY"] = dataProtectionKey;
+        }
         if (password is not null)
         {
             start.Environment["POSTGRES_PASSWORD"] = password;
@@ -48,8 +79,7 @@ public sealed class ComposeFileTests
             var output = process.StandardOutput.ReadToEndAsync();
             var errors = process.StandardError.ReadToEndAsync();
             await process.WaitForExitAsync();
-            Assert.True(process.ExitCode == 0, await errors);
-            return await output;
+            return (process.ExitCode, await output, await errors);
         }
         finally
         {

@@ -13,7 +13,7 @@ public class SosyabotAppFactory : WebApplicationFactory<Program>, IAsyncLifetime
     public const string AdminPassword = "admin-password-123";
     public const string BaseUrl = "https://sosyabot.example.test";
 
-    public TestDatabase Database { get; private set; } = null!;
+    public TestDatabase Database { get; protected set; } = null!;
 
     public CapturedLogs Logs { get; } = new();
 
@@ -36,6 +36,8 @@ public class SosyabotAppFactory : WebApplicationFactory<Program>, IAsyncLifetime
         // Some classes register an account per test case (dozens from one address within the hour); the limit itself is
         // tested with its own low value (Identity/SignInHardeningTests). A class's Settings may still set it.
         builder.UseSetting("REGISTRATIONS_PER_HOUR", "1000");
+        builder.UseSetting("DATA_PROTECTION_KEY", AppProcess.DataProtectionKey);
+        builder.UseSetting("DATA_PROTECTION_PREVIOUS_KEYS", "");
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);
