@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.Options;
+using Sosyabot.Web.Data;
 using Sosyabot.Web.Hosting;
 using Sosyabot.Web.Workspaces;
 using Sosyabot.Web.X;

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
+using Sosyabot.Web.Data;
 
 namespace Sosyabot.Web.X;
 
