@@ -9,7 +9,8 @@ internal sealed class BadRequestProblemHandler(IProblemDetailsService problems) 
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
-        if (exception is not BadHttpRequestException badRequest)
+        // Pages get the error page for the status the exception handler chose (400, 413, ...).
+        if (exception is not BadHttpRequestException badRequest || !context.Request.Path.StartsWithSegments("/api"))
         {
             return false;
         }
