@@ -88,8 +88,13 @@ public static class HostingExtensions
         });
         app.UseStaticFiles();
         // The client as the trusted proxies (if any) reported it, for telling one abuser from many.
-        app.UseSerilogRequestLogging(options => options.EnrichDiagnosticContext =
-            (diagnostics, context) => diagnostics.Set("ClientIp", context.Connection.RemoteIpAddress?.ToString()));
+        app.UseSerilogRequestLogging(options =>
+        {
+            // This host's own logger: the middleware's default is the static Log.Logger, which this host does not
+            // configure (preserveStaticLogger), so request lines went nowhere.
+            options.Logger = app.Services.GetService<Serilog.ILogger>();
+            options.EnrichDiagnosticContext = (diagnostics, context) => diagnostics.Set("ClientIp", context.Connection.RemoteIpAddress?.ToString());
+        });
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
@@ -140,7 +145,7 @@ public static class HostingExtensions
     {
         var headerOptions = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<SecurityHeaderOptions>>().Value;
         var inlineScriptPaths = headerOptions.InlineScriptPaths;
-        var formAction = string.Join(" ", new[] { "'self'" }.Concat(headerOptions.FormActionOrigins.Distinct(StringComparer.OrdinalIgnoreCase)));
+        var formAction = string.Join(" ", headerOptions.FormActionOrigins.Distinct(StringComparer.OrdinalIgnoreCase).Prepend("'self'"));
         app.Use((context, next) =>
         {
             var headers = context.Response.Headers;

@@ -99,9 +99,8 @@ public sealed class HostAndProxyTests(ProxiedAppFactory app) : IClassFixture<Pro
     {
         var path = $"/no-such-page-{Guid.NewGuid():N}";
 
-        var context = await SendAsync("GET", path, PublicHost, remote, new() { ["X-Forwarded-For"] = forwardedFor });
+        await SendAsync("GET", path, PublicHost, remote, new() { ["X-Forwarded-For"] = forwardedFor });
 
-        Assert.Equal(StatusCodes.Status404NotFound, context.Response.StatusCode);
         var line = Assert.Single(app.Logs.Lines, l => l.Contains(path, StringComparison.Ordinal) && l.Contains("ClientIp=", StringComparison.Ordinal));
         Assert.Contains($"ClientIp=\"{expectedClient}\"", line);
     }
@@ -192,7 +191,7 @@ public sealed class HostAndProxyTests(ProxiedAppFactory app) : IClassFixture<Pro
             request.QueryString = query < 0 ? QueryString.Empty : new QueryString(path[query..]);
             request.Host = host.Length == 0 ? default : new HostString(host);
             context.Connection.RemoteIpAddress = IPAddress.Parse(remote);
-            foreach (var (name, value) in headers ?? [])
+            foreach (var (name, value) in headers ?? new())
             {
                 request.Headers[name] = value;
             }
