@@ -66,8 +66,19 @@ public static class AgentsExtensions
     {
         app.MapAgentApi();
         // Without this a mistyped path meets the token check first and answers 401, which sends people hunting for a token problem.
-        app.MapFallback("/api/v1/{**path}", () => TypedResults.Problem("There is no such /api/v1 endpoint. The reference is at " + ReferencePath + ".",
-            statusCode: StatusCodes.Status404NotFound, title: "Not found")).AllowAnonymous().ExcludeFromDescription();
+        // A path that exists under another method answers 405 with Allow, as routing would without this fallback.
+        app.MapFallback("/api/v1/{**path}", (HttpContext context) =>
+        {
+            var allowed = Hosting.MethodNotAllowed.AllowedMethods(context);
+            if (allowed.Count > 0)
+            {
+                context.Response.Headers.Allow = string.Join(", ", allowed);
+                return TypedResults.Problem($"{context.Request.Path} takes {string.Join(", ", allowed)}, not {context.Request.Method}.",
+                    statusCode: StatusCodes.Status405MethodNotAllowed, title: "Method not allowed");
+            }
+            return TypedResults.Problem("There is no such /api/v1 endpoint. The reference is at " + ReferencePath + ".",
+                statusCode: StatusCodes.Status404NotFound, title: "Not found");
+        }).AllowAnonymous().ExcludeFromDescription();
         app.MapOpenApi(OpenApiPath).AllowAnonymous();
         app.MapScalarApiReference(ReferencePath, options =>
         {

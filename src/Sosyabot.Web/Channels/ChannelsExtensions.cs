@@ -67,6 +67,9 @@ public static partial class ChannelsExtensions
             options.AuthorizationEndpoint = x.Value.AuthorizeUrl;
             options.TokenEndpoint = x.Value.ApiBaseUrl.TrimEnd('/') + "/2/oauth2/token";
         });
+        // Connect and Reconnect are form POSTs that redirect to X's consent page, which CSP form-action must allow.
+        builder.Services.AddOptions<SecurityHeaderOptions>().Configure<IOptions<XOptions>>((headers, x) =>
+            headers.FormActionOrigins.Add(new Uri(x.Value.AuthorizeUrl).GetLeftPart(UriPartial.Authority)));
         return builder;
     }
 

@@ -9,7 +9,10 @@ internal sealed class BadRequestProblemHandler(IProblemDetailsService problems) 
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
-        if (exception is not BadHttpRequestException badRequest)
+        // Pages get the error page for the status the exception handler chose (400, 413, ...). The request's path may
+        // already be the error page's, so the path asked for comes from the feature.
+        var path = context.Features.Get<IExceptionHandlerPathFeature>()?.Path is { } original ? new PathString(original) : context.Request.Path;
+        if (exception is not BadHttpRequestException badRequest || !path.StartsWithSegments("/api"))
         {
             return false;
         }

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.HttpOverrides;
 using Serilog;
 using Serilog.Events;
 
@@ -37,6 +38,12 @@ public static class HostingExtensions
         {
             // Pages live in their feature folders (Admin/, Identity/, ...) rather than under Pages/.
             options.RootDirectory = "/";
+            options.Conventions.ConfigureFilter(new PageHandlerCheck());
+        });
+        builder.Services.AddOptions<Microsoft.AspNetCore.HttpsPolicy.HstsOptions>().Configure<Microsoft.Extensions.Options.IOptions<SiteOptions>>((hsts, site) =>
+        {
+            hsts.MaxAge = TimeSpan.FromDays(site.Value.HstsMaxAgeDays);
+            hsts.IncludeSubDomains = site.Value.HstsIncludeSubdomains;
         });
         builder.Services.AddHealthChecks();
         // Features add their own policies (sign-in, registration); a refusal is a 429 with the wait in Retry-After,
@@ -63,24 +70,46 @@ public static class HostingExtensions
 
     public static WebApplication UseHosting(this WebApplication app)
     {
+        var site = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<SiteOptions>>().Value;
+        var hostNames = site.HostNames();
+        app.UseTrustedForwardedHeaders(site, hostNames);
+        app.UseHostCheck(hostNames);
         // In every environment, so that a database outage looks the same in development as in production.
-        app.UseExceptionHandler("/error/500");
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            ExceptionHandlingPath = "/error",
+            // A body that cannot be read (a malformed form or multipart, too many fields) is the client's fault.
+            StatusCodeSelector = exception => exception switch
+            {
+                BadHttpRequestException badRequest => badRequest.StatusCode,
+                InvalidDataException => StatusCodes.Status400BadRequest,
+                _ => StatusCodes.Status500InternalServerError,
+            },
+        });
         // People get an error page; API callers get problem details, never HTML.
         app.UseWhen(context => !context.Request.Path.StartsWithSegments("/api"), pages => pages.UseStatusCodePagesWithReExecute("/error/{0}"));
         app.UseWhen(context => context.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
+        // Only on https (the middleware checks), so a plain-http install is never told to insist on https; loopback
+        // names are left out so a developer's localhost is not pinned to https for a year.
+        app.UseHsts();
         app.UseSecurityHeaders();
         // Behind TLS (an https BASE_URL, usually through a reverse proxy) every cookie is Secure, whatever
         // scheme the proxy speaks to the app; on a plain-http install they could not be, or nobody could log in.
-        var https = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<SiteOptions>>().Value.BaseUrl
-            .StartsWith("https://", StringComparison.OrdinalIgnoreCase);
         app.UseCookiePolicy(new CookiePolicyOptions
         {
-            Secure = https ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest,
+            Secure = site.IsHttps ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest,
             MinimumSameSitePolicy = SameSiteMode.Lax,
             HttpOnly = Microsoft.AspNetCore.CookiePolicy.HttpOnlyPolicy.Always,
         });
         app.UseStaticFiles();
-        app.UseSerilogRequestLogging();
+        // The client as the trusted proxies (if any) reported it, for telling one abuser from many.
+        app.UseSerilogRequestLogging(options =>
+        {
+            // This host's own logger: the middleware's default is the static Log.Logger, which this host does not
+            // configure (preserveStaticLogger), so request lines went nowhere.
+            options.Logger = app.Services.GetService<Serilog.ILogger>();
+            options.EnrichDiagnosticContext = (diagnostics, context) => diagnostics.Set("ClientIp", context.Connection.RemoteIpAddress?.ToString());
+        });
         app.UseRouting();
         app.UseRateLimiter();
         app.UseAuthentication();
@@ -102,9 +131,37 @@ public static class HostingExtensions
         return app;
     }
 
+    // X-Forwarded-For/-Proto/-Host are believed only from FORWARDED_PROXIES, and a forwarded host only if it is one
+    // of ours; from anyone else they are ignored, so the client IP that logs and rate limits see cannot be made up.
+    private static void UseTrustedForwardedHeaders(this WebApplication app, SiteOptions site, IReadOnlyList<string> hostNames)
+    {
+        var proxies = site.ProxyNetworks();
+        if (proxies.Count == 0)
+        {
+            return;
+        }
+        var options = new ForwardedHeadersOptions
+        {
+            ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost,
+            // Walk back through every trusted hop (a CDN in front of a proxy) and stop at the first address that is not one.
+            ForwardLimit = null,
+            AllowedHosts = [.. hostNames],
+        };
+        // The defaults trust loopback; only what the admin listed is trusted.
+        options.KnownProxies.Clear();
+        options.KnownIPNetworks.Clear();
+        foreach (var network in proxies)
+        {
+            options.KnownIPNetworks.Add(network);
+        }
+        app.UseForwardedHeaders(options);
+    }
+
     private static void UseSecurityHeaders(this WebApplication app)
     {
-        var inlineScriptPaths = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<SecurityHeaderOptions>>().Value.InlineScriptPaths;
+        var headerOptions = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<SecurityHeaderOptions>>().Value;
+        var inlineScriptPaths = headerOptions.InlineScriptPaths;
+        var formAction = string.Join(" ", headerOptions.FormActionOrigins.Distinct(StringComparer.OrdinalIgnoreCase).Prepend("'self'"));
         app.Use((context, next) =>
         {
             var headers = context.Response.Headers;
@@ -114,7 +171,7 @@ public static class HostingExtensions
             var inline = inlineScriptPaths.Any(path => context.Request.Path.StartsWithSegments(path)) ? " 'unsafe-inline'" : "";
             headers.ContentSecurityPolicy =
                 $"default-src 'self'; img-src 'self' data: https: http:; style-src 'self'{inline}; script-src 'self'{inline}; " +
-                "frame-ancestors 'none'; base-uri 'self'";
+                $"frame-ancestors 'none'; base-uri 'self'; form-action {formAction}";
             return next(context);
         });
     }
