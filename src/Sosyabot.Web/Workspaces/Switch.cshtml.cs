@@ -4,7 +4,9 @@ using Sosyabot.Web.Hosting;
 
 namespace Sosyabot.Web.Workspaces;
 
-public sealed class SwitchModel(CurrentWorkspace current) : PageModel
+// Acts on the set of the caller's workspaces, not inside the current one.
+[NotWorkspaceScoped]
+(CurrentWorkspace current) : PageModel
 {
     [TempData(Key = Flash.SuccessKey)]
     public string? StatusMessage { get; set; }
