@@ -7,7 +7,7 @@ namespace Sosyabot.Web.Workspaces;
 
 // Acts on the set of the caller's workspaces, not inside the current one.
 [NotWorkspaceScoped]
-(CurrentWorkspace current, WorkspaceCreator creator) : PageModel
+public sealed class NewModel(CurrentWorkspace current, WorkspaceCreator creator) : PageModel
 {
     [BindProperty, Required, StringLength(WorkspaceCreator.MaxNameLength)]
     [RegularExpression(@"^[^\p{C}]+$", ErrorMessage = "The name may not contain control characters.")]

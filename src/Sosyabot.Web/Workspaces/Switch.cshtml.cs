@@ -6,7 +6,7 @@ namespace Sosyabot.Web.Workspaces;
 
 // Acts on the set of the caller's workspaces, not inside the current one.
 [NotWorkspaceScoped]
-(CurrentWorkspace current) : PageModel
+public sealed class SwitchModel(CurrentWorkspace current) : PageModel
 {
     [TempData(Key = Flash.SuccessKey)]
     public string? StatusMessage { get; set; }
