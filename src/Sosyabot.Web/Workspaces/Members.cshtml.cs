@@ -102,7 +102,8 @@ public sealed class MembersModel(
     public async Task<IActionResult> OnPostChangeRoleAsync(string userId, WorkspaceRole? role, CancellationToken cancellationToken)
     {
         Workspace = await current.GetAsync(cancellationToken);
-        if (role is not { } newRole || !ModelState.IsValid)
+        // Not ModelState.IsValid: the invite form's fields are bound (and empty) on every POST of this page.
+        if (role is not { } newRole)
         {
             ErrorMessage = "Choose one of the roles: owner, admin, editor or viewer.";
             return RedirectToPage();

@@ -127,7 +127,7 @@ public sealed class RolePermissionTests(AppWithFakeX app, ITestOutputHelper outp
             postId = await db.Posts.Where(p => p.WorkspaceId == channel.WorkspaceId).Select(p => p.Id).SingleAsync();
             ownerTokenId = await db.ApiTokens.Where(t => t.WorkspaceId == channel.WorkspaceId && t.CreatedByUserId == channel.ConnectedByUserId)
                 .OrderBy(t => t.CreatedAt).Select(t => t.Id).FirstAsync();
-            invitationId = await db.WorkspaceInvitations.Where(i => i.WorkspaceId == channel.WorkspaceId).Select(i => i.Id).SingleAsync();
+            invitationId = await db.WorkspaceInvitations.Where(i => i.WorkspaceId == channel.WorkspaceId && i.AcceptedAt == null).Select(i => i.Id).SingleAsync();
         }
         var browser = member.WithoutRedirects();
         using var agent = AgentWorkspace.Agent(app, memberToken);
