@@ -16,6 +16,10 @@ public static class ApiScopes
     public const string Dm = "dm";
 
     public static readonly string[] All = [Read, Write, Dm];
+
+    // What each scope needs of the token creator's current role: reading is viewing, acting on X is publishing.
+    public static bool AllowedFor(WorkspaceRole role, string scope) =>
+        WorkspacePermissions.Allows(role, scope == Read ? WorkspacePermission.View : WorkspacePermission.Publish);
 }
 
 // A workspace's credential for its agents and automations. Only a SHA-256 of the secret is kept: the token

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Sosyabot.Web.Data;
+using Sosyabot.Web.Workspaces;
 
 namespace Sosyabot.Web.Agents;
 
@@ -14,6 +15,7 @@ public sealed record AgentCaller(Guid TokenId, Guid WorkspaceId, string CreatedB
     public const string WorkspaceClaim = "sosyabot:workspace";
     public const string CreatedByClaim = "sosyabot:created_by";
     public const string ScopeClaim = "scope";
+    public const string RoleClaim = "sosyabot:creator_role";
 
     public static AgentCaller From(ClaimsPrincipal user) => new(
         Guid.Parse(user.FindFirstValue(ClaimTypes.NameIdentifier)!),
@@ -74,6 +76,16 @@ public sealed partial class ApiTokenAuthenticationHandler(
         {
             return AuthenticateResult.Fail("The API token is unknown or has been revoked.");
         }
+        // A token acts with its creator's role as it is now, not as it was when the token was made: a creator who is
+        // made a viewer loses the token's write and dm scopes, and one who is no longer a member loses the token.
+        var role = await db.WorkspaceMembers.AsNoTracking()
+            .Where(m => m.WorkspaceId == token.WorkspaceId && m.UserId == token.CreatedByUserId)
+            .Select(m => (WorkspaceRole?)m.Role)
+            .SingleOrDefaultAsync(Context.RequestAborted);
+        if (role is not { } creatorRole)
+        {
+            return AuthenticateResult.Fail("The member who created this API token is no longer in its workspace.");
+        }
 
         var now = time.GetUtcNow();
         if (token.LastUsedAt is not { } lastUsed || now - lastUsed >= LastUsedResolution)
@@ -87,7 +99,8 @@ public sealed partial class ApiTokenAuthenticationHandler(
                 new Claim(ClaimTypes.NameIdentifier, token.Id.ToString()),
                 new Claim(AgentCaller.WorkspaceClaim, token.WorkspaceId.ToString()),
                 new Claim(AgentCaller.CreatedByClaim, token.CreatedByUserId),
-                .. token.Scopes.Select(scope => new Claim(AgentCaller.ScopeClaim, scope)),
+                new Claim(AgentCaller.RoleClaim, WorkspacePermissions.Describe(creatorRole)),
+                .. token.Scopes.Where(scope => ApiScopes.AllowedFor(creatorRole, scope)).Select(scope => new Claim(AgentCaller.ScopeClaim, scope)),
             ],
             ApiTokenDefaults.Scheme);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), ApiTokenDefaults.Scheme));
@@ -117,6 +130,14 @@ public sealed partial class ApiTokenAuthenticationHandler(
             .Where(policy => policy?.StartsWith("api:", StringComparison.Ordinal) == true)
             .Select(policy => policy!["api:".Length..])
             .FirstOrDefault();
+        var role = Context.User.FindFirstValue(AgentCaller.RoleClaim);
+        if (needed is not null && role is not null && Enum.TryParse<WorkspaceRole>(role, ignoreCase: true, out var creatorRole)
+            && !ApiScopes.AllowedFor(creatorRole, needed))
+        {
+            await WriteProblemAsync(StatusCodes.Status403Forbidden, "Not allowed for the token's creator",
+                $"This API token was created by a member who is now {role} of the workspace; a {role} may not use the '{needed}' scope.");
+            return;
+        }
         await WriteProblemAsync(StatusCodes.Status403Forbidden, "Missing scope",
             needed is null
                 ? "This API token may not do this."

@@ -9,6 +9,7 @@ using Sosyabot.Web.Workspaces;
 namespace Sosyabot.Web.Agents;
 
 // The workspace's API tokens: created with scopes and shown once, listed by hint and last use, revoked.
+[RequiresPermission(WorkspacePermission.View)]
 public sealed class ApiTokensModel(SosyabotDbContext db, CurrentWorkspace current, TimeProvider time) : PageModel
 {
     [TempData(Key = Flash.SuccessKey)]
@@ -27,7 +28,7 @@ public sealed class ApiTokensModel(SosyabotDbContext db, CurrentWorkspace curren
     [TempData(Key = "Sosyabot.NewApiToken")]
     public string? CreatedSecret { get; set; }
 
-    public sealed record TokenRow(Guid Id, string Name, string Hint, IReadOnlyList<string> Scopes, string? CreatedBy,
+    public sealed record TokenRow(Guid Id, string Name, string Hint, IReadOnlyList<string> Scopes, string CreatedByUserId, string? CreatedBy,
         DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt, DateTimeOffset? RevokedAt);
 
     public sealed class CreateInput
@@ -46,6 +47,8 @@ public sealed class ApiTokensModel(SosyabotDbContext db, CurrentWorkspace curren
         }
         await LoadAsync(cancellationToken);
     }
+
+    [RequiresPermission(WorkspacePermission.CreateApiTokens)]
 
     public async Task<IActionResult> OnPostCreateAsync(CancellationToken cancellationToken)
     {
@@ -77,6 +80,8 @@ public sealed class ApiTokensModel(SosyabotDbContext db, CurrentWorkspace curren
         return RedirectToPage();
     }
 
+    [RequiresPermission(WorkspacePermission.CreateApiTokens)]
+
     public async Task<IActionResult> OnPostRevokeAsync(Guid id, CancellationToken cancellationToken)
     {
         Workspace = await current.GetAsync(cancellationToken);
@@ -84,6 +89,10 @@ public sealed class ApiTokensModel(SosyabotDbContext db, CurrentWorkspace curren
         if (token is null)
         {
             return NotFound();
+        }
+        if (!WorkspacePermissions.MayRevokeToken(Workspace, token.CreatedByUserId))
+        {
+            return Forbid();
         }
         token.RevokedAt ??= time.GetUtcNow();
         await db.SaveChangesAsync(cancellationToken);
@@ -97,7 +106,7 @@ public sealed class ApiTokensModel(SosyabotDbContext db, CurrentWorkspace curren
         Tokens = await db.ApiTokens.AsNoTracking()
             .Where(t => t.WorkspaceId == Workspace.WorkspaceId)
             .OrderBy(t => t.RevokedAt != null).ThenByDescending(t => t.CreatedAt)
-            .Select(t => new TokenRow(t.Id, t.Name, t.Hint, t.Scopes, t.CreatedBy.Email, t.CreatedAt, t.LastUsedAt, t.RevokedAt))
+            .Select(t => new TokenRow(t.Id, t.Name, t.Hint, t.Scopes, t.CreatedByUserId, t.CreatedBy.Email, t.CreatedAt, t.LastUsedAt, t.RevokedAt))
             .ToListAsync(cancellationToken);
     }
 }

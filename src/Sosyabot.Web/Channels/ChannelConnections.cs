@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using Sosyabot.Web.Data;
+using Sosyabot.Web.Workspaces;
 using Sosyabot.Web.X;
 
 namespace Sosyabot.Web.Channels;
@@ -175,7 +176,10 @@ public sealed partial class ChannelConnections(
     }
 
     // Revokes the grant at X (best effort: the tokens are deleted here whatever X says).
-    public async Task<string?> DisconnectAsync(Channel channel, CancellationToken cancellationToken)
+    public Task<string?> DisconnectAsync(Channel channel, CancellationToken cancellationToken) =>
+        DisconnectAsync(channel, "Disconnected by a workspace member.", cancellationToken);
+
+    public async Task<string?> DisconnectAsync(Channel channel, string reason, CancellationToken cancellationToken)
     {
         string? warning = null;
         string? accessToken = null, refreshToken = null;
@@ -217,7 +221,7 @@ public sealed partial class ChannelConnections(
 
         channel.ForgetCredentials();
         channel.State = ChannelStates.Disconnected;
-        channel.StateReason = "Disconnected by a workspace member.";
+        channel.StateReason = reason;
         await db.SaveChangesAsync(cancellationToken);
         LogDisconnected(logger, channel.Id);
         return warning;
@@ -226,6 +230,16 @@ public sealed partial class ChannelConnections(
     private async Task<Channel> UpsertAsync(
         Guid workspaceId, string userId, XUserProfile profile, ChannelKind kind, Action<Channel> storeCredentials, CancellationToken cancellationToken)
     {
+        // Checked at the moment of saving, not only when the flow started: a Connect begun before the member left
+        // (or was made a viewer) must not land a channel in the workspace when X sends the browser back.
+        var role = await db.WorkspaceMembers.AsNoTracking()
+            .Where(m => m.WorkspaceId == workspaceId && m.UserId == userId)
+            .Select(m => (WorkspaceRole?)m.Role)
+            .SingleOrDefaultAsync(cancellationToken);
+        if (role is not { } current || !WorkspacePermissions.Allows(current, WorkspacePermission.ConnectChannels))
+        {
+            throw new ChannelConnectException("You may no longer connect channels to that workspace. Nothing was connected.");
+        }
         for (var attempt = 0; ; attempt++)
         {
             var channel = await db.Channels.SingleOrDefaultAsync(c => c.WorkspaceId == workspaceId && c.XUserId == profile.Id, cancellationToken);

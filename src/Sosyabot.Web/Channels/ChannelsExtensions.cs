@@ -22,6 +22,7 @@ public static partial class ChannelsExtensions
         builder.Services.AddScoped<ILegacySecretColumns, LegacyChannelSecrets>();
         builder.Services.AddScoped<ChannelTokens>();
         builder.Services.AddScoped<ChannelConnections>();
+        builder.Services.AddScoped<IMemberChannels, MemberChannels>();
 
         builder.Services.AddAuthentication().AddOAuth<OAuthOptions, XConnectHandler>(XConnectDefaults.Scheme, options =>
         {
@@ -79,6 +80,7 @@ public static partial class ChannelsExtensions
             .WithName("connectWebSession")
             .WithTags(WebSessionApiTag)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .WithSummary("Connect an X account with the auth_token and ct0 cookies of a logged-in x.com session.");
         return app;
@@ -88,11 +90,16 @@ public static partial class ChannelsExtensions
         WebSessionConnectRequest request, CurrentWorkspace current, ChannelConnections connections, HttpContext context, LinkGenerator links,
         CancellationToken cancellationToken)
     {
+        var workspace = await current.GetAsync(cancellationToken);
+        if (!workspace.Can(WorkspacePermission.ConnectChannels))
+        {
+            return TypedResults.Problem($"As {WorkspacePermissions.Describe(workspace.Role)} of {workspace.Workspace.Name} you cannot connect channels.",
+                statusCode: StatusCodes.Status403Forbidden, title: "Not allowed for your role");
+        }
         if (WebSessionCookieFormat.Problem(request.AuthToken, request.Ct0) is { } problem)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["auth_token"] = [problem] });
         }
-        var workspace = await current.GetAsync(cancellationToken);
         try
         {
             var channel = await connections.ConnectWebSessionAsync(

@@ -8,6 +8,7 @@ using Sosyabot.Web.X;
 
 namespace Sosyabot.Web.Channels;
 
+[RequiresPermission(WorkspacePermission.View)]
 public sealed class DetailsModel(
     SosyabotDbContext db, CurrentWorkspace current, ChannelConnections connections, IChannelPosts posts, XIntegrationSettings settings) : PageModel
 {
@@ -21,6 +22,11 @@ public sealed class DetailsModel(
 
     public string? ConnectedBy { get; private set; }
 
+    public WorkspaceContext Workspace { get; private set; } = null!;
+
+    // Whether the caller may reconnect, disconnect or remove this channel (the buttons are hidden otherwise).
+    public bool MayManage { get; private set; }
+
     // Posts not sent yet: held by a disconnect, cancelled by a removal.
     public int PendingPosts { get; private set; }
 
@@ -33,11 +39,15 @@ public sealed class DetailsModel(
             return NotFound();
         }
         Channel = channel;
+        Workspace = await current.GetAsync(cancellationToken);
+        MayManage = WorkspacePermissions.MayManageChannel(Workspace, channel.ConnectedByUserId);
         ConnectedBy = await db.Users.Where(u => u.Id == channel.ConnectedByUserId).Select(u => u.Email).SingleOrDefaultAsync(cancellationToken);
         PendingPosts = (await posts.PendingCountsAsync([channel.Id], cancellationToken)).GetValueOrDefault(channel.Id);
         AccessEndsAt = ChannelAccess.EndsAt(channel, await settings.GetAsync(cancellationToken));
         return Page();
     }
+
+    [RequiresPermission(WorkspacePermission.ConnectChannels)]
 
     public async Task<IActionResult> OnPostCheckAsync(Guid id, CancellationToken cancellationToken)
     {
@@ -57,22 +67,34 @@ public sealed class DetailsModel(
         return RedirectToPage(new { id });
     }
 
+    [RequiresPermission(WorkspacePermission.ConnectChannels)]
+
     public async Task<IActionResult> OnPostReconnectAsync(Guid id, CancellationToken cancellationToken)
     {
         if (await FindAsync(id, cancellationToken) is not { } channel)
         {
             return NotFound();
         }
+        if (!await MayManageAsync(channel, cancellationToken))
+        {
+            return Forbid();
+        }
         var workspace = await current.GetAsync(cancellationToken);
         var properties = await connections.BeginOAuthAsync(workspace.WorkspaceId, workspace.UserId, channel.Id, cancellationToken);
         return Challenge(properties, XConnectDefaults.Scheme);
     }
+
+    [RequiresPermission(WorkspacePermission.ConnectChannels)]
 
     public async Task<IActionResult> OnPostDisconnectAsync(Guid id, CancellationToken cancellationToken)
     {
         if (await FindAsync(id, cancellationToken) is not { } channel)
         {
             return NotFound();
+        }
+        if (!await MayManageAsync(channel, cancellationToken))
+        {
+            return Forbid();
         }
         var warning = await connections.DisconnectAsync(channel, cancellationToken);
         var pending = (await posts.PendingCountsAsync([channel.Id], cancellationToken)).GetValueOrDefault(channel.Id);
@@ -82,11 +104,17 @@ public sealed class DetailsModel(
         return RedirectToPage(new { id });
     }
 
+    [RequiresPermission(WorkspacePermission.ConnectChannels)]
+
     public async Task<IActionResult> OnPostRemoveAsync(Guid id, CancellationToken cancellationToken)
     {
         if (await FindAsync(id, cancellationToken) is not { } channel)
         {
             return NotFound();
+        }
+        if (!await MayManageAsync(channel, cancellationToken))
+        {
+            return Forbid();
         }
         if (channel.State != ChannelStates.Disconnected)
         {
@@ -107,6 +135,10 @@ public sealed class DetailsModel(
                         " Its published posts stay in the history.";
         return RedirectToPage("/Channels/Index");
     }
+
+    // Editors reconnect, disconnect and remove only the channels they connected; admins and owners any.
+    private async Task<bool> MayManageAsync(Channel channel, CancellationToken cancellationToken) =>
+        WorkspacePermissions.MayManageChannel(await current.GetAsync(cancellationToken), channel.ConnectedByUserId);
 
     private async Task<Channel?> FindAsync(Guid id, CancellationToken cancellationToken)
     {

@@ -9,6 +9,7 @@ using Sosyabot.Web.X;
 
 namespace Sosyabot.Web.Channels;
 
+[RequiresPermission(WorkspacePermission.View)]
 public sealed class IndexModel(
     SosyabotDbContext db,
     CurrentWorkspace current,
@@ -72,12 +73,16 @@ public sealed class IndexModel(
 
     public async Task OnGetAsync(CancellationToken cancellationToken) => await LoadAsync(cancellationToken);
 
+    [RequiresPermission(WorkspacePermission.ConnectChannels)]
+
     public async Task<IActionResult> OnPostConnectXAsync(CancellationToken cancellationToken)
     {
         var workspace = await current.GetAsync(cancellationToken);
         var properties = await connections.BeginOAuthAsync(workspace.WorkspaceId, workspace.UserId, reconnectChannelId: null, cancellationToken);
         return Challenge(properties, XConnectDefaults.Scheme);
     }
+
+    [RequiresPermission(WorkspacePermission.ConnectChannels)]
 
     public async Task<IActionResult> OnPostConnectCookiesAsync(CancellationToken cancellationToken)
     {
@@ -105,6 +110,8 @@ public sealed class IndexModel(
         await LoadAsync(cancellationToken);
         return Page();
     }
+
+    [RequiresPermission(WorkspacePermission.ConnectChannels)]
 
     public async Task<IActionResult> OnPostConnectApiKeysAsync(CancellationToken cancellationToken)
     {

@@ -21,6 +21,8 @@ public sealed class SosyabotDbContext(DbContextOptions<SosyabotDbContext> option
 
     public DbSet<WorkspaceMember> WorkspaceMembers => Set<WorkspaceMember>();
 
+    public DbSet<WorkspaceInvitation> WorkspaceInvitations => Set<WorkspaceInvitation>();
+
     public DbSet<Channel> Channels => Set<Channel>();
 
     public DbSet<ConnectAttempt> ConnectAttempts => Set<ConnectAttempt>();

@@ -11,6 +11,7 @@ namespace Sosyabot.Web.Publishing;
 
 // Edits a draft, or a post that has not gone out yet: text, images, channels and time.
 [RequestSizeLimit(IndexModel.MaxRequestBytes), RequestFormLimits(MultipartBodyLengthLimit = IndexModel.MaxRequestBytes)]
+[RequiresPermission(WorkspacePermission.Publish)]
 public sealed class EditModel(
     SosyabotDbContext db, CurrentWorkspace current, PostLifecycle lifecycle, ChannelAccessWarnings warnings, XIntegrationSettings settings,
     TimeProvider time) : PageModel

@@ -11,6 +11,7 @@ using Sosyabot.Web.X;
 namespace Sosyabot.Web.Publishing;
 
 [RequestSizeLimit(MaxRequestBytes), RequestFormLimits(MultipartBodyLengthLimit = MaxRequestBytes)]
+[RequiresPermission(WorkspacePermission.View)]
 public sealed class IndexModel(
     SosyabotDbContext db, CurrentWorkspace current, PublishingQueue queue, PostHistory history, ChannelAccessWarnings warnings,
     XIntegrationSettings settings, TimeProvider time, IOptions<XOptions> x) : PageModel
@@ -66,6 +67,8 @@ public sealed class IndexModel(
         }
         return Page();
     }
+
+    [RequiresPermission(WorkspacePermission.Publish)]
 
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {

@@ -9,6 +9,7 @@ using Sosyabot.Web.X;
 namespace Sosyabot.Web.Publishing;
 
 // One post: its text, each channel's state, and everything a person can do with it.
+[RequiresPermission(WorkspacePermission.View)]
 public sealed class PostModel(CurrentWorkspace current, PostLifecycle lifecycle, TimeProvider time, IOptions<XOptions> x) : PageModel
 {
     [TempData(Key = Flash.SuccessKey)]
@@ -57,6 +58,8 @@ public sealed class PostModel(CurrentWorkspace current, PostLifecycle lifecycle,
         return Page();
     }
 
+    [RequiresPermission(WorkspacePermission.Publish)]
+
     public Task<IActionResult> OnPostCancelAsync(Guid id, Guid? channelId, CancellationToken cancellationToken) =>
         ActAsync(id, async workspaceId =>
         {
@@ -67,12 +70,16 @@ public sealed class PostModel(CurrentWorkspace current, PostLifecycle lifecycle,
                 : "Cancelled: nothing more of this post goes to X.";
         });
 
+    [RequiresPermission(WorkspacePermission.Publish)]
+
     public Task<IActionResult> OnPostRetryAsync(Guid id, Guid? channelId, CancellationToken cancellationToken) =>
         ActAsync(id, async workspaceId =>
         {
             var count = await lifecycle.RetryAsync(workspaceId, id, channelId, cancellationToken);
             StatusMessage = $"Queued again for {count} channel{(count == 1 ? "" : "s")}: publishing now.";
         });
+
+    [RequiresPermission(WorkspacePermission.Publish)]
 
     public Task<IActionResult> OnPostPublishHeldAsync(Guid id, Guid channelId, CancellationToken cancellationToken) =>
         ActAsync(id, async workspaceId =>
@@ -81,12 +88,16 @@ public sealed class PostModel(CurrentWorkspace current, PostLifecycle lifecycle,
             StatusMessage = "Publishing now, late.";
         });
 
+    [RequiresPermission(WorkspacePermission.Publish)]
+
     public Task<IActionResult> OnPostDeleteFromXAsync(Guid id, Guid? channelId, CancellationToken cancellationToken) =>
         ActAsync(id, async workspaceId =>
         {
             var count = await lifecycle.DeleteFromXAsync(workspaceId, id, channelId, cancellationToken);
             StatusMessage = $"Deleted from X on {count} channel{(count == 1 ? "" : "s")}. It stays here in the history.";
         });
+
+    [RequiresPermission(WorkspacePermission.Publish)]
 
     public async Task<IActionResult> OnPostDuplicateAsync(Guid id, CancellationToken cancellationToken)
     {
@@ -107,6 +118,8 @@ public sealed class PostModel(CurrentWorkspace current, PostLifecycle lifecycle,
         }
     }
 
+    [RequiresPermission(WorkspacePermission.Publish)]
+
     public async Task<IActionResult> OnPostDeleteDraftAsync(Guid id, CancellationToken cancellationToken)
     {
         var workspace = await current.GetAsync(cancellationToken);
@@ -126,6 +139,8 @@ public sealed class PostModel(CurrentWorkspace current, PostLifecycle lifecycle,
         StatusMessage = "Draft deleted.";
         return RedirectToPage("/Publishing/Index", new { view = "drafts" });
     }
+
+    [RequiresPermission(WorkspacePermission.Publish)]
 
     public Task<IActionResult> OnPostRescheduleAsync(Guid id, CancellationToken cancellationToken) =>
         ActAsync(id, async workspaceId =>

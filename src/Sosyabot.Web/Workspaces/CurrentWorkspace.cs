@@ -10,10 +10,16 @@ public sealed record WorkspaceSummary(Guid Id, string Name, WorkspaceRole Role);
 public sealed record WorkspaceContext(string UserId, string UserName, WorkspaceSummary Workspace, IReadOnlyList<WorkspaceSummary> Memberships)
 {
     public Guid WorkspaceId => Workspace.Id;
+
+    public WorkspaceRole Role => Workspace.Role;
+
+    public bool Can(WorkspacePermission permission) => WorkspacePermissions.Allows(Workspace.Role, permission);
 }
 
 // Resolves, once per request, which workspace the caller acts in: the one named by the switcher's
-// cookie when the caller is a member of it, otherwise their oldest. Every workspace-owned query
+// cookie when the caller is a member of it, otherwise the oldest one they own (their personal one) and
+// never one they were invited into, so that joining a workspace cannot redirect what a person does
+// without choosing it in the switcher. Every workspace-owned query
 // filters by WorkspaceContext.WorkspaceId from here, never by an id the client sent.
 public sealed class CurrentWorkspace(SosyabotDbContext db, IHttpContextAccessor httpContextAccessor, WorkspaceCreator workspaces)
 {
@@ -34,13 +40,14 @@ public sealed class CurrentWorkspace(SosyabotDbContext db, IHttpContextAccessor 
         var userName = http.User.Identity?.Name ?? userId;
 
         var memberships = await LoadMembershipsAsync(userId, cancellationToken);
-        if (memberships.Count == 0)
+        if (!memberships.Any(m => m.Role == WorkspaceRole.Owner))
         {
-            // Accounts made before new accounts were given a workspace at creation get theirs on first use. A first
+            // Accounts made before new accounts were given a workspace at creation get theirs on first use, and so do
+            // accounts that own none (they left or were never given one): the default must be their own. A first
             // page load sends several requests at once; the lock on the user makes them agree on one workspace.
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({"first-workspace:" + userId}, 0))", cancellationToken);
-            if (!await db.WorkspaceMembers.AnyAsync(m => m.UserId == userId, cancellationToken))
+            if (!await db.WorkspaceMembers.AnyAsync(m => m.UserId == userId && m.Role == WorkspaceRole.Owner, cancellationToken))
             {
                 await workspaces.CreatePersonalAsync(userId, userName, cancellationToken);
             }
@@ -51,7 +58,7 @@ public sealed class CurrentWorkspace(SosyabotDbContext db, IHttpContextAccessor 
         var chosen = Guid.TryParse(http.Request.Cookies[CookieName], out var id)
             ? memberships.FirstOrDefault(m => m.Id == id)
             : null;
-        return _context = new WorkspaceContext(userId, userName, chosen ?? memberships[0], memberships);
+        return _context = new WorkspaceContext(userId, userName, chosen ?? memberships.First(m => m.Role == WorkspaceRole.Owner), memberships);
     }
 
     // Makes workspaceId the one this browser works in from the next request on.

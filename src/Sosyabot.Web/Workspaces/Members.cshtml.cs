@@ -1,94 +1,186 @@
 using System.ComponentModel.DataAnnotations;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using Sosyabot.Web.Data;
 using Sosyabot.Web.Hosting;
-using Sosyabot.Web.Identity;
 
 namespace Sosyabot.Web.Workspaces;
 
-// Who belongs to the current workspace; its owners add existing accounts and remove members.
-public sealed class MembersModel(SosyabotDbContext db, CurrentWorkspace current, UserManager<AppUser> users, TimeProvider time) : PageModel
+// Who belongs to the current workspace. Owners and admins invite people (who join only by accepting),
+// change roles and remove members; anyone may leave.
+[RequiresPermission(WorkspacePermission.View)]
+public sealed class MembersModel(
+    SosyabotDbContext db, CurrentWorkspace current, WorkspaceInvitations invitations, WorkspaceMemberships memberships) : PageModel
 {
     [TempData(Key = Flash.SuccessKey)]
     public string? StatusMessage { get; set; }
 
-    [BindProperty, Required, EmailAddress, StringLength(256), PlainText, Display(Name = "Email of an existing Sosyabot account")]
-    public string? Email { get; set; }
+    [TempData(Key = Flash.ErrorKey)]
+    public string? ErrorMessage { get; set; }
+
+    // The link of the invitation just made, shown on the one page view after the redirect (as new API tokens are):
+    // only its hash is stored.
+    [TempData(Key = "Sosyabot.NewInvitationLink")]
+    public string? CreatedLink { get; set; }
+
+    [BindProperty]
+    public InviteInput Invite { get; set; } = new();
 
     public WorkspaceContext Workspace { get; private set; } = null!;
 
     public IReadOnlyList<MemberRow> Members { get; private set; } = [];
 
-    public bool IsOwner => Workspace.Workspace.Role == WorkspaceRole.Owner;
+    public IReadOnlyList<WorkspaceInvitation> Pending { get; private set; } = [];
 
     public sealed record MemberRow(string UserId, string? Email, WorkspaceRole Role, DateTimeOffset JoinedAt);
 
-    public async Task OnGetAsync(CancellationToken cancellationToken) => await LoadAsync(cancellationToken);
-
-    public async Task<IActionResult> OnPostAddAsync(CancellationToken cancellationToken)
+    public sealed class InviteInput
     {
-        await LoadAsync(cancellationToken);
-        if (!IsOwner)
-        {
-            return Forbid();
-        }
-        if (ModelState.IsValid)
-        {
-            var user = await users.FindByEmailAsync(Email!);
-            if (user is null)
-            {
-                ModelState.AddModelError(nameof(Email), "No account has this email. Ask them to register first, then add them here.");
-            }
-            else if (Members.Any(m => m.UserId == user.Id))
-            {
-                ModelState.AddModelError(nameof(Email), $"{user.Email} is already a member of this workspace.");
-            }
-            else
-            {
-                db.WorkspaceMembers.Add(new WorkspaceMember
-                {
-                    WorkspaceId = Workspace.WorkspaceId, UserId = user.Id, Role = WorkspaceRole.Member, JoinedAt = time.GetUtcNow(),
-                });
-                await db.SaveChangesAsync(cancellationToken);
-                StatusMessage = $"{user.Email} is now a member of {Workspace.Workspace.Name}.";
-                return RedirectToPage();
-            }
-        }
-        return Page();
+        [Required, EmailAddress, StringLength(256), PlainText, Display(Name = "Email address")]
+        public string? Email { get; set; }
+
+        [Display(Name = "Role")]
+        public WorkspaceRole Role { get; set; } = WorkspaceRole.Editor;
     }
 
-    public async Task<IActionResult> OnPostRemoveAsync(string userId, CancellationToken cancellationToken)
+    public bool MayManage(MemberRow member) => member.UserId != Workspace.UserId && WorkspacePermissions.MayManageRole(Workspace.Role, member.Role);
+
+    public async Task OnGetAsync(CancellationToken cancellationToken)
+    {
+        if (CreatedLink is not null)
+        {
+            Response.Headers.CacheControl = "no-store";
+        }
+        await LoadAsync(cancellationToken);
+    }
+
+    [RequiresPermission(WorkspacePermission.ManageMembers)]
+    public async Task<IActionResult> OnPostInviteAsync(CancellationToken cancellationToken)
     {
         await LoadAsync(cancellationToken);
-        if (!IsOwner)
+        if (!ModelState.IsValid)
         {
-            return Forbid();
+            return Page();
         }
-        var member = Members.FirstOrDefault(m => m.UserId == userId && m.Role == WorkspaceRole.Member);
-        if (member is null)
+        try
+        {
+            var created = await invitations.CreateAsync(Workspace, Invite.Email!, Invite.Role, cancellationToken);
+            CreatedLink = created.Link;
+            StatusMessage = $"Invitation for {created.Invitation.Email} as {WorkspacePermissions.Describe(created.Invitation.Role)} created." +
+                            (created.ReplacedEarlier ? " The link sent before to this address no longer works." : "") +
+                            $" Nobody joins until they accept it; the link works once, for {WorkspaceInvitation.Lifetime.Days} days.";
+            return RedirectToPage();
+        }
+        catch (MembershipException ex)
+        {
+            ModelState.AddModelError("Invite.Email", ex.Message);
+            return Page();
+        }
+    }
+
+    [RequiresPermission(WorkspacePermission.ManageMembers)]
+    public async Task<IActionResult> OnPostRevokeInvitationAsync(Guid id, CancellationToken cancellationToken)
+    {
+        Workspace = await current.GetAsync(cancellationToken);
+        try
+        {
+            if (await invitations.RevokeAsync(Workspace, id, cancellationToken) is not { } revoked)
+            {
+                return NotFound();
+            }
+            StatusMessage = $"The invitation for {revoked.Email} is revoked: its link no longer works.";
+        }
+        catch (MembershipException ex)
+        {
+            ErrorMessage = ex.Message;
+        }
+        return RedirectToPage();
+    }
+
+    [RequiresPermission(WorkspacePermission.ManageMembers)]
+    public async Task<IActionResult> OnPostChangeRoleAsync(string userId, WorkspaceRole? role, CancellationToken cancellationToken)
+    {
+        Workspace = await current.GetAsync(cancellationToken);
+        // Not ModelState.IsValid: the invite form's fields are bound (and empty) on every POST of this page.
+        if (role is not { } newRole)
+        {
+            ErrorMessage = "Choose one of the roles: owner, admin, editor or viewer.";
+            return RedirectToPage();
+        }
+        try
+        {
+            var email = await memberships.ChangeRoleAsync(Workspace, userId, newRole, cancellationToken);
+            StatusMessage = $"{email} is now {WorkspacePermissions.Describe(newRole)} of {Workspace.Workspace.Name}.";
+        }
+        catch (KeyNotFoundException)
         {
             return NotFound();
         }
-        await db.WorkspaceMembers.Where(m => m.WorkspaceId == Workspace.WorkspaceId && m.UserId == userId).ExecuteDeleteAsync(cancellationToken);
-        // Tokens they made would otherwise keep acting for the workspace after they left it.
-        var revoked = await db.ApiTokens
-            .Where(t => t.WorkspaceId == Workspace.WorkspaceId && t.CreatedByUserId == userId && t.RevokedAt == null)
-            .ExecuteUpdateAsync(update => update.SetProperty(t => t.RevokedAt, time.GetUtcNow()), cancellationToken);
-        StatusMessage = $"{member.Email} no longer has access to {Workspace.Workspace.Name}."
-                        + (revoked > 0 ? $" The {revoked} API token(s) they created were revoked." : "");
+        catch (MembershipException ex)
+        {
+            ErrorMessage = ex.Message;
+        }
         return RedirectToPage();
     }
+
+    [RequiresPermission(WorkspacePermission.ManageMembers)]
+    public async Task<IActionResult> OnPostRemoveAsync(string userId, bool keepChannels, CancellationToken cancellationToken)
+    {
+        Workspace = await current.GetAsync(cancellationToken);
+        try
+        {
+            var departure = await memberships.RemoveAsync(Workspace, userId, keepChannels, cancellationToken);
+            StatusMessage = $"{departure.Email} no longer has access to {Workspace.Workspace.Name}." + Consequences(departure, "they");
+        }
+        catch (KeyNotFoundException)
+        {
+            return NotFound();
+        }
+        catch (MembershipException ex)
+        {
+            ErrorMessage = ex.Message;
+        }
+        return RedirectToPage();
+    }
+
+    // Anyone may leave; the last owner is told why not.
+    [RequiresPermission(WorkspacePermission.View)]
+    public async Task<IActionResult> OnPostLeaveAsync(bool keepChannels, CancellationToken cancellationToken)
+    {
+        Workspace = await current.GetAsync(cancellationToken);
+        try
+        {
+            var departure = await memberships.LeaveAsync(Workspace, keepChannels, cancellationToken);
+            // The switcher's cookie names a workspace this browser may no longer use; the next request falls back to their own.
+            Response.Cookies.Delete(CurrentWorkspace.CookieName);
+            StatusMessage = $"You left {Workspace.Workspace.Name}." + Consequences(departure, "you");
+            return RedirectToPage("/Channels/Index");
+        }
+        catch (MembershipException ex)
+        {
+            ErrorMessage = ex.Message;
+            return RedirectToPage();
+        }
+    }
+
+    private static string Consequences(Departure departure, string who) =>
+        (departure.DisconnectedHandles.Count > 0
+            ? $" The X account{(departure.DisconnectedHandles.Count == 1 ? "" : "s")} {who} connected " +
+              $"({string.Join(", ", departure.DisconnectedHandles.Select(h => "@" + h))}) " +
+              $"{(departure.DisconnectedHandles.Count == 1 ? "was" : "were")} disconnected."
+            : "")
+        + (departure.RevokedTokens > 0 ? $" The {departure.RevokedTokens} API token(s) {who} created were revoked." : "");
 
     private async Task LoadAsync(CancellationToken cancellationToken)
     {
         Workspace = await current.GetAsync(cancellationToken);
         Members = await db.WorkspaceMembers.AsNoTracking()
             .Where(m => m.WorkspaceId == Workspace.WorkspaceId)
-            .OrderBy(m => m.Role).ThenBy(m => m.JoinedAt)
+            .OrderBy(m => m.JoinedAt)
             .Select(m => new MemberRow(m.UserId, m.User.Email, m.Role, m.JoinedAt))
             .ToListAsync(cancellationToken);
+        Members = [.. Members.OrderBy(m => m.Role).ThenBy(m => m.JoinedAt)];
+        Pending = Workspace.Can(WorkspacePermission.ManageMembers) ? await invitations.PendingAsync(Workspace.WorkspaceId, cancellationToken) : [];
     }
 }

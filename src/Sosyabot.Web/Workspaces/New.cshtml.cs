@@ -5,6 +5,8 @@ using Sosyabot.Web.Hosting;
 
 namespace Sosyabot.Web.Workspaces;
 
+// Acts on the set of the caller's workspaces, not inside the current one.
+[NotWorkspaceScoped]
 public sealed class NewModel(CurrentWorkspace current, WorkspaceCreator creator) : PageModel
 {
     [BindProperty, Required, StringLength(WorkspaceCreator.MaxNameLength)]

@@ -4,6 +4,8 @@ using Sosyabot.Web.Hosting;
 
 namespace Sosyabot.Web.Workspaces;
 
+// Acts on the set of the caller's workspaces, not inside the current one.
+[NotWorkspaceScoped]
 public sealed class SwitchModel(CurrentWorkspace current) : PageModel
 {
     [TempData(Key = Flash.SuccessKey)]

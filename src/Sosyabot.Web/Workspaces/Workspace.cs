@@ -13,10 +13,13 @@ public sealed class Workspace
     public List<WorkspaceMember> Members { get; init; } = [];
 }
 
+// Stored by name; rows written before roles existed said "Member", which the RolesByConsent migration made Editor.
 public enum WorkspaceRole
 {
     Owner,
-    Member,
+    Admin,
+    Editor,
+    Viewer,
 }
 
 public sealed class WorkspaceMember

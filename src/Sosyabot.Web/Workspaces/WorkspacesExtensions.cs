@@ -8,6 +8,12 @@ public static class WorkspacesExtensions
         builder.Services.AddScoped<WorkspaceCreator>();
         builder.Services.AddScoped<Identity.INewAccountListener>(services => services.GetRequiredService<WorkspaceCreator>());
         builder.Services.AddScoped<CurrentWorkspace>();
+        builder.Services.AddScoped<WorkspaceInvitations>();
+        builder.Services.AddScoped<Identity.IRegistrationInvitations>(services => services.GetRequiredService<WorkspaceInvitations>());
+        builder.Services.AddScoped<WorkspaceMemberships>();
+        builder.Services.AddScoped<WorkspacePermissionFilter>();
+        // Every page handler passes the workspace permission check (WorkspacePermissions), pages of every feature alike.
+        builder.Services.Configure<Microsoft.AspNetCore.Mvc.MvcOptions>(options => options.Filters.AddService<WorkspacePermissionFilter>());
         return builder;
     }
 

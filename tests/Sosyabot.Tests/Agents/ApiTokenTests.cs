@@ -153,23 +153,9 @@ public sealed class ApiTokenTests(AppWithFakeX app) : IClassFixture<AppWithFakeX
     [Fact]
     public async Task RemoveMember_RevokesTheTokensTheyCreated()
     {
-        var ownerEmail = $"owner-{Guid.NewGuid():N}@sosyabot.test";
-        var owner = await app.RegisterAsync(ownerEmail);
-        var memberEmail = $"member-{Guid.NewGuid():N}@sosyabot.test";
-        var member = await app.RegisterAsync(memberEmail);
-        var members = await owner.GetDocumentAsync("/app/settings/members");
-        using (await owner.SubmitAsync(members, "#add-member", new Dictionary<string, string> { ["Email"] = memberEmail }))
-        {
-        }
-        Guid shared;
-        await using (var db = app.Database.CreateDbContext())
-        {
-            shared = await db.WorkspaceMembers.Where(m => m.User.Email == ownerEmail).Select(m => m.WorkspaceId).SingleAsync();
-        }
-        var channels = await member.GetDocumentAsync("/app/channels");
-        using (await member.SubmitAsync(channels, "form.switcher button", new Dictionary<string, string> { ["workspaceId"] = shared.ToString() }))
-        {
-        }
+        var owner = await app.RegisterAsync($"owner-{Guid.NewGuid():N}@sosyabot.test");
+        var shared = Guid.Parse(await Workspaces.Membership.CurrentWorkspaceIdAsync(owner));
+        var (member, memberEmail) = await Workspaces.Membership.JoinAsync(app, owner, "Editor");
         using var agent = AgentWorkspace.Agent(app, await new AgentWorkspace(app, member).CreateTokenAsync("read"));
         using var before = await agent.GetAsync("/api/v1/channels");
         Assert.Equal(HttpStatusCode.OK, before.StatusCode);
@@ -179,7 +165,7 @@ public sealed class ApiTokenTests(AppWithFakeX app) : IClassFixture<AppWithFakeX
         }
 
         var page = await owner.GetDocumentAsync("/app/settings/members");
-        using var removed = await owner.SubmitAsync(page, $"li.member[data-email='{memberEmail}'] button");
+        using var removed = await owner.SubmitAsync(page, $"li.member[data-email='{memberEmail}'] .remove-member button");
         using var after = await agent.GetAsync("/api/v1/channels");
 
         Assert.Contains("API token(s) they created were revoked", (await HtmlForms.ParseAsync(removed)).QuerySelector(".flash-success")!.TextContent);

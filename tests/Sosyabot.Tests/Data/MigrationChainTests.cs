@@ -16,6 +16,7 @@ namespace Sosyabot.Tests.Data;
 public sealed class MigrationChainTests(MigrationChainTests.FilledChain chain) : IClassFixture<MigrationChainTests.FilledChain>
 {
     private const string UserId = "0b8a4c1e-6a53-4f1e-9d2a-3c4e5f6a7b01";
+    private const string MemberUserId = "0b8a4c1e-6a53-4f1e-9d2a-3c4e5f6a7b02";
     private static readonly Guid WorkspaceId = Guid.Parse("01935a10-0000-7000-8000-000000000001");
     private static readonly Guid OAuthChannelId = Guid.Parse("01935a10-0000-7000-8000-000000000011");
     private static readonly Guid CookieChannelId = Guid.Parse("01935a10-0000-7000-8000-000000000012");
@@ -48,6 +49,13 @@ public sealed class MigrationChainTests(MigrationChainTests.FilledChain chain) :
             INSERT INTO workspaces (id, name, created_at) VALUES ('{WorkspaceId}', 'Ada''s workspace', '2026-11-01 09:05+00');
             INSERT INTO workspace_members (workspace_id, user_id, role, joined_at)
             VALUES ('{WorkspaceId}', '{UserId}', 'Owner', '2026-11-01 09:05+00');
+            INSERT INTO "AspNetUsers" ("Id", "UserName", "NormalizedUserName", "Email", "NormalizedEmail", "EmailConfirmed",
+                "PasswordHash", "SecurityStamp", "ConcurrencyStamp", "PhoneNumberConfirmed", "TwoFactorEnabled",
+                "LockoutEnabled", "AccessFailedCount")
+            VALUES ('{MemberUserId}', 'grace@example.com', 'GRACE@EXAMPLE.COM', 'grace@example.com', 'GRACE@EXAMPLE.COM', true,
+                'AQAAAAIAAYagAAAAEHash', 'SECURITYSTAMP2', 'c6b1c7f2-0d7e-4f43-b1d6-2f0f4d3e2a11', false, false, true, 0);
+            INSERT INTO workspace_members (workspace_id, user_id, role, joined_at)
+            VALUES ('{WorkspaceId}', '{MemberUserId}', 'Member', '2026-11-01 09:06+00');
             INSERT INTO channels (id, workspace_id, x_user_id, kind, handle, display_name, state, state_reason,
                 connected_by_user_id, connected_at, access_token_protected, refresh_token_protected,
                 access_token_expires_at, scopes, session_auth_token_protected, session_ct0_protected)
@@ -172,6 +180,8 @@ public sealed class MigrationChainTests(MigrationChainTests.FilledChain chain) :
         var user = await db.Users.AsNoTracking().SingleAsync(u => u.Id == UserId);
         Assert.Equal("ada@example.com", user.Email);
         Assert.Equal(WorkspaceRole.Owner, (await db.WorkspaceMembers.AsNoTracking().SingleAsync(m => m.UserId == UserId)).Role);
+        // Before roles, every member who was not the owner could publish and connect: they are editors now.
+        Assert.Equal(WorkspaceRole.Editor, (await db.WorkspaceMembers.AsNoTracking().SingleAsync(m => m.UserId == MemberUserId)).Role);
         Assert.Equal("client-id-from-the-console", (await db.Options.AsNoTracking().SingleAsync(o => o.Key == "x-twitter_client-id")).Value);
         Assert.Equal(97, (await db.RateBudgets.AsNoTracking().SingleAsync(b => b.Key == "tweets:user:1001")).Remaining);
 
