@@ -16,12 +16,22 @@ public static class AgentApi
 {
     public const string Tag = "Agents";
 
+    // JSON bodies: a post's text, thread and descriptions fit in 2 MB even written as \u escapes.
+    public const long MaxBodyBytes = 2 * 1024 * 1024;
+
+    // What a post can carry (four 5 MB images or one 15 MB GIF) in base64, with the rest of the body: refused
+    // (413) from its declared length before any of it is read.
+    public const long MaxCreatePostBodyBytes = (ImageContent.MaxPostMediaBytes + 2) / 3 * 4 + MaxBodyBytes;
+
+    public const string WhatFits = "A post carries up to 4 images of 5 MB each, or one GIF of 15 MB, base64-encoded in its JSON body.";
+
     public static RouteGroupBuilder MapAgentApi(this IEndpointRouteBuilder app)
     {
         // Every call passes the token guard: 401 without a valid token, 403 without the scope (or when the channel cannot do it).
         var api = app.MapGroup("/api/v1")
             .WithTags(Tag)
             .AddEndpointFilter(ProblemsFromFailuresAsync)
+            .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes))
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden);
         var read = ApiTokenDefaults.PolicyFor(ApiScopes.Read);
@@ -31,7 +41,9 @@ public static class AgentApi
         api.MapGet("/channels", ListChannelsAsync).RequireAuthorization(read).WithName("listChannels")
             .WithSummary("The workspace's connected X accounts (read).");
         api.MapPost("/channels/{channelId:guid}/posts", CreatePostAsync).RequireAuthorization(write).WithName("createPost")
+            .WithMetadata(new RequestSizeLimitAttribute(MaxCreatePostBodyBytes))
             .ProducesNotFoundOrConflict()
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .WithSummary("Queue a post, thread, reply or quote, with images, now or at scheduled_at; or keep it as a draft (write). " +
                          "X's limits are respected; poll the returned status.");
         api.MapPostsApi();
@@ -321,8 +333,9 @@ public sealed record DirectMessageRequest(
     [property: JsonPropertyName("text")] string? Text);
 
 public sealed record MediaUpload(
-    [property: JsonPropertyName("content_type"), Description("image/jpeg, image/png, image/gif or image/webp")] string? ContentType,
-    [property: JsonPropertyName("data"), Description("The file, base64-encoded.")] string? Data,
+    [property: JsonPropertyName("content_type"),
+     Description("Optional and not trusted: the type is read from the file's first bytes (JPEG, PNG, GIF or WEBP).")] string? ContentType,
+    [property: JsonPropertyName("data"), Description("The file, base64-encoded."), JsonConverter(typeof(Base64FileConverter))] byte[]? Data,
     [property: JsonPropertyName("alt_text")] string? AltText,
     [property: JsonPropertyName("file_name")] string? FileName);
 
@@ -351,9 +364,14 @@ public sealed record CreatePostRequest(
         }
         for (var i = 0; i < (Media?.Count ?? 0); i++)
         {
-            if (Media![i].Data is not { Length: > 0 } data || !Convert.TryFromBase64String(data, new byte[data.Length], out _))
+            var name = Media![i].FileName ?? ImageName(i);
+            if (Media[i].Data is not { Length: > 0 } data)
             {
                 problems[$"media[{i}].data"] = ["data must be the file's bytes in base64."];
+            }
+            else if (ImageContent.Problem(name, data, data.Length) is { } imageProblem)
+            {
+                problems[$"media[{i}].data"] = [imageProblem];
             }
         }
         return problems;
@@ -364,7 +382,21 @@ public sealed record CreatePostRequest(
         ChannelIds: [],
         ScheduledAt,
         TimeZone: null,
-        Media?.Select((m, i) => new MediaDraft(m.FileName ?? $"image-{i + 1}", m.ContentType ?? "", Convert.FromBase64String(m.Data!), m.AltText)).ToList(),
+        Media?.Select((m, i) => new MediaDraft(m.FileName ?? ImageName(i), m.Data!, m.AltText)).ToList(),
         ReplyToTweetId,
         QuoteTweetId);
+
+    private static string ImageName(int index) => $"image-{index + 1}";
+}
+
+// Decodes the base64 straight from the request's UTF-8 bytes into the file's bytes: no text copy of the file is made.
+public sealed class Base64FileConverter : JsonConverter<byte[]>
+{
+    public override byte[]? Read(ref System.Text.Json.Utf8JsonReader reader, Type typeToConvert, System.Text.Json.JsonSerializerOptions options) =>
+        reader.TokenType == System.Text.Json.JsonTokenType.String && reader.TryGetBytesFromBase64(out var bytes)
+            ? bytes
+            : throw new System.Text.Json.JsonException("media data must be the file's bytes in base64.");
+
+    public override void Write(System.Text.Json.Utf8JsonWriter writer, byte[] value, System.Text.Json.JsonSerializerOptions options) =>
+        writer.WriteBase64StringValue(value);
 }

@@ -105,6 +105,11 @@ public sealed class PostModel(CurrentWorkspace current, PostLifecycle lifecycle,
         {
             return NotFound();
         }
+        catch (DraftRejectedException ex)
+        {
+            ErrorMessage = ex.Message;
+            return RedirectToPage(new { id });
+        }
     }
 
     public async Task<IActionResult> OnPostDeleteDraftAsync(Guid id, CancellationToken cancellationToken)

@@ -39,7 +39,7 @@ namespace Sosyabot.Web.Data.Migrations
 
                     b.HasKey("Id");
 
-                    b.ToTable("DataProtectionKeys");
+                    b.ToTable("DataProtectionKeys", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRole", b =>
@@ -181,33 +181,6 @@ namespace Sosyabot.Web.Data.Migrations
                     b.HasKey("UserId", "LoginProvider", "Name");
 
                     b.ToTable("AspNetUserTokens", (string)null);
-                });
-
-            modelBuilder.Entity("Sosyabot.Web.Data.OptionEntry", b =>
-                {
-                    b.Property<string>("Key")
-                        .HasMaxLength(100)
-                        .HasColumnType("character varying(100)")
-                        .HasColumnName("key");
-
-                    b.Property<DateTimeOffset>("UpdatedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("updated_at");
-
-                    b.Property<string>("UpdatedBy")
-                        .HasMaxLength(256)
-                        .HasColumnType("character varying(256)")
-                        .HasColumnName("updated_by");
-
-                    b.Property<string>("Value")
-                        .IsRequired()
-                        .HasMaxLength(4000)
-                        .HasColumnType("character varying(4000)")
-                        .HasColumnName("value");
-
-                    b.HasKey("Key");
-
-                    b.ToTable("options", (string)null);
                 });
 
             modelBuilder.Entity("Sosyabot.Web.Agents.ApiToken", b =>
@@ -406,6 +379,33 @@ namespace Sosyabot.Web.Data.Migrations
                     b.HasIndex("CreatedAt");
 
                     b.ToTable("connect_attempts", (string)null);
+                });
+
+            modelBuilder.Entity("Sosyabot.Web.Data.OptionEntry", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("key");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("updated_by");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("value");
+
+                    b.HasKey("Key");
+
+                    b.ToTable("options", (string)null);
                 });
 
             modelBuilder.Entity("Sosyabot.Web.Identity.AppUser", b =>
@@ -697,6 +697,11 @@ namespace Sosyabot.Web.Data.Migrations
                         .HasColumnName("post_id");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("PostId")
+                        .HasFilter("bytes IS NOT NULL");
+
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("PostId"), new[] { "Length" });
 
                     b.HasIndex("PostId", "Position")
                         .IsUnique();
