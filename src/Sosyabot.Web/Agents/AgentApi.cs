@@ -1,8 +1,11 @@
 using System.ComponentModel;
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 using Sosyabot.Web.Channels;
 using Sosyabot.Web.Hosting;
 using Sosyabot.Web.Publishing;
@@ -42,6 +45,8 @@ public static class AgentApi
             .WithSummary("The workspace's connected X accounts (read).");
         api.MapPost("/channels/{channelId:guid}/posts", CreatePostAsync).RequireAuthorization(write).WithName("createPost")
             .WithMetadata(new RequestSizeLimitAttribute(MaxCreatePostBodyBytes))
+            .Accepts<CreatePostRequest>("application/json")
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesNotFoundOrConflict()
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .WithSummary("Queue a post, thread, reply or quote, with images, now or at scheduled_at; or keep it as a draft (write). " +
@@ -348,6 +353,55 @@ public sealed record CreatePostRequest(
     [property: JsonPropertyName("scheduled_at"), Description("When to publish (ISO 8601 with offset); now when absent.")] DateTimeOffset? ScheduledAt,
     [property: JsonPropertyName("draft"), Description("Keep it as a draft: nothing is sent until POST /api/v1/posts/{id}/publish.")] bool? Draft = null)
 {
+    // Read by hand rather than by the framework's JSON binding, which reads a long base64 string through a pipe of
+    // small segments and copies it whole before decoding: here the body is one array of its declared length
+    // (refused first when over the endpoint's limit), and each image is decoded straight from it.
+    public static async ValueTask<CreatePostRequest?> BindAsync(HttpContext context)
+    {
+        var request = context.Request;
+        if (!request.HasJsonContentType())
+        {
+            throw new BadHttpRequestException("Send the post as JSON (Content-Type: application/json).", StatusCodes.Status415UnsupportedMediaType);
+        }
+        var limit = context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize ?? AgentApi.MaxCreatePostBodyBytes;
+        if (request.ContentLength > limit)
+        {
+            throw new BadHttpRequestException(
+                $"The body is {ImageContent.Megabytes(request.ContentLength.Value)}; this call takes up to {ImageContent.Megabytes(limit)}. " +
+                AgentApi.WhatFits, StatusCodes.Status413PayloadTooLarge);
+        }
+        if (request.ContentLength is not <= LargeBody)
+        {
+            // Bodies carrying images are read a few at a time, each held until its request ends: however many
+            // arrive at once, memory holds at most LargeBodiesAtOnce of them (the body and its decoded images).
+            await LargeBodies.WaitAsync(context.RequestAborted);
+            context.Response.RegisterForDispose(new Release(LargeBodies));
+        }
+        byte[] body;
+        if (request.ContentLength is { } length)
+        {
+            body = GC.AllocateUninitializedArray<byte>((int)length);
+            await request.Body.ReadExactlyAsync(body, context.RequestAborted);
+        }
+        else
+        {
+            // Chunked: the server stops the read at the endpoint's limit.
+            using var buffer = new MemoryStream();
+            await request.Body.CopyToAsync(buffer, context.RequestAborted);
+            body = buffer.ToArray();
+        }
+        var options = context.RequestServices.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+        try
+        {
+            return JsonSerializer.Deserialize<CreatePostRequest>(body, options)
+                   ?? throw new BadHttpRequestException("The body is JSON null; send the post as a JSON object.");
+        }
+        catch (JsonException ex)
+        {
+            throw new BadHttpRequestException($"Failed to read parameter \"{nameof(CreatePostRequest)} request\" from the request body as JSON.", ex);
+        }
+    }
+
     public Dictionary<string, string[]> Problems()
     {
         var problems = new Dictionary<string, string[]>();
@@ -377,6 +431,15 @@ public sealed record CreatePostRequest(
         return problems;
     }
 
+    private const long LargeBody = 1024 * 1024;
+    private const int LargeBodiesAtOnce = 1;
+    private static readonly SemaphoreSlim LargeBodies = new(LargeBodiesAtOnce);
+
+    private sealed class Release(SemaphoreSlim semaphore) : IDisposable
+    {
+        public void Dispose() => semaphore.Release();
+    }
+
     public PostDraft ToDraft() => new(
         Thread?.Cast<string?>().ToList() ?? [Text],
         ChannelIds: [],
@@ -392,11 +455,11 @@ public sealed record CreatePostRequest(
 // Decodes the base64 straight from the request's UTF-8 bytes into the file's bytes: no text copy of the file is made.
 public sealed class Base64FileConverter : JsonConverter<byte[]>
 {
-    public override byte[]? Read(ref System.Text.Json.Utf8JsonReader reader, Type typeToConvert, System.Text.Json.JsonSerializerOptions options) =>
-        reader.TokenType == System.Text.Json.JsonTokenType.String && reader.TryGetBytesFromBase64(out var bytes)
+    public override byte[]? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        reader.TokenType == JsonTokenType.String && reader.TryGetBytesFromBase64(out var bytes)
             ? bytes
-            : throw new System.Text.Json.JsonException("media data must be the file's bytes in base64.");
+            : throw new JsonException("media data must be the file's bytes in base64.");
 
-    public override void Write(System.Text.Json.Utf8JsonWriter writer, byte[] value, System.Text.Json.JsonSerializerOptions options) =>
+    public override void Write(Utf8JsonWriter writer, byte[] value, JsonSerializerOptions options) =>
         writer.WriteBase64StringValue(value);
 }

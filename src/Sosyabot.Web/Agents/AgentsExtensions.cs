@@ -16,14 +16,7 @@ public static class AgentsExtensions
         builder.Services.AddScoped<AgentActions>();
         // The API reference (Scalar) boots from an inline module and styles itself inline; it shows no user content.
         builder.Services.Configure<Hosting.SecurityHeaderOptions>(options => options.InlineScriptPaths.Add(ReferencePath));
-        builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
-        {
-            // A body over the limit is refused by its length before it is read: say what fits.
-            if (context.ProblemDetails.Status == StatusCodes.Status413PayloadTooLarge && context.HttpContext.Request.Path.StartsWithSegments("/api"))
-            {
-                context.ProblemDetails.Detail += $" {AgentApi.WhatFits}";
-            }
-        });
+        builder.Services.AddProblemDetails();
         builder.Services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, ApiTokenAuthenticationHandler>(ApiTokenDefaults.Scheme, _ => { });
 

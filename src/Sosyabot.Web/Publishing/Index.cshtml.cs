@@ -10,7 +10,7 @@ using Sosyabot.Web.X;
 
 namespace Sosyabot.Web.Publishing;
 
-[RequestSizeLimit(MaxRequestBytes), RequestFormLimits(MultipartBodyLengthLimit = MaxRequestBytes)]
+[RequestSizeLimit(MaxRequestBytes), RequestFormLimits(MultipartBodyLengthLimit = MaxRequestBytes), ComposerUploadLimit]
 public sealed class IndexModel(
     SosyabotDbContext db, CurrentWorkspace current, PublishingQueue queue, PostHistory history, ChannelAccessWarnings warnings,
     XIntegrationSettings settings, TimeProvider time, IOptions<XOptions> x) : PageModel
