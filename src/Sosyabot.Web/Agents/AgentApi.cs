@@ -1,8 +1,12 @@
+using System.Buffers;
 using System.ComponentModel;
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 using Sosyabot.Web.Channels;
 using Sosyabot.Web.Hosting;
 using Sosyabot.Web.Publishing;
@@ -16,12 +20,22 @@ public static class AgentApi
 {
     public const string Tag = "Agents";
 
+    // JSON bodies: a post's text, thread and descriptions fit in 2 MB even written as \u escapes.
+    public const long MaxBodyBytes = 2 * 1024 * 1024;
+
+    // What a post can carry (four 5 MB images or one 15 MB GIF) in base64, with the rest of the body: refused
+    // (413) from its declared length before any of it is read.
+    public const long MaxCreatePostBodyBytes = (ImageContent.MaxPostMediaBytes + 2) / 3 * 4 + MaxBodyBytes;
+
+    public const string WhatFits = "A post carries up to 4 images of 5 MB each, or one GIF of 15 MB, base64-encoded in its JSON body.";
+
     public static RouteGroupBuilder MapAgentApi(this IEndpointRouteBuilder app)
     {
         // Every call passes the token guard: 401 without a valid token, 403 without the scope (or when the channel cannot do it).
         var api = app.MapGroup("/api/v1")
             .WithTags(Tag)
             .AddEndpointFilter(ProblemsFromFailuresAsync)
+            .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes))
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden);
         var read = ApiTokenDefaults.PolicyFor(ApiScopes.Read);
@@ -31,7 +45,11 @@ public static class AgentApi
         api.MapGet("/channels", ListChannelsAsync).RequireAuthorization(read).WithName("listChannels")
             .WithSummary("The workspace's connected X accounts (read).");
         api.MapPost("/channels/{channelId:guid}/posts", CreatePostAsync).RequireAuthorization(write).WithName("createPost")
+            .WithMetadata(new RequestSizeLimitAttribute(MaxCreatePostBodyBytes))
+            .Accepts<CreatePostRequest>("application/json")
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesNotFoundOrConflict()
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .WithSummary("Queue a post, thread, reply or quote, with images, now or at scheduled_at; or keep it as a draft (write). " +
                          "X's limits are respected; poll the returned status.");
         api.MapPostsApi();
@@ -321,8 +339,9 @@ public sealed record DirectMessageRequest(
     [property: JsonPropertyName("text")] string? Text);
 
 public sealed record MediaUpload(
-    [property: JsonPropertyName("content_type"), Description("image/jpeg, image/png, image/gif or image/webp")] string? ContentType,
-    [property: JsonPropertyName("data"), Description("The file, base64-encoded.")] string? Data,
+    [property: JsonPropertyName("content_type"),
+     Description("Optional and not trusted: the type is read from the file's first bytes (JPEG, PNG, GIF or WEBP).")] string? ContentType,
+    [property: JsonPropertyName("data"), Description("The file, base64-encoded."), JsonConverter(typeof(Base64FileConverter))] byte[]? Data,
     [property: JsonPropertyName("alt_text")] string? AltText,
     [property: JsonPropertyName("file_name")] string? FileName);
 
@@ -335,6 +354,67 @@ public sealed record CreatePostRequest(
     [property: JsonPropertyName("scheduled_at"), Description("When to publish (ISO 8601 with offset); now when absent.")] DateTimeOffset? ScheduledAt,
     [property: JsonPropertyName("draft"), Description("Keep it as a draft: nothing is sent until POST /api/v1/posts/{id}/publish.")] bool? Draft = null)
 {
+    // Read by hand rather than by the framework's JSON binding, which reads a long base64 string through a pipe of
+    // small segments and copies it whole before decoding: here the body is one array of its declared length
+    // (refused first when over the endpoint's limit), and each image is decoded straight from it.
+    public static async ValueTask<CreatePostRequest?> BindAsync(HttpContext context)
+    {
+        var request = context.Request;
+        if (!request.HasJsonContentType())
+        {
+            throw new BadHttpRequestException("Send the post as JSON (Content-Type: application/json).", StatusCodes.Status415UnsupportedMediaType);
+        }
+        var limit = context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize ?? AgentApi.MaxCreatePostBodyBytes;
+        if (request.ContentLength > limit)
+        {
+            throw new BadHttpRequestException(
+                $"The body is {ImageContent.Megabytes(request.ContentLength.Value)}; this call takes up to {ImageContent.Megabytes(limit)}. " +
+                AgentApi.WhatFits, StatusCodes.Status413PayloadTooLarge);
+        }
+        if (request.ContentLength is not <= LargeBody)
+        {
+            // Bodies carrying images are read a few at a time, each held until its request ends: however many
+            // arrive at once, memory holds at most LargeBodiesAtOnce of them (the body and its decoded images).
+            await LargeBodies.WaitAsync(context.RequestAborted);
+            context.Response.RegisterForDispose(new Release(LargeBodies));
+        }
+        byte[] body;
+        int read;
+        if (request.ContentLength is { } length)
+        {
+            // Pooled: the body is garbage once parsed, and a fresh large array per request grows the heap faster
+            // than the collector gives memory back.
+            body = ArrayPool<byte>.Shared.Rent((int)length);
+            read = (int)length;
+            await request.Body.ReadExactlyAsync(body.AsMemory(0, read), context.RequestAborted);
+        }
+        else
+        {
+            // Chunked: the server stops the read at the endpoint's limit.
+            using var buffer = new MemoryStream();
+            await request.Body.CopyToAsync(buffer, context.RequestAborted);
+            body = buffer.ToArray();
+            read = body.Length;
+        }
+        var options = context.RequestServices.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+        try
+        {
+            return JsonSerializer.Deserialize<CreatePostRequest>(body.AsSpan(0, read), options)
+                   ?? throw new BadHttpRequestException("The body is JSON null; send the post as a JSON object.");
+        }
+        catch (JsonException ex)
+        {
+            throw new BadHttpRequestException($"Failed to read parameter \"{nameof(CreatePostRequest)} request\" from the request body as JSON.", ex);
+        }
+        finally
+        {
+            if (request.ContentLength is not null)
+            {
+                ArrayPool<byte>.Shared.Return(body);
+            }
+        }
+    }
+
     public Dictionary<string, string[]> Problems()
     {
         var problems = new Dictionary<string, string[]>();
@@ -351,12 +431,26 @@ public sealed record CreatePostRequest(
         }
         for (var i = 0; i < (Media?.Count ?? 0); i++)
         {
-            if (Media![i].Data is not { Length: > 0 } data || !Convert.TryFromBase64String(data, new byte[data.Length], out _))
+            var name = Media![i].FileName ?? ImageName(i);
+            if (Media[i].Data is not { Length: > 0 } data)
             {
                 problems[$"media[{i}].data"] = ["data must be the file's bytes in base64."];
             }
+            else if (ImageContent.Problem(name, data, data.Length) is { } imageProblem)
+            {
+                problems[$"media[{i}].data"] = [imageProblem];
+            }
         }
         return problems;
+    }
+
+    private const long LargeBody = 1024 * 1024;
+    private const int LargeBodiesAtOnce = 1;
+    private static readonly SemaphoreSlim LargeBodies = new(LargeBodiesAtOnce);
+
+    private sealed class Release(SemaphoreSlim semaphore) : IDisposable
+    {
+        public void Dispose() => semaphore.Release();
     }
 
     public PostDraft ToDraft() => new(
@@ -364,7 +458,21 @@ public sealed record CreatePostRequest(
         ChannelIds: [],
         ScheduledAt,
         TimeZone: null,
-        Media?.Select((m, i) => new MediaDraft(m.FileName ?? $"image-{i + 1}", m.ContentType ?? "", Convert.FromBase64String(m.Data!), m.AltText)).ToList(),
+        Media?.Select((m, i) => new MediaDraft(m.FileName ?? ImageName(i), m.Data!, m.AltText)).ToList(),
         ReplyToTweetId,
         QuoteTweetId);
+
+    private static string ImageName(int index) => $"image-{index + 1}";
+}
+
+// Decodes the base64 straight from the request's UTF-8 bytes into the file's bytes: no text copy of the file is made.
+public sealed class Base64FileConverter : JsonConverter<byte[]>
+{
+    public override byte[]? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        reader.TokenType == JsonTokenType.String && reader.TryGetBytesFromBase64(out var bytes)
+            ? bytes
+            : throw new JsonException("media data must be the file's bytes in base64.");
+
+    public override void Write(Utf8JsonWriter writer, byte[] value, JsonSerializerOptions options) =>
+        writer.WriteBase64StringValue(value);
 }

@@ -24,7 +24,7 @@ internal sealed class BadRequestProblemHandler(IProblemDetailsService problems) 
             ProblemDetails =
             {
                 Status = badRequest.StatusCode,
-                Title = "The request body could not be read",
+                Title = badRequest.StatusCode == StatusCodes.Status413PayloadTooLarge ? "The request body is too large" : "The request body could not be read",
                 Detail = json is null ? badRequest.Message : $"{badRequest.Message} {json.Message}",
             },
         });

@@ -52,14 +52,28 @@ public sealed class ComposeInput
             return null;
         }
         var images = new List<MediaDraft>();
-        // Descriptions pair with files by the position the file was chosen at, empty files included.
-        foreach (var (file, index) in Images.Select((f, i) => (f, i)).Where(chosen => chosen.f.Length > 0))
+        var chosen = Images.Select((f, i) => (File: f, Index: i)).Where(c => c.File.Length > 0).ToList();
+        if (chosen.Count > PublishingQueue.MaxImages)
         {
-            using var buffer = new MemoryStream();
-            await file.CopyToAsync(buffer, cancellationToken);
-            images.Add(new MediaDraft(Path.GetFileName(file.FileName), file.ContentType, buffer.ToArray(), AltTexts.ElementAtOrDefault(index)));
+            modelState.AddModelError(string.Empty, $"A post can carry at most {PublishingQueue.MaxImages} images.");
+            return null;
         }
-        return new PostDraft(Parts, ChannelIds, scheduledAt, TimeZone, images);
+        // Descriptions pair with files by the position the file was chosen at, empty files included. The form
+        // reader keeps uploads in temporary files; each is read into memory once, and only after its length
+        // and first bytes say it is an image X takes.
+        foreach (var (file, index) in chosen)
+        {
+            var name = Path.GetFileName(file.FileName);
+            await using var content = file.OpenReadStream();
+            var (bytes, problem) = await ImageContent.ReadAsync(name, file.Length, content, cancellationToken);
+            if (problem is not null)
+            {
+                modelState.AddModelError(string.Empty, problem);
+                continue;
+            }
+            images.Add(new MediaDraft(name, bytes!, AltTexts.ElementAtOrDefault(index)));
+        }
+        return modelState.IsValid ? new PostDraft(Parts, ChannelIds, scheduledAt, TimeZone, images) : null;
     }
 
     public IReadOnlyList<KeptMedia> Kept() => KeptMediaIds.Select((id, i) => new KeptMedia(id, KeptAltTexts.ElementAtOrDefault(i))).ToList();

@@ -233,7 +233,12 @@ public sealed partial class DeliverySender(
         {
             return;
         }
-        var postId = _delivery.PostId;
+        await DropMediaOnceDoneAsync(db, _delivery.PostId, cancellationToken);
+    }
+
+    // Also when a person cancels what was left to send: cancelled posts' images stop counting against the quota.
+    internal static async Task DropMediaOnceDoneAsync(SosyabotDbContext db, Guid postId, CancellationToken cancellationToken)
+    {
         await db.PostMedia
             .Where(m => m.PostId == postId && m.Bytes != null)
             .Where(_ => !db.Deliveries.Any(d => d.PostId == postId

@@ -10,7 +10,7 @@ using Sosyabot.Web.X;
 namespace Sosyabot.Web.Publishing;
 
 // Edits a draft, or a post that has not gone out yet: text, images, channels and time.
-[RequestSizeLimit(IndexModel.MaxRequestBytes), RequestFormLimits(MultipartBodyLengthLimit = IndexModel.MaxRequestBytes)]
+[RequestSizeLimit(IndexModel.MaxRequestBytes), RequestFormLimits(MultipartBodyLengthLimit = IndexModel.MaxRequestBytes), ComposerUploadLimit]
 [RequiresPermission(WorkspacePermission.Publish)]
 public sealed class EditModel(
     SosyabotDbContext db, CurrentWorkspace current, PostLifecycle lifecycle, ChannelAccessWarnings warnings, XIntegrationSettings settings,

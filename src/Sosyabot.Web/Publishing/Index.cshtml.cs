@@ -10,14 +10,15 @@ using Sosyabot.Web.X;
 
 namespace Sosyabot.Web.Publishing;
 
-[RequestSizeLimit(MaxRequestBytes), RequestFormLimits(MultipartBodyLengthLimit = MaxRequestBytes)]
+[RequestSizeLimit(MaxRequestBytes), RequestFormLimits(MultipartBodyLengthLimit = MaxRequestBytes), ComposerUploadLimit]
 [RequiresPermission(WorkspacePermission.View)]
 public sealed class IndexModel(
     SosyabotDbContext db, CurrentWorkspace current, PublishingQueue queue, PostHistory history, ChannelAccessWarnings warnings,
     XIntegrationSettings settings, TimeProvider time, IOptions<XOptions> x) : PageModel
 {
-    // Four images at X's largest image size, with room for the form around them.
-    public const long MaxRequestBytes = 4L * PublishingQueue.MaxGifBytes + 1024 * 1024;
+    // The most a post can carry (four images, or one GIF) with room for the form around it: a larger request is
+    // refused (413) before any of it is read. Uploads within it are kept in temporary files, not in memory.
+    public const long MaxRequestBytes = ImageContent.MaxPostMediaBytes + 1024 * 1024;
 
     [TempData(Key = Flash.SuccessKey)]
     public string? StatusMessage { get; set; }

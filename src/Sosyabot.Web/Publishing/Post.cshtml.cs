@@ -116,6 +116,11 @@ public sealed class PostModel(CurrentWorkspace current, PostLifecycle lifecycle,
         {
             return NotFound();
         }
+        catch (DraftRejectedException ex)
+        {
+            ErrorMessage = ex.Message;
+            return RedirectToPage(new { id });
+        }
     }
 
     [RequiresPermission(WorkspacePermission.Publish)]

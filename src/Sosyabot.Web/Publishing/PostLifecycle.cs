@@ -112,7 +112,8 @@ public sealed class PostLifecycle(
         var asDraft = post.IsDraft && !publish;
         // A channel the post already waits on may stay while it needs reconnecting: the post stays held for it.
         var waitingOn = post.Deliveries.Where(d => d.State != DeliveryStates.Cancelled).Select(d => d.ChannelId).ToHashSet();
-        var problems = queue.Problems(draft, parts, channels, keptMedia.Count + (draft.Media?.Count ?? 0), workspaceId, asDraft, waitingOn);
+        var problems = queue.Problems(draft, parts, channels, keptMedia.Count + (draft.Media?.Count ?? 0), workspaceId, asDraft, waitingOn,
+            keptMedia.Count(m => m.ContentType == ImageContent.Gif));
         foreach (var keep in kept ?? [])
         {
             if (existingMedia.FirstOrDefault(m => m.Id == keep.Id) is { } image)
@@ -121,6 +122,8 @@ public sealed class PostLifecycle(
             }
         }
         PublishingQueue.ThrowIfProblems(problems);
+        await queue.ThrowIfOverQuotaAsync(workspaceId, PublishingQueue.BytesOf(draft.Media),
+            existingMedia.Except(keptMedia).Where(m => m.Bytes is not null).Sum(m => (long)m.Length), cancellationToken);
 
         var dueAt = PublishingQueue.DueAt(draft, now);
         post.Parts = parts;
@@ -256,6 +259,10 @@ public sealed class PostLifecycle(
                 }
             }
         }
+        if (cancelled > 0)
+        {
+            await DeliverySender.DropMediaOnceDoneAsync(db, postId, cancellationToken);
+        }
         if (cancelled + stopping == 0)
         {
             throw new PostConflictException(targets.Any(d => d.State == DeliveryStates.Published)
@@ -330,6 +337,7 @@ public sealed class PostLifecycle(
         {
             Position = i, FileName = m.FileName, ContentType = m.ContentType, Bytes = m.Bytes, Length = m.Length, AltText = m.AltText,
         }));
+        await queue.ThrowIfOverQuotaAsync(workspaceId, copy.Media.Sum(m => (long)m.Length), 0, cancellationToken);
         db.Posts.Add(copy);
         await db.SaveChangesAsync(cancellationToken);
         return new Duplicate(copy, media.Count(m => m.Bytes is null));

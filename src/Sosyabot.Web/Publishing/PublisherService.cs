@@ -29,6 +29,13 @@ public sealed class PublishingOptions
     public int AskIfLateMinutes { get; set; } = 360;
 
     public TimeSpan AskIfLateBy => TimeSpan.FromMinutes(AskIfLateMinutes);
+
+    // How many megabytes of images a workspace may keep waiting to be published (drafts, scheduled, held and
+    // failed posts). Each image is in the database until every channel of its post is done with it.
+    [ConfigurationKeyName("WORKSPACE_MEDIA_QUOTA_MB"), System.ComponentModel.DataAnnotations.Range(1, 1_048_576)]
+    public int WorkspaceMediaQuotaMegabytes { get; set; } = 1024;
+
+    public long WorkspaceMediaQuotaBytes => WorkspaceMediaQuotaMegabytes * 1024L * 1024L;
 }
 
 // The publisher's loop: publish what is due, then sleep until the next due time, a new post, or 5 seconds.

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Sosyabot.Web.Channels;
 using Sosyabot.Web.Data;
 
@@ -8,8 +9,12 @@ public sealed record PostDraft(
     IReadOnlyList<string?> Parts, IReadOnlyList<Guid> ChannelIds, DateTimeOffset? ScheduledAt, string? TimeZone,
     IReadOnlyList<MediaDraft>? Media = null, string? InReplyToTweetId = null, string? QuoteTweetId = null);
 
-// An image to attach to the first part.
-public sealed record MediaDraft(string FileName, string ContentType, byte[] Bytes, string? AltText);
+// An image to attach to the first part. Its type is what its bytes are (null: not an accepted image), never what
+// the sender declared.
+public sealed record MediaDraft(string FileName, byte[] Bytes, string? AltText)
+{
+    public string? ContentType { get; } = ImageContent.TypeOf(Bytes);
+}
 
 // An image already attached to a post that an edit keeps, with its (possibly new) description.
 public sealed record KeptMedia(Guid Id, string? AltText);
@@ -21,7 +26,7 @@ public sealed class DraftRejectedException(IReadOnlyList<string> problems) : Exc
 }
 
 // Checks a draft and stores it with one delivery per channel, before anything is sent to X.
-public sealed class PublishingQueue(SosyabotDbContext db, TimeProvider time, Publisher publisher)
+public sealed class PublishingQueue(SosyabotDbContext db, TimeProvider time, Publisher publisher, IOptions<PublishingOptions> options)
 {
     public const int MaxParts = 25;
 
@@ -29,10 +34,6 @@ public sealed class PublishingQueue(SosyabotDbContext db, TimeProvider time, Pub
     public const int MaxPartChars = 10_000;
     public const int MaxImages = 4;
     public const int MaxAltTextLength = 1000;
-    public const int MaxImageBytes = 5 * 1024 * 1024;
-    public const int MaxGifBytes = 15 * 1024 * 1024;
-
-    public static readonly string[] ImageTypes = ["image/jpeg", "image/png", "image/gif", "image/webp"];
 
     public async Task<Post> QueueAsync(Guid workspaceId, string userId, PostDraft draft, CancellationToken cancellationToken)
     {
@@ -52,6 +53,7 @@ public sealed class PublishingQueue(SosyabotDbContext db, TimeProvider time, Pub
         {
             ThrowIfProblems([.. channels.Select(c => ChannelAbility.ToPublish(c, webPathOn: false)?.Reason).OfType<string>()]);
         }
+        await ThrowIfOverQuotaAsync(workspaceId, BytesOf(draft.Media), 0, cancellationToken);
         var dueAt = DueAt(draft, now);
         var post = NewPost(workspaceId, userId, draft, parts, now, dueAt);
         post.Deliveries.AddRange(channels.Select(c => new Delivery { WorkspaceId = workspaceId, ChannelId = c.Id, DueAt = dueAt }));
@@ -68,6 +70,7 @@ public sealed class PublishingQueue(SosyabotDbContext db, TimeProvider time, Pub
         var now = time.GetUtcNow();
         var parts = Normalize(draft.Parts);
         ThrowIfProblems(Problems(draft, parts, channels, draft.Media?.Count ?? 0, workspaceId, asDraft: true));
+        await ThrowIfOverQuotaAsync(workspaceId, BytesOf(draft.Media), 0, cancellationToken);
         var post = NewPost(workspaceId, userId, draft, parts, now, DueAt(draft, now));
         post.IsDraft = true;
         post.DraftChannelIds = [.. channels.Select(c => c.Id)];
@@ -83,6 +86,36 @@ public sealed class PublishingQueue(SosyabotDbContext db, TimeProvider time, Pub
             .Where(c => c.WorkspaceId == workspaceId && ids.Contains(c.Id))
             .ToListAsync(cancellationToken);
     }
+
+    // The bytes of images the workspace keeps: those of posts some channel still has to publish. Published,
+    // cancelled and deleted posts' images are dropped (DeliverySender, PostLifecycle.CancelAsync), drafts' go with them.
+    public async Task<long> MediaBytesInUseAsync(Guid workspaceId, CancellationToken cancellationToken) =>
+        await db.PostMedia
+            .Where(m => m.Bytes != null && db.Posts.Any(p => p.Id == m.PostId && p.WorkspaceId == workspaceId))
+            .SumAsync(m => (long)m.Length, cancellationToken);
+
+    // New images may not take the workspace past its quota; freeing counts images the same change removes.
+    internal async Task ThrowIfOverQuotaAsync(Guid workspaceId, long added, long freeing, CancellationToken cancellationToken)
+    {
+        if (added == 0)
+        {
+            return;
+        }
+        var limit = options.Value.WorkspaceMediaQuotaBytes;
+        var used = await MediaBytesInUseAsync(workspaceId, cancellationToken) - freeing;
+        if (used + added > limit)
+        {
+            ThrowIfProblems([QuotaMessage(added, used, limit)]);
+        }
+    }
+
+    internal static long BytesOf(IReadOnlyList<MediaDraft>? media) => media?.Sum(m => (long)m.Bytes.Length) ?? 0;
+
+    public static string QuotaMessage(long adding, long used, long limit) =>
+        $"These images ({ImageContent.Megabytes(adding)}) would take the workspace over its storage limit: " +
+        $"{ImageContent.Megabytes(used)} of {ImageContent.Megabytes(limit)} is in use by posts not yet published. " +
+        "Images are kept only until every channel has published their post; delete drafts or cancel scheduled posts " +
+        "you no longer need to free space, or ask the instance admin to raise WORKSPACE_MEDIA_QUOTA_MB.";
 
     internal static List<string> Normalize(IReadOnlyList<string?> parts)
     {
@@ -109,7 +142,7 @@ public sealed class PublishingQueue(SosyabotDbContext db, TimeProvider time, Pub
     internal static List<PostMedia> NewMedia(IReadOnlyList<MediaDraft>? media, int firstPosition) =>
         (media ?? []).Select((m, i) => new PostMedia
         {
-            Position = firstPosition + i, FileName = m.FileName, ContentType = m.ContentType, Bytes = m.Bytes, Length = m.Bytes.Length,
+            Position = firstPosition + i, FileName = m.FileName, ContentType = m.ContentType!, Bytes = m.Bytes, Length = m.Bytes.Length,
             AltText = string.IsNullOrWhiteSpace(m.AltText) ? null : m.AltText.Trim(),
         }).ToList();
 
@@ -134,7 +167,7 @@ public sealed class PublishingQueue(SosyabotDbContext db, TimeProvider time, Pub
     // images; a draft being saved (not queued) needs no channel and may still be over the length limit.
     internal List<string> Problems(
         PostDraft draft, List<string> parts, IReadOnlyList<Channel> channels, int imageCount, Guid workspaceId, bool asDraft,
-        IReadOnlySet<Guid>? mayWaitOn = null)
+        IReadOnlySet<Guid>? mayWaitOn = null, int keptGifs = 0)
     {
         var problems = new List<string>();
         if (parts.All(p => p.Length == 0) && (!asDraft || imageCount == 0))
@@ -193,16 +226,16 @@ public sealed class PublishingQueue(SosyabotDbContext db, TimeProvider time, Pub
         {
             problems.Add($"A post can carry at most {MaxImages} images.");
         }
+        else if (imageCount > 1 && keptGifs + media.Count(m => m.ContentType == ImageContent.Gif) > 0)
+        {
+            // X uploads a GIF as an animation (tweet_gif), and a post carries one animation or up to four images.
+            problems.Add("A GIF goes alone: X takes one GIF or up to 4 other images in a post.");
+        }
         foreach (var image in media)
         {
-            var limit = image.ContentType == "image/gif" ? MaxGifBytes : MaxImageBytes;
-            if (!ImageTypes.Contains(image.ContentType))
+            if (ImageContent.Problem(image.FileName, image.Bytes, image.Bytes.Length) is { } imageProblem)
             {
-                problems.Add($"{image.FileName} is not a JPEG, PNG, GIF or WebP image.");
-            }
-            else if (image.Bytes.Length == 0 || image.Bytes.Length > limit)
-            {
-                problems.Add($"{image.FileName} is {image.Bytes.Length / 1024.0 / 1024.0:0.0} MB; X takes images up to {limit / 1024 / 1024} MB.");
+                problems.Add(imageProblem);
             }
             problems.AddRange(AltTextProblems(image.FileName, image.AltText));
         }

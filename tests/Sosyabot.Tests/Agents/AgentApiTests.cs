@@ -354,7 +354,7 @@ public sealed class AgentApiTests(AppWithFakeX app) : IClassFixture<AppWithFakeX
         var posts = new FakeXPosts(app.Clock);
         posts.Install(app.X);
         GivenMediaUpload("1880000000000000001");
-        var image = Convert.ToBase64String([0x89, 0x50, 0x4E, 0x47, 1, 2, 3]);
+        var image = Convert.ToBase64String(TestImages.Png(11));
 
         using var queued = await _agent.PostAsJsonAsync($"/api/v1/channels/{_channel.Id}/posts", new
         {

@@ -37,7 +37,7 @@ public sealed class CookiePublishingTests(AppWithXSandbox app) : IClassFixture<A
     public async Task Publish_ThreadWithImageAndAltText_AllPartsOnXInOrderEachReplyingToThePrevious()
     {
         var deliveryId = await QueueAsync(["Cookie thread 1/3", "Cookie thread 2/3", "Cookie thread 3/3"],
-            [new MediaDraft("square.png", "image/png", new byte[1500], "A red square on white")]);
+            [new MediaDraft("square.png", TestImages.Png(1500), "A red square on white")]);
 
         await DrainAsync();
 

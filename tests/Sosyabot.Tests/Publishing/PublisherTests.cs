@@ -328,9 +328,8 @@ public sealed class PublisherTests(AppWithFakeX app) : IClassFixture<AppWithFake
     public async Task Publish_PostWithImage_UploadsInChunksThroughV2MediaThenPostsWithItsId()
     {
         GivenMediaEndpoints("7105113633453547");
-        var image = new byte[(2 * 1024 * 1024) + 512 * 1024];
-        Random.Shared.NextBytes(image);
-        var deliveryId = await QueueAsync(["Look at this"], media: [new MediaDraft("photo.png", "image/png", image, "A red bicycle")]);
+        var image = TestImages.Png((2 * 1024 * 1024) + 512 * 1024);
+        var deliveryId = await QueueAsync(["Look at this"], media: [new MediaDraft("photo.png", image, "A red bicycle")]);
 
         await DrainAsync();
 
@@ -359,7 +358,7 @@ public sealed class PublisherTests(AppWithFakeX app) : IClassFixture<AppWithFake
         app.X.Given(Request.Create().WithPath("/2/tweets").UsingPost()).AtPriority(1)
             .InScenario("media-retry").WillSetStateTo("ok")
             .RespondWith(Response.Create().WithStatusCode(503).WithBodyAsJson(new { title = "Service Unavailable", status = 503 }));
-        var deliveryId = await QueueAsync(["Retried with its image"], media: [new MediaDraft("a.jpg", "image/jpeg", [1, 2, 3, 4], null)]);
+        var deliveryId = await QueueAsync(["Retried with its image"], media: [new MediaDraft("a.jpg", TestImages.Jpeg(4), null)]);
 
         await DrainAsync();
         app.Clock.Advance(TimeSpan.FromMinutes(2));
@@ -376,7 +375,7 @@ public sealed class PublisherTests(AppWithFakeX app) : IClassFixture<AppWithFake
     {
         app.X.Given(Request.Create().WithPath("/2/media/upload/initialize").UsingPost())
             .RespondWith(Response.Create().WithStatusCode(401).WithBodyAsJson(new { title = "Unauthorized", status = 401, detail = "Unauthorized" }));
-        var deliveryId = await QueueAsync(["Image post with a dead token"], media: [new MediaDraft("a.png", "image/png", [1, 2, 3], null)]);
+        var deliveryId = await QueueAsync(["Image post with a dead token"], media: [new MediaDraft("a.png", TestImages.Png(8), null)]);
 
         await DrainAsync();
 

@@ -704,6 +704,11 @@ namespace Sosyabot.Web.Data.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("PostId")
+                        .HasFilter("bytes IS NOT NULL");
+
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("PostId"), new[] { "Length" });
+
                     b.HasIndex("PostId", "Position")
                         .IsUnique();
 
