@@ -149,6 +149,15 @@ public sealed partial class KeyRingUpgrade(
             }
             // Whatever the key manager could not delete goes by row.
             await db.DataProtectionKeys.Where(k => plaintextRows.Contains(k.Id)).ExecuteDeleteAsync(cancellationToken);
+            // This node read the plaintext keys while rewriting the secrets, and its cached key ring would go on accepting
+            // cookies made with them until the cache expires. Revoking is the key manager's one call that makes the cache
+            // reload; the revocation rows it writes name keys that no longer exist, so they go too.
+            foreach (var keyId in plaintextKeyIds)
+            {
+                keyManager.RevokeKey(keyId, "Retired by the upgrade to a wrapped key ring");
+            }
+            var revocations = plaintextKeyIds.Select(id => "revocation-" + id.ToString("D")).ToList();
+            await db.DataProtectionKeys.Where(k => k.FriendlyName != null && revocations.Contains(k.FriendlyName)).ExecuteDeleteAsync(cancellationToken);
             LogPlaintextKeysRemoved(logger, plaintextKeyIds.Count);
         }
     }

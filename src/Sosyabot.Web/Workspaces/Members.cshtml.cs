@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using Sosyabot.Web.Data;
 using Sosyabot.Web.Hosting;
+using Sosyabot.Web.Mail;
 
 namespace Sosyabot.Web.Workspaces;
 
@@ -11,7 +12,8 @@ namespace Sosyabot.Web.Workspaces;
 // change roles and remove members; anyone may leave.
 [RequiresPermission(WorkspacePermission.View)]
 public sealed class MembersModel(
-    SosyabotDbContext db, CurrentWorkspace current, WorkspaceInvitations invitations, WorkspaceMemberships memberships) : PageModel
+    SosyabotDbContext db, CurrentWorkspace current, WorkspaceInvitations invitations, WorkspaceMemberships memberships, MailQueue mail)
+    : PageModel
 {
     [TempData(Key = Flash.SuccessKey)]
     public string? StatusMessage { get; set; }
@@ -67,7 +69,12 @@ public sealed class MembersModel(
         {
             var created = await invitations.CreateAsync(Workspace, Invite.Email!, Invite.Role, cancellationToken);
             CreatedLink = created.Link;
-            StatusMessage = $"Invitation for {created.Invitation.Email} as {WorkspacePermissions.Describe(created.Invitation.Role)} created." +
+            var mailed = mail.TryEnqueue(new OutgoingMail(created.Invitation.Email, $"You are invited to {Workspace.Workspace.Name} on Sosyabot",
+                $"{Workspace.UserName} invites you to the workspace {Workspace.Workspace.Name} on Sosyabot as " +
+                $"{WorkspacePermissions.Describe(created.Invitation.Role)}.\n\nOpen this link to accept or decline:\n{created.Link}\n\n" +
+                $"The link works once, for {WorkspaceInvitation.Lifetime.Days} days. Nobody joins a workspace without accepting."));
+            StatusMessage = $"Invitation for {created.Invitation.Email} as {WorkspacePermissions.Describe(created.Invitation.Role)} created" +
+                            (mailed ? " and emailed." : ": send them the link below.") +
                             (created.ReplacedEarlier ? " The link sent before to this address no longer works." : "") +
                             $" Nobody joins until they accept it; the link works once, for {WorkspaceInvitation.Lifetime.Days} days.";
             return RedirectToPage();

@@ -2,6 +2,7 @@ using System.Net;
 using AngleSharp.Dom;
 using Microsoft.Extensions.DependencyInjection;
 using Sosyabot.Tests.Infrastructure;
+using Sosyabot.Web.Data;
 using Sosyabot.Web.X;
 
 namespace Sosyabot.Tests.Admin;
@@ -75,7 +76,7 @@ public sealed class XCredentialsPageTests(SosyabotAppFactory app) : IClassFixtur
 
         var stored = Assert.Single(await app.Database.ReadColumnAsync($"SELECT value FROM options WHERE key = '{OptionKeys.XClientSecret}'"));
         Assert.DoesNotContain(secret, stored);
-        Assert.StartsWith("P|", stored);
+        Assert.StartsWith(SecretProtector.Prefix, stored);
         var wholeTable = string.Join("\n", await app.Database.ReadColumnAsync("SELECT key || '=' || value FROM options"));
         Assert.DoesNotContain(secret, wholeTable);
         Assert.DoesNotContain(secret, html);

@@ -39,6 +39,10 @@ public class SosyabotAppFactory : WebApplicationFactory<Program>, IAsyncLifetime
         // Some classes register an account per test case (dozens from one address within the hour); the limit itself is
         // tested with its own low value (Identity/SignInHardeningTests). A class's Settings may still set it.
         builder.UseSetting("REGISTRATIONS_PER_HOUR", "1000");
+        // Likewise the walks over every route send many failing sign-ins and API calls from one address.
+        builder.UseSetting("SIGNIN_FAILURES_PER_IP", "1000");
+        builder.UseSetting("SIGNIN_REQUESTS_PER_MINUTE", "1000");
+        builder.UseSetting("API_AUTH_FAILURES_PER_IP", "1000");
         builder.UseSetting("DATA_PROTECTION_KEY", AppProcess.DataProtectionKey);
         builder.UseSetting("DATA_PROTECTION_PREVIOUS_KEYS", "");
         foreach (var (key, value) in Settings)
