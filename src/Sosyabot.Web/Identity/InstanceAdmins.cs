@@ -21,6 +21,9 @@ public sealed partial class InstanceAdmins(SosyabotDbContext db, UserManager<App
     public Task<bool> AnyAsync(CancellationToken cancellationToken) =>
         db.UserRoles.AnyAsync(r => r.RoleId == Roles.InstanceAdminRole.Id, cancellationToken);
 
+    public Task<bool> IsAdminAsync(string userId, CancellationToken cancellationToken) =>
+        db.UserRoles.AnyAsync(r => r.UserId == userId && r.RoleId == Roles.InstanceAdminRole.Id, cancellationToken);
+
     public async Task<bool> PromoteIfNoneAsync(AppUser user, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);

@@ -67,16 +67,28 @@ public sealed class MembersModel(
         }
         try
         {
-            var created = await invitations.CreateAsync(Workspace, Invite.Email!, Invite.Role, cancellationToken);
-            CreatedLink = created.Link;
-            var mailed = mail.TryEnqueue(new OutgoingMail(created.Invitation.Email, $"You are invited to {Workspace.Workspace.Name} on Sosyabot",
-                $"{Workspace.UserName} invites you to the workspace {Workspace.Workspace.Name} on Sosyabot as " +
-                $"{WorkspacePermissions.Describe(created.Invitation.Role)}.\n\nOpen this link to accept or decline:\n{created.Link}\n\n" +
-                $"The link works once, for {WorkspaceInvitation.Lifetime.Days} days. Nobody joins a workspace without accepting."));
-            StatusMessage = $"Invitation for {created.Invitation.Email} as {WorkspacePermissions.Describe(created.Invitation.Role)} created" +
-                            (mailed ? " and emailed." : ": send them the link below.") +
-                            (created.ReplacedEarlier ? " The link sent before to this address no longer works." : "") +
-                            $" Nobody joins until they accept it; the link works once, for {WorkspaceInvitation.Lifetime.Days} days.";
+            var delivery = mail.IsConfigured ? InvitationDelivery.MailOnly : InvitationDelivery.ShownToInviter;
+            var created = await invitations.CreateAsync(Workspace, Invite.Email!, Invite.Role, delivery, cancellationToken);
+            var replaced = created.ReplacedEarlier ? " The link sent before to this address no longer works." : "";
+            var lifetime = $" Nobody joins until they accept it; the link works once, for {WorkspaceInvitation.Lifetime.Days} days.";
+            if (delivery == InvitationDelivery.ShownToInviter)
+            {
+                CreatedLink = created.Link;
+                StatusMessage = $"Invitation for {created.Invitation.Email} as {WorkspacePermissions.Describe(created.Invitation.Role)} created: " +
+                                "send them the link below." + replaced + lifetime;
+                return RedirectToPage();
+            }
+            if (!mail.TryEnqueue(new OutgoingMail(created.Invitation.Email, $"You are invited to {Workspace.Workspace.Name} on Sosyabot",
+                    $"{Workspace.UserName} invites you to the workspace {Workspace.Workspace.Name} on Sosyabot as " +
+                    $"{WorkspacePermissions.Describe(created.Invitation.Role)}.\n\nOpen this link to accept or decline:\n{created.Link}\n\n" +
+                    $"The link works once, for {WorkspaceInvitation.Lifetime.Days} days. Nobody joins a workspace without accepting.")))
+            {
+                await invitations.RevokeAsync(Workspace, created.Invitation.Id, cancellationToken);
+                throw new MembershipException("The mail queue is full right now, so the invitation was not sent: try again in a minute.");
+            }
+            // The link goes only to the mailbox: shown here, it would let the inviter open an account for an address they do not hold.
+            StatusMessage = $"Invitation for {created.Invitation.Email} as {WorkspacePermissions.Describe(created.Invitation.Role)} " +
+                            "emailed to them." + replaced + lifetime;
             return RedirectToPage();
         }
         catch (MembershipException ex)

@@ -28,6 +28,9 @@ public sealed class WorkspaceInvitation
     public string? AcceptedByUserId { get; set; }
     public DateTimeOffset? DeclinedAt { get; set; }
     public DateTimeOffset? RevokedAt { get; set; }
+    // The link went only to the invited mailbox, or an instance admin made it: only then may it open a new account while
+    // registration is invite-only. A link shown to a member proves nothing about the address it names.
+    public bool ProvesEmail { get; init; }
 
     public Workspace Workspace { get; init; } = null!;
     public AppUser InvitedBy { get; init; } = null!;
@@ -49,6 +52,7 @@ internal sealed class WorkspaceInvitationConfiguration : IEntityTypeConfiguratio
         builder.Property(i => i.Email).HasMaxLength(256);
         builder.Property(i => i.NormalizedEmail).HasMaxLength(256);
         builder.Property(i => i.Role).HasConversion<string>().HasMaxLength(20);
+        builder.Property(i => i.ProvesEmail).HasDefaultValue(false);
         builder.HasIndex(i => i.TokenHash).IsUnique();
         builder.HasIndex(i => new { i.WorkspaceId, i.NormalizedEmail });
         builder.HasOne(i => i.Workspace).WithMany().HasForeignKey(i => i.WorkspaceId).OnDelete(DeleteBehavior.Cascade);

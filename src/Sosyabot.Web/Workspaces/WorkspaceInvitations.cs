@@ -8,6 +8,13 @@ namespace Sosyabot.Web.Workspaces;
 
 public sealed record CreatedInvitation(WorkspaceInvitation Invitation, string Link, bool ReplacedEarlier);
 
+// How the link reaches the invitee: only by mail (the inviter never sees it), or shown to the inviter to pass on.
+public enum InvitationDelivery
+{
+    MailOnly,
+    ShownToInviter,
+}
+
 public sealed record InvitationView(WorkspaceInvitation Invitation, string WorkspaceName, string? InvitedBy);
 
 // What a membership change or invitation could not do, in words for the person who tried.
@@ -15,12 +22,14 @@ public sealed class MembershipException(string message) : Exception(message);
 
 // Invitations to a workspace: made by owners and admins, answered only by the account with the invited email.
 public sealed partial class WorkspaceInvitations(
-    SosyabotDbContext db, TimeProvider time, IOptions<SiteOptions> site, LinkGenerator links, ILogger<WorkspaceInvitations> logger)
+    SosyabotDbContext db, TimeProvider time, IOptions<SiteOptions> site, LinkGenerator links, InstanceAdmins admins,
+    RegistrationSettings registration, ILogger<WorkspaceInvitations> logger)
     : IRegistrationInvitations
 {
     public const string Page = "/Workspaces/Invitation";
 
-    public async Task<CreatedInvitation> CreateAsync(WorkspaceContext inviter, string email, WorkspaceRole role, CancellationToken cancellationToken)
+    public async Task<CreatedInvitation> CreateAsync(
+        WorkspaceContext inviter, string email, WorkspaceRole role, InvitationDelivery delivery, CancellationToken cancellationToken)
     {
         if (!WorkspacePermissions.MayManageRole(inviter.Role, role))
         {
@@ -31,6 +40,16 @@ public sealed partial class WorkspaceInvitations(
                 m => m.WorkspaceId == inviter.WorkspaceId && m.User.NormalizedEmail == normalized, cancellationToken))
         {
             throw new MembershipException($"{email.Trim()} is already a member of {inviter.Workspace.Name}.");
+        }
+        var provesEmail = delivery == InvitationDelivery.MailOnly || await admins.IsAdminAsync(inviter.UserId, cancellationToken);
+        if (!provesEmail
+            && await registration.ModeAsync(cancellationToken) == RegistrationMode.InviteOnly
+            && !await db.Users.AnyAsync(u => u.NormalizedEmail == normalized, cancellationToken))
+        {
+            throw new MembershipException(
+                $"No account uses {email.Trim()} yet, and registration here is by invitation only: a link you pass on by hand cannot " +
+                "prove that the address is theirs, so it cannot open an account. Ask an instance admin to invite them, or to configure " +
+                "mail (SMTP_HOST) so that invitations go to the address itself.");
         }
         var now = time.GetUtcNow();
         // One pending invitation per address: a new one replaces the link sent before, which stops working.
@@ -49,6 +68,7 @@ public sealed partial class WorkspaceInvitations(
             InvitedByUserId = inviter.UserId,
             CreatedAt = now,
             ExpiresAt = now + WorkspaceInvitation.Lifetime,
+            ProvesEmail = provesEmail,
         };
         db.WorkspaceInvitations.Add(invitation);
         await db.SaveChangesAsync(cancellationToken);
@@ -103,6 +123,7 @@ public sealed partial class WorkspaceInvitations(
     public async Task<bool> InvitesAsync(string invitationToken, string email, CancellationToken cancellationToken) =>
         await FindAsync(invitationToken, cancellationToken) is { } found
         && found.Invitation.IsPendingAt(time.GetUtcNow())
+        && found.Invitation.ProvesEmail
         && found.Invitation.NormalizedEmail == WorkspaceInvitation.Normalize(email);
 
     // Makes the signed-in account a member with the invited role. The update that marks the invitation used is

@@ -29,7 +29,7 @@ public sealed class RegistrationModeTests(AppWithOneInvitation app) : IClassFixt
     [Fact]
     public async Task Register_Closed_PageSaysSoAndAPostIsRefused()
     {
-        await SetModeAsync("closed");
+        await app.SetRegistrationModeAsync("closed");
         var visitor = app.CreateBrowserClient();
 
         var page = await visitor.GetDocumentAsync("/account/register");
@@ -45,7 +45,7 @@ public sealed class RegistrationModeTests(AppWithOneInvitation app) : IClassFixt
     [Fact]
     public async Task Register_InviteOnlyWithoutInvitation_PageSaysSoAndAPostIsRefused()
     {
-        await SetModeAsync("invite-only");
+        await app.SetRegistrationModeAsync("invite-only");
         var visitor = app.CreateBrowserClient();
 
         var page = await visitor.GetDocumentAsync("/account/register");
@@ -61,7 +61,7 @@ public sealed class RegistrationModeTests(AppWithOneInvitation app) : IClassFixt
     [Fact]
     public async Task Register_InviteOnlyWithAnInvitationForAnotherEmail_IsRefused()
     {
-        await SetModeAsync("invite-only");
+        await app.SetRegistrationModeAsync("invite-only");
         var email = $"impostor-{Guid.NewGuid():N}@sosyabot.test";
 
         using var posted = await app.CreateBrowserClient().SubmitRegistrationAsync($"/account/register?invite={AppWithOneInvitation.Token}", email);
@@ -73,7 +73,7 @@ public sealed class RegistrationModeTests(AppWithOneInvitation app) : IClassFixt
     [Fact]
     public async Task Register_InviteOnlyWithTheInvitation_CreatesTheAccountAndGoesToReturnUrl()
     {
-        await SetModeAsync("invite-only");
+        await app.SetRegistrationModeAsync("invite-only");
         var guest = app.CreateBrowserClient();
 
         using var registered = await guest.SubmitRegistrationAsync(
@@ -85,7 +85,7 @@ public sealed class RegistrationModeTests(AppWithOneInvitation app) : IClassFixt
     [Fact]
     public async Task Register_Open_AnyoneRegisters()
     {
-        await SetModeAsync("open");
+        await app.SetRegistrationModeAsync("open");
 
         await app.RegisterAsync($"open-{Guid.NewGuid():N}@sosyabot.test");
     }
@@ -93,25 +93,17 @@ public sealed class RegistrationModeTests(AppWithOneInvitation app) : IClassFixt
     [Fact]
     public async Task RegistrationPage_AdminChangesMode_ShowsItSelected()
     {
-        await SetModeAsync("closed");
+        await app.SetRegistrationModeAsync("closed");
         var admin = await app.LogInAsAdminAsync();
 
         var page = await admin.GetDocumentAsync("/admin/registration");
 
         Assert.True(((AngleSharp.Html.Dom.IHtmlInputElement)page.QuerySelector("#mode-closed")!).IsChecked);
         Assert.Contains(SosyabotAppFactory.AdminEmail, page.QuerySelector("#registration-updated")!.TextContent);
-        await SetModeAsync("open");
+        await app.SetRegistrationModeAsync("open");
     }
 
     // Through the admin page, as an admin would.
-    private async Task SetModeAsync(string mode)
-    {
-        var admin = await app.LogInAsAdminAsync();
-        var page = await admin.GetDocumentAsync("/admin/registration");
-        using var saved = await admin.SubmitAsync(page, "#save-registration", new Dictionary<string, string> { ["Mode"] = mode });
-        Assert.Contains("Registration is now", (await HtmlForms.ParseAsync(saved)).QuerySelector(".flash-success")!.TextContent);
-    }
-
     // The form is not on the page in these modes; a script posts it anyway, with a valid antiforgery token (the login page's).
     private static async Task<HttpResponseMessage> PostRegistrationAsync(HttpClient client, AngleSharp.Dom.IDocument page, string url, string email)
     {

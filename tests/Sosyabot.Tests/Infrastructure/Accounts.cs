@@ -25,6 +25,15 @@ public static class Accounts
     public static Task<BrowserClient> LogInAsAdminAsync(this SosyabotAppFactory app) =>
         app.LogInAsync(SosyabotAppFactory.AdminEmail, SosyabotAppFactory.AdminPassword);
 
+    // Sets the registration mode ("open", "invite-only", "closed") as the instance admin does, on the admin page.
+    public static async Task SetRegistrationModeAsync(this SosyabotAppFactory app, string mode)
+    {
+        var admin = await app.LogInAsAdminAsync();
+        var page = await admin.GetDocumentAsync("/admin/registration");
+        using var saved = await admin.SubmitAsync(page, "#save-registration", new Dictionary<string, string> { ["Mode"] = mode });
+        Assert.Contains("Registration is now", (await HtmlForms.ParseAsync(saved)).QuerySelector(".flash-success")!.TextContent);
+    }
+
     // Registers through the real form and returns a client signed in as the new account.
     public static async Task<BrowserClient> RegisterAsync(this SosyabotAppFactory app, string email, string password = "a-long-enough-password")
     {

@@ -9,15 +9,21 @@ internal static class Membership
     // Invites email as role from the inviter's current workspace and returns the link the page shows once.
     public static async Task<string> InviteAsync(BrowserClient inviter, string email, string role = "Editor")
     {
+        var shown = await SubmitInvitationAsync(inviter, email, role);
+        var link = shown.QuerySelector("#invitation-link")?.GetAttribute("value");
+        Assert.True(link is not null, shown.QuerySelector(".field-error, .flash-error")?.TextContent ?? "no invitation link was shown");
+        return link;
+    }
+
+    // Sends the members page's invitation form; returns the page the inviter lands on.
+    public static async Task<IDocument> SubmitInvitationAsync(BrowserClient inviter, string email, string role = "Editor")
+    {
         var page = await inviter.GetDocumentAsync("/app/settings/members");
         using var response = await inviter.SubmitAsync(page, "#invite", new Dictionary<string, string>
         {
             ["Invite.Email"] = email, ["Invite.Role"] = role,
         });
-        var shown = await HtmlForms.ParseAsync(response);
-        var link = shown.QuerySelector("#invitation-link")?.GetAttribute("value");
-        Assert.True(link is not null, shown.QuerySelector(".field-error, .flash-error")?.TextContent ?? "no invitation link was shown");
-        return link;
+        return await HtmlForms.ParseAsync(response);
     }
 
     public static string PathOf(string link) => new Uri(link).PathAndQuery;

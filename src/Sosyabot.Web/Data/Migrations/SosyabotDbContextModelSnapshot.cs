@@ -826,6 +826,12 @@ namespace Sosyabot.Web.Data.Migrations
                         .HasColumnType("character varying(256)")
                         .HasColumnName("normalized_email");
 
+                    b.Property<bool>("ProvesEmail")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("boolean")
+                        .HasDefaultValue(false)
+                        .HasColumnName("proves_email");
+
                     b.Property<DateTimeOffset?>("RevokedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("revoked_at");
