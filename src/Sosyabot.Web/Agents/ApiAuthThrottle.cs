@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
-using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
+using Sosyabot.Web.Hosting;
 
 namespace Sosyabot.Web.Agents;
 
@@ -15,29 +15,14 @@ public sealed class ApiAuthLimitOptions
 }
 
 // Counts the agent API's 401s per client IP; once an IP has used up its failures, its API requests are answered 429
-// until the window ends, before any token is looked up. In memory, per node.
+// until the window ends, before any token is looked up.
 public sealed class ApiAuthThrottle(IOptions<ApiAuthLimitOptions> options) : IDisposable
 {
-    private readonly PartitionedRateLimiter<string> _failures = PartitionedRateLimiter.Create<string, string>(ip =>
-        RateLimitPartition.GetFixedWindowLimiter(ip, _ => new FixedWindowRateLimiterOptions
-        {
-            PermitLimit = options.Value.FailuresPerIp,
-            Window = TimeSpan.FromMinutes(options.Value.WindowMinutes),
-            QueueLimit = 0,
-        }));
+    private readonly FailureCounter _failures = new(options.Value.FailuresPerIp, TimeSpan.FromMinutes(options.Value.WindowMinutes));
 
-    public static string ClientIp(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+    public TimeSpan? WaitBeforeTrying(string ip) => _failures.WaitBeforeTrying(ip);
 
-    public TimeSpan? WaitBeforeTrying(string ip)
-    {
-        using var lease = _failures.AttemptAcquire(ip, 0);
-        return lease.IsAcquired ? null : lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromMinutes(1);
-    }
-
-    public void RecordFailure(string ip)
-    {
-        using var _ = _failures.AttemptAcquire(ip);
-    }
+    public void RecordFailure(string ip) => _failures.RecordFailure(ip);
 
     public void Dispose() => _failures.Dispose();
 }

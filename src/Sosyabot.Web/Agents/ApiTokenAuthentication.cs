@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Sosyabot.Web.Data;
 using Sosyabot.Web.Workspaces;
+using Sosyabot.Web.Hosting;
 
 namespace Sosyabot.Web.Agents;
 
@@ -48,7 +49,7 @@ public sealed partial class ApiTokenAuthenticationHandler(
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        var ip = ApiAuthThrottle.ClientIp(Context);
+        var ip = FailureCounter.ClientIp(Context);
         if (throttle.WaitBeforeTrying(ip) is { } wait)
         {
             _throttled = wait;
@@ -117,7 +118,7 @@ public sealed partial class ApiTokenAuthenticationHandler(
                 $"Too many requests from this address failed authentication. Try again in {seconds} s with a valid API token.");
             return;
         }
-        throttle.RecordFailure(ApiAuthThrottle.ClientIp(Context));
+        throttle.RecordFailure(FailureCounter.ClientIp(Context));
         Response.Headers.WWWAuthenticate = failure is null ? "Bearer" : "Bearer error=\"invalid_token\"";
         await WriteProblemAsync(StatusCodes.Status401Unauthorized, "API token required",
             failure ?? "Send a workspace API token as 'Authorization: Bearer sbt_...'. Create one under Settings → API tokens.");

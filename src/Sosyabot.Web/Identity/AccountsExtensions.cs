@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 using Sosyabot.Web.Data;
+using Sosyabot.Web.Hosting;
 
 namespace Sosyabot.Web.Identity;
 
@@ -96,7 +97,7 @@ public static class AccountsExtensions
             return RateLimitPartition.GetNoLimiter("");
         }
         var (permits, window) = limit(context.RequestServices.GetRequiredService<IOptions<SignInLimitOptions>>().Value);
-        return RateLimitPartition.GetFixedWindowLimiter(SignInThrottle.ClientIp(context), _ => new FixedWindowRateLimiterOptions
+        return RateLimitPartition.GetFixedWindowLimiter(FailureCounter.ClientIp(context), _ => new FixedWindowRateLimiterOptions
         {
             PermitLimit = permits,
             Window = window,

@@ -54,7 +54,7 @@ public sealed class LoginModel(
             return Page();
         }
 
-        var ip = SignInThrottle.ClientIp(HttpContext);
+        var ip = FailureCounter.ClientIp(HttpContext);
         if (throttle.WaitBeforeTrying(ip, Input.Email) is { } wait)
         {
             var seconds = (int)Math.Ceiling(wait.TotalSeconds);

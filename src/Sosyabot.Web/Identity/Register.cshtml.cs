@@ -89,7 +89,7 @@ public sealed class RegisterModel(
             return Page();
         }
 
-        var ip = SignInThrottle.ClientIp(HttpContext);
+        var ip = FailureCounter.ClientIp(HttpContext);
         var user = new AppUser { UserName = Input.Email, Email = Input.Email, CreatedAt = time.GetUtcNow() };
         var claimed = false;
         if (!string.IsNullOrEmpty(Setup))
