@@ -134,6 +134,13 @@ public sealed partial class DeliverySender(
                 return;
             }
 
+            if (part == 0 && _media.Any(m => ImageContent.IsVideo(m.ContentType))
+                && ChannelAbility.ToPublishVideo(channel) is { Label: ChannelAbility.NoVideo } noVideo)
+            {
+                // Queued before the channel was connected again through cookies: the web path cannot take it.
+                await FailAsync(noVideo.Reason, cancellationToken);
+                return;
+            }
             try
             {
                 var mediaIds = part == 0 ? await UploadMediaAsync(path, cancellationToken) : null;

@@ -17,7 +17,9 @@ public sealed record XUserProfile(
     [property: JsonPropertyName("id")] string Id,
     [property: JsonPropertyName("username")] string Username,
     [property: JsonPropertyName("name")] string Name,
-    [property: JsonPropertyName("profile_image_url")] string? ProfileImageUrl);
+    [property: JsonPropertyName("profile_image_url")] string? ProfileImageUrl,
+    // X's users/me with user.fields=subscription_type: None, Basic, Premium or PremiumPlus; null where X did not say.
+    [property: JsonPropertyName("subscription_type")] string? SubscriptionType = null);
 
 // One rate-limit window as X reported it in a response's headers.
 public sealed record XRateWindow(int Limit, int Remaining, DateTimeOffset ResetAt);
