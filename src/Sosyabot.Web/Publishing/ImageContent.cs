@@ -67,22 +67,18 @@ public static class ImageContent
                 $"{fileName} is a QuickTime (.mov) video; X takes MP4 (H.264). Export or convert it to MP4 and attach that.",
             [0x1A, 0x45, 0xDF, 0xA3, ..] =>
                 $"{fileName} is a WebM or Matroska video; X takes MP4 (H.264). Convert it to MP4 and attach that.",
-            _ => $"{fileName} is not a PNG, JPEG, GIF or WEBP image or an MP4 video.",
+            _ => $"{fileName} is not a PNG, JPEG, GIF or WEBP image. Nor is it an MP4 video, the one video format Sosyabot sends to X.",
         };
 
     public static string TooLarge(string fileName, long length, string? contentType) =>
         contentType is null
-            ? $"{fileName} is {Megabytes(length)}; Sosyabot takes images up to {MaxImageBytes / 1024 / 1024} MB, " +
-              $"GIFs up to {MaxGifBytes / 1024 / 1024} MB and MP4 videos up to {MaxVideoBytes / 1024 / 1024} MB."
-            : $"{fileName} is {Megabytes(length)}; Sosyabot takes {KindOf(contentType)} up to {LimitFor(contentType) / 1024 / 1024} MB" +
-              (contentType == Mp4 ? " (X itself takes up to 512 MB; shorten or compress the video)." : ".");
+            ? $"{fileName} is {Megabytes(length)}; X takes images up to {MaxImageBytes / 1024 / 1024} MB and GIFs up to {MaxGifBytes / 1024 / 1024} MB, " +
+              $"and Sosyabot MP4 videos up to {MaxVideoBytes / 1024 / 1024} MB."
+            : contentType == Mp4
+                ? $"{fileName} is {Megabytes(length)}; Sosyabot takes MP4 videos up to {MaxVideoBytes / 1024 / 1024} MB " +
+                  "(X itself takes up to 512 MB). Shorten or compress the video."
+                : $"{fileName} is {Megabytes(length)}; X takes {(contentType == Gif ? "GIFs" : "images")} up to {LimitFor(contentType) / 1024 / 1024} MB.";
 
-    private static string KindOf(string contentType) => contentType switch
-    {
-        Gif => "GIFs",
-        Mp4 => "MP4 videos",
-        _ => "images",
-    };
 
     public static string Megabytes(long bytes) => $"{bytes / 1024.0 / 1024.0:#,0.0} MB";
 

@@ -233,7 +233,9 @@ public sealed class PublishingQueue(SosyabotDbContext db, TimeProvider time, Pub
         else if (imageCount > 1 && types.Any(ImageContent.GoesAlone))
         {
             // X uploads a GIF as an animation (tweet_gif) and a video as tweet_video; a post carries one of those or up to four images.
-            problems.Add("A video or GIF goes alone: X takes one video, one GIF, or up to 4 images in a post.");
+            problems.Add(types.Any(ImageContent.IsVideo)
+                ? "A video goes alone: X takes one video, one GIF or up to 4 images in a post."
+                : "A GIF goes alone: X takes one GIF or up to 4 other images in a post.");
         }
         foreach (var image in media)
         {

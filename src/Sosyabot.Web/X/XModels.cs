@@ -139,5 +139,8 @@ public class XApiException(HttpStatusCode status, string? error, string? descrip
         || (Description ?? "").Contains("usage cap", StringComparison.OrdinalIgnoreCase)
         || (Error ?? "").Contains("usage-capped", StringComparison.OrdinalIgnoreCase);
 
+    // X's 403 for a text over the account's limit (280 without a subscription that includes long posts).
+    public bool IsTextTooLong => Status == HttpStatusCode.Forbidden && (Description ?? "").Contains("text is too long", StringComparison.OrdinalIgnoreCase);
+
     public bool IsDuplicateContent => Status == HttpStatusCode.Forbidden && (Description ?? "").Contains("duplicate", StringComparison.OrdinalIgnoreCase);
 }
