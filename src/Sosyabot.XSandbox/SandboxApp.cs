@@ -232,6 +232,10 @@ public static class SandboxApp
             // processing is as invalid as an unknown one.
             if (mediaIds.Any(id => !state.Media.TryGetValue(id, out var m) || !m.Usable))
             {
+                if (mediaIds.Any(id => state.Media.TryGetValue(id, out var m) && m.ProcessingState is "pending" or "in_progress"))
+                {
+                    state.CountMediaNotReadyRefusal();
+                }
                 return Results.Json(new
                 {
                     title = "Invalid Request",
@@ -447,6 +451,7 @@ public static class SandboxApp
             posts = state.PostCount,
             duplicate_refusals = state.DuplicateRefusals,
             rate_limit_refusals = state.RateLimitRefusals,
+            media_not_ready_refusals = state.MediaNotReadyRefusals,
         });
 
         app.MapGet("/sandbox/posts", (SandboxState state) =>

@@ -94,6 +94,12 @@ public sealed class SandboxState(IConfiguration configuration)
     public void CountDuplicateRefusal() => Interlocked.Increment(ref _duplicateRefusals);
     public void CountRateLimitRefusal() => Interlocked.Increment(ref _rateLimitRefusals);
 
+    private long _mediaNotReadyRefusals;
+
+    // Posts refused because a media id was still being processed: a client that waits as X asks never meets one.
+    public long MediaNotReadyRefusals => Interlocked.Read(ref _mediaNotReadyRefusals);
+    public void CountMediaNotReadyRefusal() => Interlocked.Increment(ref _mediaNotReadyRefusals);
+
     public ConcurrentDictionary<string, AuthorizationCode> Codes { get; } = new();
     public ConcurrentDictionary<string, AccessToken> AccessTokens { get; } = new();
     public ConcurrentDictionary<string, Grant> RefreshTokens { get; } = new();
