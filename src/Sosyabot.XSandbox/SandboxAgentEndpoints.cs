@@ -183,8 +183,11 @@ public static class SandboxAgentEndpoints
         var withEntities = query["tweet.fields"].ToString().Split(',').Contains("entities");
         return Page(posts.Reverse().Select(p => (object)new
         {
-            id = p.Id, text = p.Rendered.Text, author_id = p.Account.Id, created_at = Timestamp(p.CreatedAt), conversation_id = p.InReplyToId ?? p.Id,
-            entities = withEntities ? p.Rendered.Entities : null,
+            // A long post's text is cut short as X shows it in a timeline; the whole of it is in note_tweet.
+            id = p.Id, text = p.IsLong ? string.Concat(p.Rendered.Text.AsSpan(0, 275), "…") : p.Rendered.Text, author_id = p.Account.Id,
+            created_at = Timestamp(p.CreatedAt), conversation_id = p.InReplyToId ?? p.Id,
+            entities = withEntities && !p.IsLong ? p.Rendered.Entities : null,
+            note_tweet = p.IsLong ? new { text = p.Rendered.Text, entities = withEntities ? p.Rendered.Entities : null } : null,
         }), query, tokenParameter);
     }
 

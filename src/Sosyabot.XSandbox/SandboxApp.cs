@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.WebUtilities;
+using Sosyabot.Web.Publishing;
 
 namespace Sosyabot.XSandbox;
 
@@ -214,20 +215,43 @@ public static class SandboxApp
                     status = 403,
                 }, statusCode: 403);
             }
-            var mediaIds = body.Media?.MediaIds ?? [];
-            if (mediaIds.Any(id => !state.Media.TryGetValue(id, out var m) || !m.Finalized))
+            // X's weighted length: 280, or 25,000 for an account whose subscription includes long posts.
+            var weighted = TweetText.Measure(body.Text).WeightedLength;
+            if (weighted > (account.MayPostLong ? LongPostLength : TweetText.MaxWeightedLength))
             {
+                return Results.Json(new
+                {
+                    title = "Forbidden",
+                    detail = "Your Tweet text is too long. For more information on how Twitter determines text length see https://github.com/twitter/twitter-text.",
+                    type = "about:blank",
+                    status = 403,
+                }, statusCode: 403);
+            }
+            var mediaIds = body.Media?.MediaIds ?? [];
+            // As X: a media id is usable once uploaded, finalized and (for GIFs and videos) processed; one still
+            // processing is as invalid as an unknown one.
+            if (mediaIds.Any(id => !state.Media.TryGetValue(id, out var m) || !m.Usable))
+            {
+                if (mediaIds.Any(id => state.Media.TryGetValue(id, out var m) && m.ProcessingState is "pending" or "in_progress"))
+                {
+                    state.CountMediaNotReadyRefusal();
+                }
                 return Results.Json(new
                 {
                     title = "Invalid Request",
                     detail = "Your media IDs are invalid.",
                     type = "https://api.twitter.com/2/problems/invalid-request",
                     status = 400,
+                    errors = new[] { new { message = "Your media IDs are invalid.", parameters = new { media_ids = mediaIds } } },
                 }, statusCode: 400);
             }
             var id = state.NextPostId();
-            var rendered = RenderedText.Of(body.Text, mediaIds.Count == 0 ? null : $"https://x.com/{account.Username}/status/{id}/photo/1");
-            var post = new SandboxPost(id, account, body.Text, rendered, now, mediaIds, body.Reply?.InReplyToTweetId, body.QuoteTweetId);
+            var kind = mediaIds.Count > 0 && state.Media[mediaIds[0]].Category == "tweet_video" ? "video" : "photo";
+            var rendered = RenderedText.Of(body.Text, mediaIds.Count == 0 ? null : $"https://x.com/{account.Username}/status/{id}/{kind}/1");
+            var post = new SandboxPost(id, account, body.Text, rendered, now, mediaIds, body.Reply?.InReplyToTweetId, body.QuoteTweetId)
+            {
+                IsLong = weighted > TweetText.MaxWeightedLength,
+            };
             state.AddPost(post);
             return Results.Json(new { data = new { id = post.Id, text = post.Rendered.Text, edit_history_tweet_ids = new[] { post.Id } } }, statusCode: 201);
         });
@@ -286,7 +310,8 @@ public static class SandboxApp
                     $"<p class=muted>{post.CreatedAt:yyyy-MM-dd HH:mm:ss} UTC · {post.Id}</p>")
                 : Html("Not found", "<h1>This post doesn't exist.</h1>", 404));
 
-        // X's v2 media upload: initialize, append chunks, finalize; alt text through /2/media/metadata.
+        // X's v2 media upload: initialize, append chunks (1 MB at most), finalize, STATUS while a GIF or video is
+        // processed; alt text through /2/media/metadata.
         app.MapPost("/2/media/upload/initialize", async (HttpRequest request, SandboxState state, TimeProvider time) =>
         {
             if (await SandboxAuth.UserAsync(request, state, time) is (null, var refusal))
@@ -296,11 +321,24 @@ public static class SandboxApp
             var body = await request.ReadFromJsonAsync<MediaInitialize>();
             if (body is null || body.TotalBytes <= 0 || string.IsNullOrEmpty(body.MediaType))
             {
-                return Results.Json(new { title = "Invalid Request", status = 400, detail = "media_type and total_bytes are required." }, statusCode: 400);
+                return InvalidMedia("media_type and total_bytes are required.");
+            }
+            var category = body.MediaCategory ?? (body.MediaType == "video/mp4" ? "tweet_video" : body.MediaType == "image/gif" ? "tweet_gif" : "tweet_image");
+            if (!MediaLimits.TryGetValue(category, out var limit))
+            {
+                return InvalidMedia($"media_category must be one of {string.Join(", ", MediaLimits.Keys)}.");
+            }
+            if (body.TotalBytes > limit)
+            {
+                return InvalidMedia($"total_bytes {body.TotalBytes} is over the {limit / 1024 / 1024} MB that {category} takes.");
+            }
+            if (category == "tweet_video" && body.MediaType != "video/mp4")
+            {
+                return InvalidMedia($"media_type {body.MediaType} is not supported for tweet_video; use video/mp4.");
             }
             var id = state.NextPostId();
-            state.Media[id] = new SandboxMedia(body.MediaType, body.TotalBytes);
-            return Results.Json(new { data = new { id, media_key = "3_" + id, expires_after_secs = 86_400 } });
+            state.Media[id] = new SandboxMedia(body.MediaType, body.TotalBytes, category);
+            return Results.Json(new { data = new { id, media_key = MediaKey(category, id), expires_after_secs = 86_400 } });
         });
 
         app.MapPost("/2/media/upload/{id}/append", async (string id, HttpRequest request, SandboxState state, TimeProvider time) =>
@@ -312,8 +350,22 @@ public static class SandboxApp
             var form = await request.ReadFormAsync();
             if (!state.Media.TryGetValue(id, out var media) || form.Files["media"] is not { } chunk || !int.TryParse(form["segment_index"], out var segment))
             {
-                return Results.Json(
-                    new { title = "Invalid Request", status = 400, detail = "Unknown media id, or media/segment_index missing." }, statusCode: 400);
+                return InvalidMedia("Unknown media id, or media/segment_index missing.");
+            }
+            if (media.Finalized)
+            {
+                return InvalidMedia("This media was already finalized.");
+            }
+            if (chunk.Length > MaxChunkBytes)
+            {
+                return InvalidMedia($"A chunk may be at most {MaxChunkBytes} bytes; segment {segment} has {chunk.Length}.");
+            }
+            if (segment == 0)
+            {
+                var head = new byte[Math.Min(12, (int)chunk.Length)];
+                await using var content = chunk.OpenReadStream();
+                await content.ReadExactlyAsync(head);
+                media.Head = head;
             }
             media.Segments[segment] = chunk.Length;
             return Results.Json(new { data = new { expires_at = time.GetUtcNow().AddDays(1).ToUnixTimeSeconds() } });
@@ -327,11 +379,52 @@ public static class SandboxApp
             }
             if (!state.Media.TryGetValue(id, out var media) || media.Segments.Values.Sum() != media.TotalBytes)
             {
-                return Results.Json(
-                    new { title = "Invalid Request", status = 400, detail = "The uploaded chunks do not add up to total_bytes." }, statusCode: 400);
+                return InvalidMedia("The uploaded chunks do not add up to total_bytes.");
             }
             media.Finalized = true;
-            return Results.Json(new { data = new { id, media_key = "3_" + id, size = media.TotalBytes, expires_after_secs = 86_400 } });
+            if (media.Category is "tweet_video" or "tweet_gif")
+            {
+                media.ProcessingState = "pending";
+                media.CheckAfter = time.GetUtcNow().AddSeconds(state.MediaCheckAfterSeconds);
+            }
+            return Results.Json(MediaStatus(state, id, media), NullsLeftOut);
+        });
+
+        // STATUS, as X keeps it on the upload endpoint. Each poll at or after check_after_secs moves processing one
+        // step: pending, in_progress (progress_percent growing), then succeeded, or failed when the file is not a video.
+        app.MapGet("/2/media/upload", async (HttpRequest request, SandboxState state, TimeProvider time) =>
+        {
+            if (await SandboxAuth.UserAsync(request, state, time) is (null, var refusal))
+            {
+                return refusal!;
+            }
+            if (request.Query["command"] != "STATUS" || request.Query["media_id"].ToString() is not { Length: > 0 } id)
+            {
+                return InvalidMedia("command=STATUS and media_id are required.");
+            }
+            if (!state.Media.TryGetValue(id, out var media) || !media.Finalized)
+            {
+                return Results.Json(new { title = "Not Found", status = 404, detail = "Unknown media id." }, statusCode: 404);
+            }
+            var now = time.GetUtcNow();
+            lock (media)
+            {
+                if (media.ProcessingState is "pending" or "in_progress" && now >= media.CheckAfter)
+                {
+                    media.StatusPolls++;
+                    media.CheckAfter = now.AddSeconds(state.MediaCheckAfterSeconds);
+                    if (media.Category == "tweet_video" && media.Head is not [_, _, _, _, (byte)'f', (byte)'t', (byte)'y', (byte)'p', ..])
+                    {
+                        media.ProcessingState = "failed";
+                        media.ProcessingError = "Unsupported video format";
+                    }
+                    else
+                    {
+                        media.ProcessingState = media.StatusPolls >= state.MediaProcessingPolls ? "succeeded" : "in_progress";
+                    }
+                }
+            }
+            return Results.Json(MediaStatus(state, id, media), NullsLeftOut);
         });
 
         app.MapPost("/2/media/metadata", async (HttpRequest request, SandboxState state, TimeProvider time) =>
@@ -358,13 +451,14 @@ public static class SandboxApp
             posts = state.PostCount,
             duplicate_refusals = state.DuplicateRefusals,
             rate_limit_refusals = state.RateLimitRefusals,
+            media_not_ready_refusals = state.MediaNotReadyRefusals,
         });
 
         app.MapGet("/sandbox/posts", (SandboxState state) =>
             state.Posts.Select(p => new
             {
                 id = p.Id, username = p.Account.Username, text = p.Text, created_at = p.CreatedAt,
-                media = p.MediaIds.Select(m => new { id = m, alt_text = state.Media[m].AltText }),
+                media = p.MediaIds.Select(m => new { id = m, alt_text = state.Media[m].AltText, media_category = state.Media[m].Category }),
             }));
 
         return app;
@@ -382,7 +476,56 @@ public static class SandboxApp
 
     private sealed record MediaInitialize(
         [property: JsonPropertyName("media_type")] string? MediaType,
-        [property: JsonPropertyName("total_bytes")] long TotalBytes);
+        [property: JsonPropertyName("total_bytes")] long TotalBytes,
+        [property: JsonPropertyName("media_category")] string? MediaCategory);
+
+    private const int MaxChunkBytes = 1024 * 1024;
+    private const int LongPostLength = 25_000;
+
+    // X's limits per media_category: images 5 MB, GIFs 15 MB, videos 512 MB.
+    private static readonly Dictionary<string, long> MediaLimits = new()
+    {
+        ["tweet_image"] = 5L * 1024 * 1024,
+        ["tweet_gif"] = 15L * 1024 * 1024,
+        ["tweet_video"] = 512L * 1024 * 1024,
+    };
+
+    private static readonly System.Text.Json.JsonSerializerOptions NullsLeftOut = new() { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+
+    // X's media keys name the kind: 3_ images, 7_ videos, 16_ animated GIFs.
+    private static string MediaKey(string category, string id) => category switch
+    {
+        "tweet_video" => "7_" + id,
+        "tweet_gif" => "16_" + id,
+        _ => "3_" + id,
+    };
+
+    private static IResult InvalidMedia(string detail) =>
+        Results.Json(new { title = "Invalid Request", status = 400, detail, type = "https://api.twitter.com/2/problems/invalid-request" }, statusCode: 400);
+
+    private static object MediaStatus(SandboxState state, string id, SandboxMedia media) => new
+    {
+        data = new
+        {
+            id,
+            media_key = MediaKey(media.Category, id),
+            size = media.TotalBytes,
+            expires_after_secs = 86_400,
+            processing_info = media.ProcessingState switch
+            {
+                null => null,
+                "pending" => (object)new { state = "pending", check_after_secs = state.MediaCheckAfterSeconds },
+                "in_progress" => new
+                {
+                    state = "in_progress", check_after_secs = state.MediaCheckAfterSeconds,
+                    progress_percent = 100 * media.StatusPolls / state.MediaProcessingPolls,
+                },
+                "failed" => new { state = "failed", progress_percent = 100 * media.StatusPolls / state.MediaProcessingPolls,
+                    error = new { code = 1, name = "InvalidMedia", message = media.ProcessingError } },
+                _ => new { state = "succeeded", progress_percent = 100 },
+            },
+        },
+    };
 
     private static object Issue(SandboxState state, Grant grant, DateTimeOffset now)
     {
@@ -418,14 +561,17 @@ public static class SandboxApp
     private static IResult OAuthError(int status, string error, string description) =>
         Results.Json(new { error, error_description = description }, statusCode: status);
 
+    // As X: subscription_type only when user.fields asks for it.
     internal static UserJson Profile(HttpRequest request, SandboxAccount account) =>
-        new(account.Id, account.Name, account.Username, $"{request.Scheme}://{request.Host}/avatars/{account.Username}.svg");
+        new(account.Id, account.Name, account.Username, $"{request.Scheme}://{request.Host}/avatars/{account.Username}.svg",
+            request.Query["user.fields"].ToString().Split(',').Contains("subscription_type") ? account.SubscriptionType : null);
 
     internal sealed record UserJson(
         [property: JsonPropertyName("id")] string Id,
         [property: JsonPropertyName("name")] string Name,
         [property: JsonPropertyName("username")] string Username,
-        [property: JsonPropertyName("profile_image_url")] string ProfileImageUrl);
+        [property: JsonPropertyName("profile_image_url")] string ProfileImageUrl,
+        [property: JsonPropertyName("subscription_type"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? SubscriptionType = null);
 
     private static string E(string? text) => HtmlEncoder.Default.Encode(text ?? "");
 

@@ -275,7 +275,7 @@ public static class SandboxWeb
                     return UploadError($"File size exceeds {max} bytes.");
                 }
                 var id = state.NextPostId();
-                state.Media[id] = new SandboxMedia(mediaType, total);
+                state.Media[id] = new SandboxMedia(mediaType, total, Param("media_category") ?? "tweet_image");
                 return Results.Json(
                     new { media_id = long.Parse(id, CultureInfo.InvariantCulture), media_id_string = id, media_key = $"3_{id}", expires_after_secs = 86_400 },
                     statusCode: 202);

@@ -123,6 +123,10 @@ public sealed class AgentActions(
         var channel = await FindAsync(caller, channelId, cancellationToken);
         // Refused here, with the fix, rather than queued to fail: the agent is waiting for an answer.
         ChannelTokens.EnsureCanAct(channel, XCallContext.UserRequired, ChannelAbility.PostScope);
+        if ((draft.Media ?? []).Any(m => ImageContent.IsVideo(m.ContentType)) && ChannelAbility.ToPublishVideo(channel) is { } noVideo)
+        {
+            throw new ChannelRefusedException(noVideo.Reason);
+        }
         return (await queue.QueueAsync(
             caller.WorkspaceId, caller.CreatedByUserId, draft with { ChannelIds = [channel.Id] }, [channel], cancellationToken), channel);
     }

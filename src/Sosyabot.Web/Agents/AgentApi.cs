@@ -27,7 +27,8 @@ public static class AgentApi
     // (413) from its declared length before any of it is read.
     public const long MaxCreatePostBodyBytes = (ImageContent.MaxPostMediaBytes + 2) / 3 * 4 + MaxBodyBytes;
 
-    public const string WhatFits = "A post carries up to 4 images of 5 MB each, or one GIF of 15 MB, base64-encoded in its JSON body.";
+    public const string WhatFits =
+        "A post carries up to 4 images of 5 MB each, or one GIF of 15 MB, or one MP4 video of 20 MB, base64-encoded in its JSON body.";
 
     public static RouteGroupBuilder MapAgentApi(this IEndpointRouteBuilder app)
     {
@@ -340,7 +341,7 @@ public sealed record DirectMessageRequest(
 
 public sealed record MediaUpload(
     [property: JsonPropertyName("content_type"),
-     Description("Optional and not trusted: the type is read from the file's first bytes (JPEG, PNG, GIF or WEBP).")] string? ContentType,
+     Description("Optional and not trusted: the type is read from the file's first bytes (JPEG, PNG, GIF, WEBP or MP4).")] string? ContentType,
     [property: JsonPropertyName("data"), Description("The file, base64-encoded."), JsonConverter(typeof(Base64FileConverter))] byte[]? Data,
     [property: JsonPropertyName("alt_text")] string? AltText,
     [property: JsonPropertyName("file_name")] string? FileName);
@@ -350,7 +351,7 @@ public sealed record CreatePostRequest(
     [property: JsonPropertyName("thread"), Description("The parts of a thread, in order; each answers the one before.")] IReadOnlyList<string>? Thread,
     [property: JsonPropertyName("reply_to_tweet_id"), Description("Answer this X post.")] string? ReplyToTweetId,
     [property: JsonPropertyName("quote_tweet_id"), Description("Quote this X post.")] string? QuoteTweetId,
-    [property: JsonPropertyName("media"), Description("Up to 4 images for the first part.")] IReadOnlyList<MediaUpload>? Media,
+    [property: JsonPropertyName("media"), Description("Up to 4 images, or one GIF or MP4 video, for the first part.")] IReadOnlyList<MediaUpload>? Media,
     [property: JsonPropertyName("scheduled_at"), Description("When to publish (ISO 8601 with offset); now when absent.")] DateTimeOffset? ScheduledAt,
     [property: JsonPropertyName("draft"), Description("Keep it as a draft: nothing is sent until POST /api/v1/posts/{id}/publish.")] bool? Draft = null)
 {

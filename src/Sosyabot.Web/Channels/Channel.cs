@@ -48,6 +48,9 @@ public sealed class Channel
     public string? ApiKeysProtected { get; set; }
     // Can read but not act: an API-keys channel connected without an access token and secret.
     public bool IsReadOnly { get; set; }
+    // X's subscription_type from users/me (None, Basic, Premium, PremiumPlus) as of the last connect or check:
+    // what decides whether the account may post long posts (ChannelAbility.MaxPostLength).
+    public string? SubscriptionType { get; set; }
 
     public Workspace Workspace { get; init; } = null!;
     public AppUser ConnectedBy { get; init; } = null!;
@@ -83,6 +86,7 @@ internal sealed class ChannelConfiguration : IEntityTypeConfiguration<Channel>
         builder.Property(c => c.State).HasMaxLength(20);
         builder.Property(c => c.StateReason).HasMaxLength(1000);
         builder.Property(c => c.Scopes).HasMaxLength(500);
+        builder.Property(c => c.SubscriptionType).HasMaxLength(20);
         // The convention keeps a digit and the next word together (session_ct0protected).
         builder.Property(c => c.SessionCt0Protected).HasColumnName("session_ct0_protected");
 

@@ -17,6 +17,33 @@ public static class ChannelAbility
 
     public static ChannelRefusal? ToPublish(Channel channel, bool webPathOn = true) => Refusal(channel, XCallContext.UserRequired, PostScope, webPathOn);
 
+    // A post carrying a video: x.com's web path in Sosyabot uploads images and GIFs only (its video upload and
+    // processing are not carried), so a cookie channel cannot take it.
+    public static ChannelRefusal? ToPublishVideo(Channel channel, bool webPathOn = true) =>
+        ToPublish(channel, webPathOn) ?? (channel.Kind == ChannelKind.Cookie
+            ? new ChannelRefusal(
+                $"@{channel.Handle} is connected through a browser session (cookies), and Sosyabot does not send videos through x.com's web path. " +
+                "Post the video from a channel connected through X's consent page (OAuth 2.0) or API keys, or post without the video.",
+                NoVideo, NeedsReconnect: false)
+            : null);
+
+    public const string NoVideo = "no video through the cookie path";
+
+    public const int StandardPostLength = 280;
+
+    // X's long posts: 25,000 weighted characters for accounts with a subscription that includes "longer posts",
+    // which X's Help Center lists for every tier (Basic, Premium, Premium+). No subscription, or one X did not
+    // report (cookie channels, accounts connected before it was asked for), gets the standard 280.
+    public const int LongPostLength = 25_000;
+
+    public static readonly string[] LongPostSubscriptions = ["Basic", "Premium", "PremiumPlus"];
+
+    public static int MaxPostLength(Channel channel) =>
+        channel.SubscriptionType is { } type && LongPostSubscriptions.Contains(type) ? LongPostLength : StandardPostLength;
+
+    // A post going to several channels must fit the strictest of them.
+    public static int MaxPostLength(IEnumerable<Channel> channels) => channels.Select(MaxPostLength).DefaultIfEmpty(StandardPostLength).Min();
+
     // What x.com's web client does that the cookie path carries (docs/x-web-path.md), named by the OAuth 2.0
     // scope the same action needs: posting, the timelines and search, likes, retweets, bookmarking, sending DMs.
     private static readonly string[] CookieScopes = ["tweet.write", "tweet.read", "users.read", "like.write", "bookmark.write", "dm.write"];

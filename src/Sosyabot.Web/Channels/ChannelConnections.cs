@@ -156,7 +156,9 @@ public sealed partial class ChannelConnections(
             await db.Channels.Where(c => c.Id == channel.Id).ExecuteUpdateAsync(update => update
                 .SetProperty(c => c.Handle, profile.Username)
                 .SetProperty(c => c.DisplayName, profile.Name)
-                .SetProperty(c => c.AvatarUrl, profile.ProfileImageUrl), cancellationToken);
+                .SetProperty(c => c.AvatarUrl, profile.ProfileImageUrl)
+                // Only users/me says the subscription; a lookup by handle or the web path leaves what is known.
+                .SetProperty(c => c.SubscriptionType, c => profile.SubscriptionType ?? c.SubscriptionType), cancellationToken);
         }
         catch (XApiException ex) when (ex.Status == HttpStatusCode.Unauthorized)
         {
@@ -260,6 +262,7 @@ public sealed partial class ChannelConnections(
             channel.Handle = profile.Username;
             channel.DisplayName = profile.Name;
             channel.AvatarUrl = profile.ProfileImageUrl;
+            channel.SubscriptionType = profile.SubscriptionType;
             channel.State = ChannelStates.Active;
             channel.StateReason = null;
             channel.ConnectedByUserId = userId;

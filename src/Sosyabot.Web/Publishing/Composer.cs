@@ -24,7 +24,7 @@ public sealed class ComposeInput
     [Display(Name = "Time zone"), StringLength(64)]
     public string? TimeZone { get; set; }
 
-    [Display(Name = "Images (up to 4)")]
+    [Display(Name = "Images (up to 4), or one GIF or MP4 video")]
     public List<IFormFile> Images { get; set; } = [];
 
     // One description per newly chosen image, in the order the images were chosen.
@@ -126,17 +126,29 @@ public sealed class ComposeInput
     }
 }
 
-// A channel as the composer offers it, with when its access ends (to warn about posts scheduled past it).
+// A channel as the composer offers it, with when its access ends (to warn about posts scheduled past it), the
+// longest post it takes, and why it cannot take a video (null when it can).
 public sealed record ChannelOption(Guid Id, string Handle, string? AvatarUrl, bool CanPublish, string? WhyNot, DateTimeOffset? AccessEndsAt)
 {
+    public int MaxLength { get; init; } = ChannelAbility.StandardPostLength;
+
+    public string? WhyNoVideo { get; init; }
+
     // postWaitsOnIt: an edited post already goes to this channel, and may stay held for it
     // while it needs reconnecting (untick it to drop it).
-    public static ChannelOption From(Channel channel, XIntegrationState integration, bool postWaitsOnIt = false) =>
-        postWaitsOnIt && channel.State is ChannelStates.NeedsReconnect or ChannelStates.Disconnected
+    public static ChannelOption From(Channel channel, XIntegrationState integration, bool postWaitsOnIt = false)
+    {
+        var option = postWaitsOnIt && channel.State is ChannelStates.NeedsReconnect or ChannelStates.Disconnected
             ? new ChannelOption(channel.Id, channel.Handle, channel.AvatarUrl, true, "needs reconnecting: the post is held for it", null)
-        : ChannelAbility.ToPublish(channel, integration.WebPathEnabled) is { } refusal
-            ? new ChannelOption(channel.Id, channel.Handle, channel.AvatarUrl, false, refusal.Label, null)
-            : new ChannelOption(channel.Id, channel.Handle, channel.AvatarUrl, true, null, ChannelAccess.EndsAt(channel, integration));
+            : ChannelAbility.ToPublish(channel, integration.WebPathEnabled) is { } refusal
+                ? new ChannelOption(channel.Id, channel.Handle, channel.AvatarUrl, false, refusal.Label, null)
+                : new ChannelOption(channel.Id, channel.Handle, channel.AvatarUrl, true, null, ChannelAccess.EndsAt(channel, integration));
+        return option with
+        {
+            MaxLength = ChannelAbility.MaxPostLength(channel),
+            WhyNoVideo = ChannelAbility.ToPublishVideo(channel, integration.WebPathEnabled) is { Label: ChannelAbility.NoVideo } noVideo ? noVideo.Label : null,
+        };
+    }
 }
 
 public enum ComposerMode

@@ -134,6 +134,13 @@ public sealed partial class DeliverySender(
                 return;
             }
 
+            if (part == 0 && _media.Any(m => ImageContent.IsVideo(m.ContentType))
+                && ChannelAbility.ToPublishVideo(channel) is { Label: ChannelAbility.NoVideo } noVideo)
+            {
+                // Queued before the channel was connected again through cookies: the web path cannot take it.
+                await FailAsync(noVideo.Reason, cancellationToken);
+                return;
+            }
             try
             {
                 var mediaIds = part == 0 ? await UploadMediaAsync(path, cancellationToken) : null;
@@ -285,6 +292,11 @@ public sealed partial class DeliverySender(
                 await FailAsync("X refused it as duplicate content: the account already posted this exact text. Change the text and post again.",
                     cancellationToken);
                 return false;
+            case HttpStatusCode.Forbidden when ex.IsTextTooLong:
+                await FailAsync($"X refused the post as too long for @{_delivery.Channel.Handle}: the account has no X subscription with long posts " +
+                    "(any more). Check the channel on the channels page to read its subscription again, or edit the post into a thread of 280-character parts.",
+                    cancellationToken);
+                return false;
             case HttpStatusCode.Forbidden:
                 await FailAsync(ChannelGuidance.ForbiddenWrite(ex), cancellationToken);
                 return false;
@@ -292,6 +304,10 @@ public sealed partial class DeliverySender(
                 var reason = ChannelGuidance.Unauthorized(_delivery.Channel.Kind, ex);
                 await tokens.MarkNeedsReconnectAsync(_delivery.ChannelId, reason, cancellationToken);
                 await HoldAsync($"{reason} It goes out once the channel is reconnected.", cancellationToken);
+                return false;
+            case HttpStatusCode.UnprocessableEntity when ex.Error == "media_processing_failed":
+                // X took the upload and could not process it: sending it again gives the same answer.
+                await FailAsync($"{ex.Description} Attach an MP4 with H.264 video and AAC audio (or another file) and publish again.", cancellationToken);
                 return false;
             case >= HttpStatusCode.InternalServerError:
                 // X may have created the post before failing: keep SendingPart so the retry reconciles.

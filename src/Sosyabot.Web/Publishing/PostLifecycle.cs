@@ -113,7 +113,7 @@ public sealed class PostLifecycle(
         // A channel the post already waits on may stay while it needs reconnecting: the post stays held for it.
         var waitingOn = post.Deliveries.Where(d => d.State != DeliveryStates.Cancelled).Select(d => d.ChannelId).ToHashSet();
         var problems = queue.Problems(draft, parts, channels, keptMedia.Count + (draft.Media?.Count ?? 0), workspaceId, asDraft, waitingOn,
-            keptMedia.Count(m => m.ContentType == ImageContent.Gif));
+            [.. keptMedia.Select(m => m.ContentType)]);
         foreach (var keep in kept ?? [])
         {
             if (existingMedia.FirstOrDefault(m => m.Id == keep.Id) is { } image)

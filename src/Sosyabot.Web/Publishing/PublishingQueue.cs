@@ -30,8 +30,9 @@ public sealed class PublishingQueue(SosyabotDbContext db, TimeProvider time, Pub
 {
     public const int MaxParts = 25;
 
-    // Far above what any post can weigh (280, with URLs counted as 23), and low enough that measuring stays cheap.
-    public const int MaxPartChars = 10_000;
+    // What the longest post can weigh (a long post's 25,000; every character weighs at least 1), and low enough that
+    // measuring stays cheap.
+    public const int MaxPartChars = ChannelAbility.LongPostLength;
     public const int MaxImages = 4;
     public const int MaxAltTextLength = 1000;
 
@@ -167,9 +168,10 @@ public sealed class PublishingQueue(SosyabotDbContext db, TimeProvider time, Pub
     // images; a draft being saved (not queued) needs no channel and may still be over the length limit.
     internal List<string> Problems(
         PostDraft draft, List<string> parts, IReadOnlyList<Channel> channels, int imageCount, Guid workspaceId, bool asDraft,
-        IReadOnlySet<Guid>? mayWaitOn = null, int keptGifs = 0)
+        IReadOnlySet<Guid>? mayWaitOn = null, IReadOnlyCollection<string>? keptTypes = null)
     {
         var problems = new List<string>();
+        var maxLength = ChannelAbility.MaxPostLength(channels);
         if (parts.All(p => p.Length == 0) && (!asDraft || imageCount == 0))
         {
             problems.Add("Write something to post.");
@@ -184,7 +186,7 @@ public sealed class PublishingQueue(SosyabotDbContext db, TimeProvider time, Pub
             if (parts[i].Length > MaxPartChars)
             {
                 problems.Add($"{label} is {parts[i].Length:N0} characters long, " +
-                    $"far over the limit of {TweetText.MaxWeightedLength} characters as X counts them.");
+                    $"far over the limit of {maxLength:N0} characters as X counts them.");
                 continue;
             }
             TweetLength measured;
@@ -204,11 +206,12 @@ public sealed class PublishingQueue(SosyabotDbContext db, TimeProvider time, Pub
                     problems.Add($"{label} is empty: write it or remove it.");
                 }
             }
-            else if (measured.WeightedLength > TweetText.MaxWeightedLength)
+            else if (measured.WeightedLength > maxLength)
             {
                 if (!asDraft)
                 {
-                    problems.Add($"{label} is {measured.WeightedLength} characters as X counts them; the limit is {TweetText.MaxWeightedLength}.");
+                    problems.Add($"{label} is {measured.WeightedLength:N0} characters as X counts them; the limit is {maxLength:N0}" +
+                        LongPostHint(channels, maxLength));
                 }
             }
             else if (Hosting.PlainText.Problem(parts[i], multiline: true) is { } textProblem)
@@ -222,14 +225,17 @@ public sealed class PublishingQueue(SosyabotDbContext db, TimeProvider time, Pub
         }
 
         var media = draft.Media ?? [];
+        var types = (keptTypes ?? []).Concat(media.Select(m => m.ContentType).OfType<string>()).ToList();
         if (imageCount > MaxImages)
         {
             problems.Add($"A post can carry at most {MaxImages} images.");
         }
-        else if (imageCount > 1 && keptGifs + media.Count(m => m.ContentType == ImageContent.Gif) > 0)
+        else if (imageCount > 1 && types.Any(ImageContent.GoesAlone))
         {
-            // X uploads a GIF as an animation (tweet_gif), and a post carries one animation or up to four images.
-            problems.Add("A GIF goes alone: X takes one GIF or up to 4 other images in a post.");
+            // X uploads a GIF as an animation (tweet_gif) and a video as tweet_video; a post carries one of those or up to four images.
+            problems.Add(types.Any(ImageContent.IsVideo)
+                ? "A video goes alone: X takes one video, one GIF or up to 4 images in a post."
+                : "A GIF goes alone: X takes one GIF or up to 4 other images in a post.");
         }
         foreach (var image in media)
         {
@@ -251,9 +257,10 @@ public sealed class PublishingQueue(SosyabotDbContext db, TimeProvider time, Pub
         }
         if (!asDraft)
         {
+            var video = types.Any(ImageContent.IsVideo);
             problems.AddRange(channels
                 .Where(c => !(mayWaitOn?.Contains(c.Id) == true && c.State is ChannelStates.NeedsReconnect or ChannelStates.Disconnected))
-                .Select(c => ChannelAbility.ToPublish(c)?.Reason).OfType<string>());
+                .Select(c => (video ? ChannelAbility.ToPublishVideo(c) : ChannelAbility.ToPublish(c))?.Reason).OfType<string>());
         }
         foreach (var (name, id) in new[] { ("in_reply_to_tweet_id", draft.InReplyToTweetId), ("quote_tweet_id", draft.QuoteTweetId) })
         {
@@ -267,6 +274,18 @@ public sealed class PublishingQueue(SosyabotDbContext db, TimeProvider time, Pub
             problems.Add("The scheduled time is in the past.");
         }
         return problems;
+    }
+
+    // Which chosen channel holds a long post back, when another chosen one could take it.
+    private static string LongPostHint(IReadOnlyList<Channel> channels, int maxLength)
+    {
+        if (maxLength >= ChannelAbility.LongPostLength || !channels.Any(c => ChannelAbility.MaxPostLength(c) > maxLength))
+        {
+            return ". Shorten it or split it into a thread.";
+        }
+        var standard = channels.Where(c => ChannelAbility.MaxPostLength(c) == maxLength).Select(c => "@" + c.Handle);
+        return $" because {string.Join(", ", standard)} {(channels.Count(c => ChannelAbility.MaxPostLength(c) == maxLength) == 1 ? "has" : "have")} " +
+            "no X subscription with long posts. Shorten it, split it into a thread, or post it to those channels separately.";
     }
 
     internal static IEnumerable<string> AltTextProblems(string fileName, string? altText)

@@ -43,7 +43,7 @@ public sealed class XClient(HttpClient http, IOptions<XOptions> options, TimePro
 
     public async Task<XUserProfile> GetMeAsync(XAuth auth, CancellationToken cancellationToken)
     {
-        using var request = Authorized(HttpMethod.Get, "/2/users/me?user.fields=profile_image_url", auth);
+        using var request = Authorized(HttpMethod.Get, "/2/users/me?user.fields=profile_image_url,subscription_type", auth);
         return await SendForDataAsync<XUserProfile>(request, cancellationToken);
     }
 
@@ -73,12 +73,13 @@ public sealed class XClient(HttpClient http, IOptions<XOptions> options, TimePro
     }
 
     // Uploads one file through X's v2 chunked media endpoints (initialize, append in 1 MB chunks,
-    // finalize), then sets its alt text. All of X's media endpoints are here and nowhere else, because
-    // X has moved them more than once. Returns X's media id and when X forgets it.
+    // finalize), waits for X to process it when X says it must (GIFs and videos), then sets its alt text.
+    // All of X's media endpoints are here and nowhere else, because X has moved them more than once.
+    // Returns X's media id and when X forgets it.
     public async Task<XUploadedMedia> UploadMediaAsync(
         XAuth auth, byte[] bytes, string contentType, string? altText, CancellationToken cancellationToken)
     {
-        var category = contentType == "image/gif" ? "tweet_gif" : "tweet_image";
+        var category = MediaCategory(contentType);
         using var initialize = Authorized(HttpMethod.Post, "/2/media/upload/initialize", auth);
         initialize.Content = JsonContent.Create(new { media_type = contentType, total_bytes = bytes.Length, media_category = category });
         var started = await SendForDataAsync<MediaUpload>(initialize, cancellationToken);
@@ -100,16 +101,26 @@ public sealed class XClient(HttpClient http, IOptions<XOptions> options, TimePro
         using var finalize = Authorized(HttpMethod.Post, $"/2/media/upload/{Uri.EscapeDataString(started.Id)}/finalize", auth);
         var finalized = await SendForDataAsync<MediaUpload>(finalize, cancellationToken);
         var processing = finalized.ProcessingInfo;
+        // X: a media id may not be used in a post before its processing_info says succeeded; STATUS is asked no
+        // sooner than check_after_secs. The wait is bounded so that a delivery never outlives its claim.
+        var waitUntil = timeProvider.GetUtcNow() + MaxProcessingWait;
         while (processing is { State: "pending" or "in_progress" })
         {
-            await Task.Delay(TimeSpan.FromSeconds(Math.Clamp(processing.CheckAfterSecs ?? 1, 1, 30)), timeProvider, cancellationToken);
+            var wait = TimeSpan.FromSeconds(Math.Clamp(processing.CheckAfterSecs ?? 1, 1, 60));
+            if (timeProvider.GetUtcNow() + wait > waitUntil)
+            {
+                throw new XApiException(System.Net.HttpStatusCode.GatewayTimeout, "media_processing_timeout",
+                    $"X was still processing the {KindOf(contentType)} after {MaxProcessingWait.TotalMinutes:0} minutes " +
+                    $"({processing.ProgressPercent ?? 0}% done).");
+            }
+            await Task.Delay(wait, timeProvider, cancellationToken);
             using var status = Authorized(HttpMethod.Get, $"/2/media/upload?command=STATUS&media_id={Uri.EscapeDataString(started.Id)}", auth);
             processing = (await SendForDataAsync<MediaUpload>(status, cancellationToken)).ProcessingInfo;
         }
         if (processing is { State: "failed" })
         {
             throw new XApiException(System.Net.HttpStatusCode.UnprocessableEntity, "media_processing_failed",
-                processing.Error?.Message ?? "X could not process the media.");
+                $"X could not process the {KindOf(contentType)}: {processing.Error?.Message ?? "no reason given"}.");
         }
 
         if (!string.IsNullOrWhiteSpace(altText))
@@ -296,6 +307,24 @@ public sealed class XClient(HttpClient http, IOptions<XOptions> options, TimePro
 
     private const int MediaChunkBytes = 1024 * 1024;
 
+    // Below the publisher's claim lease (5 minutes by default), within which a delivery must finish or be taken over.
+    public static readonly TimeSpan MaxProcessingWait = TimeSpan.FromMinutes(4);
+
+    // X's media_category for each type Sosyabot sends: every GIF as an animation, MP4 as a video.
+    public static string MediaCategory(string contentType) => contentType switch
+    {
+        "image/gif" => "tweet_gif",
+        "video/mp4" => "tweet_video",
+        _ => "tweet_image",
+    };
+
+    private static string KindOf(string contentType) => contentType switch
+    {
+        "image/gif" => "GIF",
+        "video/mp4" => "video",
+        _ => "image",
+    };
+
     // XRequestSigner turns the auth into a header on each attempt (a fresh OAuth 1.0a nonce per retry).
     private static HttpRequestMessage Authorized(HttpMethod method, string pathAndQuery, XAuth auth)
     {
@@ -330,6 +359,7 @@ public sealed class XClient(HttpClient http, IOptions<XOptions> options, TimePro
     private sealed record ProcessingInfo(
         [property: JsonPropertyName("state")] string State,
         [property: JsonPropertyName("check_after_secs")] int? CheckAfterSecs,
+        [property: JsonPropertyName("progress_percent")] int? ProgressPercent,
         [property: JsonPropertyName("error")] ProcessingError? Error);
 
     private sealed record ProcessingError([property: JsonPropertyName("message")] string? Message);

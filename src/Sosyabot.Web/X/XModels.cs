@@ -17,7 +17,9 @@ public sealed record XUserProfile(
     [property: JsonPropertyName("id")] string Id,
     [property: JsonPropertyName("username")] string Username,
     [property: JsonPropertyName("name")] string Name,
-    [property: JsonPropertyName("profile_image_url")] string? ProfileImageUrl);
+    [property: JsonPropertyName("profile_image_url")] string? ProfileImageUrl,
+    // X's users/me with user.fields=subscription_type: None, Basic, Premium or PremiumPlus; null where X did not say.
+    [property: JsonPropertyName("subscription_type")] string? SubscriptionType = null);
 
 // One rate-limit window as X reported it in a response's headers.
 public sealed record XRateWindow(int Limit, int Remaining, DateTimeOffset ResetAt);
@@ -136,6 +138,9 @@ public class XApiException(HttpStatusCode status, string? error, string? descrip
         (Error ?? "").Contains("UsageCap", StringComparison.OrdinalIgnoreCase)
         || (Description ?? "").Contains("usage cap", StringComparison.OrdinalIgnoreCase)
         || (Error ?? "").Contains("usage-capped", StringComparison.OrdinalIgnoreCase);
+
+    // X's 403 for a text over the account's limit (280 without a subscription that includes long posts).
+    public bool IsTextTooLong => Status == HttpStatusCode.Forbidden && (Description ?? "").Contains("text is too long", StringComparison.OrdinalIgnoreCase);
 
     public bool IsDuplicateContent => Status == HttpStatusCode.Forbidden && (Description ?? "").Contains("duplicate", StringComparison.OrdinalIgnoreCase);
 }

@@ -330,6 +330,11 @@ namespace Sosyabot.Web.Data.Migrations
                         .HasColumnType("character varying(1000)")
                         .HasColumnName("state_reason");
 
+                    b.Property<string>("SubscriptionType")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("subscription_type");
+
                     b.Property<Guid>("WorkspaceId")
                         .HasColumnType("uuid")
                         .HasColumnName("workspace_id");

@@ -1,10 +1,12 @@
 // The composer: thread parts with live counters, one description per chosen image, the schedule, a preview
 // of the post as X shows it, and a form post that keeps every field when the server finds a problem.
-// Counting is the official twitter-text parseTweet (v3: 280 weighted, URL = 23, emoji = 2), the same rule
-// the server enforces.
+// Counting is the official twitter-text parseTweet (v3: URL = 23, emoji = 2), the same rule the server enforces;
+// the limit is the strictest among the chosen channels (280, or 25,000 for an account with long posts), as each
+// channel's data-max-length says (ChannelAbility.MaxPostLength on the server).
 (function () {
   'use strict';
-  var limit = 280;
+  var standardLimit = 280;
+  var limit = standardLimit;
 
   function measure(text, config) {
     var result = window.twitterText.parseTweet(text || '', config || window.twitterText.configs.defaults);
@@ -24,6 +26,7 @@
   var scheduledLocal = document.getElementById('Compose_ScheduledLocal');
   var zone = document.getElementById('Compose_TimeZone');
   var accessWarning = document.getElementById('access-warning');
+  var videoChannels = document.getElementById('video-channels');
   var images = document.getElementById('images');
   var imagesMessage = document.getElementById('images-message');
   var altTexts = document.getElementById('alt-texts');
@@ -166,9 +169,18 @@
     box.appendChild(element('mark', null, text.slice(cut)));
   }
 
+  function chosenLimit() {
+    var lengths = all('input[name="Compose.ChannelIds"]:checked').map(function (box) {
+      return Number(box.getAttribute('data-max-length')) || standardLimit;
+    });
+    return lengths.length === 0 ? standardLimit : Math.min.apply(null, lengths);
+  }
+
   function refreshLimits() {
     var over = [];
+    limit = chosenLimit();
     partList().forEach(function (part, index) {
+      setText(part.querySelector('.limit'), limit.toLocaleString('en-US'));
       var text = part.querySelector('textarea').value;
       var result = measure(text);
       setText(part.querySelector('.count'), String(result.weightedLength));
@@ -183,8 +195,42 @@
       saveDraft.disabled = sending;
     }
     setText(publishBlocked, over.length === 0 ? '' :
-      'Publishing is off: ' + listOfWords(over) + (over.length === 1 ? ' is' : ' are') + ' over X\'s ' + limit +
-      '-character limit. Shorten it or move text into another part.' + (saveDraft ? ' Save draft still works.' : ''));
+      'Publishing is off: ' + listOfWords(over) + (over.length === 1 ? ' is' : ' are') + ' over X\'s ' + limit.toLocaleString('en-US') +
+      '-character limit for the chosen channels. Shorten it or move text into another part.' + (saveDraft ? ' Save draft still works.' : ''));
+  }
+
+  // --- Video and the channels that cannot take it ---------------------------------------------------------------
+
+  function isVideo(file) {
+    return file.type === 'video/mp4' || /\.mp4$/i.test(file.name);
+  }
+
+  function carriesVideo() {
+    return chosenImages.some(function (image) { return isVideo(image.file); }) || all('.kept-image[data-video]').some(function (kept) {
+      return kept.querySelector('input[type=checkbox]').checked;
+    });
+  }
+
+  // The server refuses a video for these channels (ChannelAbility.ToPublishVideo); they are unticked and greyed
+  // out while the post carries one, and offered again when it no longer does.
+  function refreshVideoChannels() {
+    var video = carriesVideo();
+    var refused = [];
+    all('input[name="Compose.ChannelIds"][data-no-video]').forEach(function (box) {
+      if (video && !box.hasAttribute('data-off-for-video')) {
+        box.setAttribute('data-off-for-video', box.disabled ? 'was-disabled' : '');
+        box.checked = false;
+        box.disabled = true;
+      } else if (!video && box.hasAttribute('data-off-for-video')) {
+        box.disabled = box.getAttribute('data-off-for-video') === 'was-disabled';
+        box.removeAttribute('data-off-for-video');
+      }
+      if (video) {
+        refused.push('@' + box.getAttribute('data-handle') + ' (' + box.getAttribute('data-no-video') + ')');
+      }
+    });
+    videoChannels.hidden = refused.length === 0;
+    setText(videoChannels, refused.length === 0 ? '' : 'A video cannot go to ' + listOfWords(refused) + '.');
   }
 
   // --- Schedule and access warning ----------------------------------------------------------------------------
@@ -299,11 +345,17 @@
     });
     altTexts.textContent = '';
     chosenImages = files.map(function (file, index) {
-      var image = { file: file, preview: element('img') };
+      // A video is named, not drawn: reading a whole video into a data: URL only to show its first frame costs too much.
+      var video = isVideo(file);
+      var image = { file: file, preview: video ? element('span', 'kept', '▶ ' + file.name) : element('img') };
       var row = element('div', 'alt-text');
-      var thumbnail = element('img', 'thumb');
-      thumbnail.alt = '';
-      showFile(file, [thumbnail, image.preview]);
+      var thumbnail = video ? element('span', 'thumb', '▶') : element('img', 'thumb');
+      if (video) {
+        thumbnail.setAttribute('aria-hidden', 'true');
+      } else {
+        thumbnail.alt = '';
+        showFile(file, [thumbnail, image.preview]);
+      }
       image.description = element('input');
       image.description.type = 'text';
       image.description.id = 'alt-text-' + index;
@@ -373,7 +425,9 @@
     }).map(function (kept) {
       return element('span', 'kept', kept.getAttribute('data-file-name'));
     }).concat(chosenImages.map(function (image) {
-      image.preview.alt = image.description.value;
+      if (image.preview.tagName === 'IMG') {
+        image.preview.alt = image.description.value;
+      }
       return image.preview;
     }));
     if (tiles.length === 0) {
@@ -519,6 +573,7 @@
 
   function refresh() {
     schedule.hidden = !scheduling();
+    refreshVideoChannels();
     refreshLimits();
     refreshAccessWarning();
     refreshPreview();
