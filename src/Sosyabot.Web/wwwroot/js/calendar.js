@@ -74,6 +74,7 @@
     height: 'auto',
     nowIndicator: true,
     dayMaxEvents: 4,
+    eventDisplay: 'block',
     eventTimeFormat: timeFormat,
     slotLabelFormat: timeFormat,
     defaultTimedEventDuration: '00:30',
