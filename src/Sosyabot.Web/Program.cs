@@ -1,5 +1,6 @@
 using Sosyabot.Web.Admin;
 using Sosyabot.Web.Agents;
+using Sosyabot.Web.Calendar;
 using Sosyabot.Web.Channels;
 using Sosyabot.Web.Data;
 using Sosyabot.Web.Hosting;
@@ -20,6 +21,7 @@ builder.AddAdmin();
 builder.AddWorkspaces();
 builder.AddChannels();
 builder.AddPublishing();
+builder.AddCalendar();
 builder.AddAgents();
 
 var app = builder.Build();

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Sosyabot.Web.Agents;
+using Sosyabot.Web.Calendar;
 using Sosyabot.Web.Channels;
 using Sosyabot.Web.Identity;
 using Sosyabot.Web.Publishing;
@@ -38,6 +39,10 @@ public sealed class SosyabotDbContext(DbContextOptions<SosyabotDbContext> option
     public DbSet<RateBudget> RateBudgets => Set<RateBudget>();
 
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+
+    public DbSet<UserDisplayPreference> UserDisplayPreferences => Set<UserDisplayPreference>();
+
+    public DbSet<WorkspaceDisplayPreference> WorkspaceDisplayPreferences => Set<WorkspaceDisplayPreference>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder) =>
         configurationBuilder.Conventions.Add(_ => new ExistingNamesConvention());

@@ -112,6 +112,8 @@ internal sealed class PostConfiguration : IEntityTypeConfiguration<Post>
         builder.Property(p => p.Version).IsRowVersion();
         // History and drafts: newest due first, paged by (due_at, id) keyset.
         builder.HasIndex(p => new { p.WorkspaceId, p.IsDraft, p.DueAt, p.Id }).IsDescending(false, false, true, true);
+        // The calendar: drafts and posts together, one day of a workspace at a time, in (due_at, id) order.
+        builder.HasIndex(p => new { p.WorkspaceId, p.DueAt, p.Id });
         builder.HasOne<Workspaces.Workspace>().WithMany().HasForeignKey(p => p.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
         builder.HasMany(p => p.Deliveries).WithOne(d => d.Post).HasForeignKey(d => d.PostId).OnDelete(DeleteBehavior.Cascade);
         builder.HasMany(p => p.Media).WithOne().HasForeignKey(m => m.PostId).OnDelete(DeleteBehavior.Cascade);

@@ -247,6 +247,46 @@ namespace Sosyabot.Web.Data.Migrations
                     b.ToTable("api_tokens", (string)null);
                 });
 
+            modelBuilder.Entity("Sosyabot.Web.Calendar.UserDisplayPreference", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasColumnType("text")
+                        .HasColumnName("user_id");
+
+                    b.Property<bool?>("Clock24")
+                        .HasColumnType("boolean")
+                        .HasColumnName("clock24");
+
+                    b.Property<string>("TimeZone")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("time_zone");
+
+                    b.HasKey("UserId");
+
+                    b.ToTable("user_display_preferences", (string)null);
+                });
+
+            modelBuilder.Entity("Sosyabot.Web.Calendar.WorkspaceDisplayPreference", b =>
+                {
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("workspace_id");
+
+                    b.Property<bool?>("Clock24")
+                        .HasColumnType("boolean")
+                        .HasColumnName("clock24");
+
+                    b.Property<string>("TimeZone")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("time_zone");
+
+                    b.HasKey("WorkspaceId");
+
+                    b.ToTable("workspace_display_preferences", (string)null);
+                });
+
             modelBuilder.Entity("Sosyabot.Web.Channels.Channel", b =>
                 {
                     b.Property<Guid>("Id")
@@ -659,6 +699,8 @@ namespace Sosyabot.Web.Data.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("WorkspaceId", "DueAt", "Id");
+
                     b.HasIndex("WorkspaceId", "IsDraft", "DueAt", "Id")
                         .IsDescending(false, false, true, true);
 
@@ -965,6 +1007,24 @@ namespace Sosyabot.Web.Data.Migrations
                     b.Navigation("CreatedBy");
 
                     b.Navigation("Workspace");
+                });
+
+            modelBuilder.Entity("Sosyabot.Web.Calendar.UserDisplayPreference", b =>
+                {
+                    b.HasOne("Sosyabot.Web.Identity.AppUser", null)
+                        .WithOne()
+                        .HasForeignKey("Sosyabot.Web.Calendar.UserDisplayPreference", "UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Sosyabot.Web.Calendar.WorkspaceDisplayPreference", b =>
+                {
+                    b.HasOne("Sosyabot.Web.Workspaces.Workspace", null)
+                        .WithOne()
+                        .HasForeignKey("Sosyabot.Web.Calendar.WorkspaceDisplayPreference", "WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Sosyabot.Web.Channels.Channel", b =>

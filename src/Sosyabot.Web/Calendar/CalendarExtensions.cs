@@ -1,0 +1,11 @@
+namespace Sosyabot.Web.Calendar;
+
+public static class CalendarExtensions
+{
+    public static WebApplicationBuilder AddCalendar(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddScoped<DisplayPreferences>();
+        builder.Services.AddScoped<CalendarFeed>();
+        return builder;
+    }
+}
