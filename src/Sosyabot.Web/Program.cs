@@ -6,6 +6,7 @@ using Sosyabot.Web.Hosting;
 using Sosyabot.Web.Identity;
 using Sosyabot.Web.Mail;
 using Sosyabot.Web.Publishing;
+using Sosyabot.Web.Queue;
 using Sosyabot.Web.Workspaces;
 using Sosyabot.Web.X;
 
@@ -20,6 +21,7 @@ builder.AddAdmin();
 builder.AddWorkspaces();
 builder.AddChannels();
 builder.AddPublishing();
+builder.AddQueue();
 builder.AddAgents();
 
 var app = builder.Build();

@@ -6,6 +6,7 @@ using Sosyabot.Web.Agents;
 using Sosyabot.Web.Channels;
 using Sosyabot.Web.Identity;
 using Sosyabot.Web.Publishing;
+using Sosyabot.Web.Queue;
 using Sosyabot.Web.Workspaces;
 
 namespace Sosyabot.Web.Data;
@@ -38,6 +39,10 @@ public sealed class SosyabotDbContext(DbContextOptions<SosyabotDbContext> option
     public DbSet<RateBudget> RateBudgets => Set<RateBudget>();
 
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+
+    public DbSet<PostingSchedule> PostingSchedules => Set<PostingSchedule>();
+
+    public DbSet<PostingSlot> PostingSlots => Set<PostingSlot>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder) =>
         configurationBuilder.Conventions.Add(_ => new ExistingNamesConvention());
