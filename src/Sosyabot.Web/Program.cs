@@ -7,6 +7,7 @@ using Sosyabot.Web.Hosting;
 using Sosyabot.Web.Identity;
 using Sosyabot.Web.Mail;
 using Sosyabot.Web.Publishing;
+using Sosyabot.Web.Queue;
 using Sosyabot.Web.Workspaces;
 using Sosyabot.Web.X;
 
@@ -22,6 +23,7 @@ builder.AddWorkspaces();
 builder.AddChannels();
 builder.AddPublishing();
 builder.AddCalendar();
+builder.AddQueue();
 builder.AddAgents();
 
 var app = builder.Build();

@@ -51,8 +51,8 @@ public static class AgentApi
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesNotFoundOrConflict()
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .WithSummary("Queue a post, thread, reply or quote, with images, now or at scheduled_at; or keep it as a draft (write). " +
-                         "X's limits are respected; poll the returned status.");
+            .WithSummary("Queue a post, thread, reply or quote, with images, now, at scheduled_at or in the channel's next free posting slot " +
+                         "(queue: true; due_at says when); or keep it as a draft (write). X's limits are respected; poll the returned status.");
         api.MapPostsApi();
         api.MapGet("/channels/{channelId:guid}/timeline", TimelineAsync).RequireAuthorization(read).WithName("getTimeline")
             .CallsX()
@@ -353,7 +353,10 @@ public sealed record CreatePostRequest(
     [property: JsonPropertyName("quote_tweet_id"), Description("Quote this X post.")] string? QuoteTweetId,
     [property: JsonPropertyName("media"), Description("Up to 4 images, or one GIF or MP4 video, for the first part.")] IReadOnlyList<MediaUpload>? Media,
     [property: JsonPropertyName("scheduled_at"), Description("When to publish (ISO 8601 with offset); now when absent.")] DateTimeOffset? ScheduledAt,
-    [property: JsonPropertyName("draft"), Description("Keep it as a draft: nothing is sent until POST /api/v1/posts/{id}/publish.")] bool? Draft = null)
+    [property: JsonPropertyName("draft"), Description("Keep it as a draft: nothing is sent until POST /api/v1/posts/{id}/publish.")] bool? Draft = null,
+    [property: JsonPropertyName("queue"),
+     Description("Publish at the channel's next free time of the workspace's posting schedule (instead of scheduled_at); " +
+                 "the answer's due_at is the time chosen.")] bool? Queue = null)
 {
     // Read by hand rather than by the framework's JSON binding, which reads a long base64 string through a pipe of
     // small segments and copies it whole before decoding: here the body is one array of its declared length
@@ -423,6 +426,10 @@ public sealed record CreatePostRequest(
         {
             problems["text"] = ["Give either text (one post) or thread (its parts), not both."];
         }
+        if (Queue == true && (ScheduledAt is not null || Draft == true))
+        {
+            problems["queue"] = ["queue chooses the time itself: leave out scheduled_at and draft."];
+        }
         foreach (var (name, id) in new[] { ("reply_to_tweet_id", ReplyToTweetId), ("quote_tweet_id", QuoteTweetId) })
         {
             if (id is not null && !AgentApi.IsXId(id))
@@ -461,7 +468,8 @@ public sealed record CreatePostRequest(
         TimeZone: null,
         Media?.Select((m, i) => new MediaDraft(m.FileName ?? ImageName(i), m.Data!, m.AltText)).ToList(),
         ReplyToTweetId,
-        QuoteTweetId);
+        QuoteTweetId,
+        InQueue: Queue == true);
 
     private static string ImageName(int index) => $"image-{index + 1}";
 }

@@ -7,6 +7,7 @@ using Sosyabot.Web.Calendar;
 using Sosyabot.Web.Channels;
 using Sosyabot.Web.Identity;
 using Sosyabot.Web.Publishing;
+using Sosyabot.Web.Queue;
 using Sosyabot.Web.Workspaces;
 
 namespace Sosyabot.Web.Data;
@@ -43,6 +44,10 @@ public sealed class SosyabotDbContext(DbContextOptions<SosyabotDbContext> option
     public DbSet<UserDisplayPreference> UserDisplayPreferences => Set<UserDisplayPreference>();
 
     public DbSet<WorkspaceDisplayPreference> WorkspaceDisplayPreferences => Set<WorkspaceDisplayPreference>();
+
+    public DbSet<PostingSchedule> PostingSchedules => Set<PostingSchedule>();
+
+    public DbSet<PostingSlot> PostingSlots => Set<PostingSlot>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder) =>
         configurationBuilder.Conventions.Add(_ => new ExistingNamesConvention());

@@ -10,6 +10,8 @@ public sealed class ComposeInput
 {
     public const string ActionPublish = "publish";
     public const string ActionDraft = "draft";
+    // Add to queue: the post takes the next free slot of the posting schedule (Queue/).
+    public const string ActionQueue = "queue";
 
     public List<string?> Parts { get; set; } = [""];
 
@@ -38,15 +40,18 @@ public sealed class ComposeInput
     // The post's version when the editor was opened: someone else's save in between is caught.
     public uint? Version { get; set; }
 
-    [RegularExpression("^(publish|draft)$")]
+    [RegularExpression("^(publish|draft|queue)$")]
     public string Action { get; set; } = ActionPublish;
 
     public bool SavesDraft => Action == ActionDraft;
 
+    public bool AddsToQueue => Action == ActionQueue;
+
     // The draft this form describes; problems with the time go to modelState and give null.
     public async Task<PostDraft?> ToDraftAsync(ModelStateDictionary modelState, CancellationToken cancellationToken)
     {
-        var scheduledAt = ResolveSchedule(modelState);
+        // The queue chooses the time: whatever the When fields hold is not asked for.
+        var scheduledAt = AddsToQueue ? null : ResolveSchedule(modelState);
         if (!modelState.IsValid)
         {
             return null;
@@ -73,7 +78,7 @@ public sealed class ComposeInput
             }
             images.Add(new MediaDraft(name, bytes!, AltTexts.ElementAtOrDefault(index)));
         }
-        return modelState.IsValid ? new PostDraft(Parts, ChannelIds, scheduledAt, TimeZone, images) : null;
+        return modelState.IsValid ? new PostDraft(Parts, ChannelIds, scheduledAt, TimeZone, images, InQueue: AddsToQueue) : null;
     }
 
     public IReadOnlyList<KeptMedia> Kept() => KeptMediaIds.Select((id, i) => new KeptMedia(id, KeptAltTexts.ElementAtOrDefault(i))).ToList();

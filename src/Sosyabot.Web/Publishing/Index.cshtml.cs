@@ -85,7 +85,7 @@ public sealed class IndexModel(
                     return RedirectToPage(new { view = "drafts" });
                 }
                 var post = await queue.QueueAsync(workspace.WorkspaceId, workspace.UserId, draft, cancellationToken);
-                await AnnounceAsync(post, draft.ScheduledAt is not null, cancellationToken);
+                await AnnounceAsync(post, draft.ScheduledAt is not null || draft.InQueue, cancellationToken);
                 return RedirectToPage();
             }
             catch (DraftRejectedException ex)
@@ -108,7 +108,7 @@ public sealed class IndexModel(
         var handles = string.Join(", ", channels.Select(c => "@" + c.Handle));
         var display = PostDisplay.InPostZone(post, Request, time);
         StatusMessage = scheduled
-            ? $"Scheduled for {handles} at {display.Time(post.DueAt)} ({display.ZoneName})."
+            ? $"{(Compose.AddsToQueue ? "Added to the queue" : "Scheduled")} for {handles} at {display.Time(post.DueAt)} ({display.ZoneName})."
             : $"Queued for {handles}: publishing now.";
         var problems = await warnings.ForAsync(channels, post.DueAt, cancellationToken);
         WarningMessage = problems.Count > 0 ? string.Join(" ", problems) : null;

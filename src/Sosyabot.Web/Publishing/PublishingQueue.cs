@@ -7,7 +7,7 @@ namespace Sosyabot.Web.Publishing;
 
 public sealed record PostDraft(
     IReadOnlyList<string?> Parts, IReadOnlyList<Guid> ChannelIds, DateTimeOffset? ScheduledAt, string? TimeZone,
-    IReadOnlyList<MediaDraft>? Media = null, string? InReplyToTweetId = null, string? QuoteTweetId = null);
+    IReadOnlyList<MediaDraft>? Media = null, string? InReplyToTweetId = null, string? QuoteTweetId = null, bool InQueue = false);
 
 // An image to attach to the first part. Its type is what its bytes are (null: not an accepted image), never what
 // the sender declared.
@@ -26,7 +26,8 @@ public sealed class DraftRejectedException(IReadOnlyList<string> problems) : Exc
 }
 
 // Checks a draft and stores it with one delivery per channel, before anything is sent to X.
-public sealed class PublishingQueue(SosyabotDbContext db, TimeProvider time, Publisher publisher, IOptions<PublishingOptions> options)
+public sealed class PublishingQueue(
+    SosyabotDbContext db, TimeProvider time, Publisher publisher, IOptions<PublishingOptions> options, IQueueSlots queueSlots)
 {
     public const int MaxParts = 25;
 
@@ -55,11 +56,17 @@ public sealed class PublishingQueue(SosyabotDbContext db, TimeProvider time, Pub
             ThrowIfProblems([.. channels.Select(c => ChannelAbility.ToPublish(c, webPathOn: false)?.Reason).OfType<string>()]);
         }
         await ThrowIfOverQuotaAsync(workspaceId, BytesOf(draft.Media), 0, cancellationToken);
-        var dueAt = DueAt(draft, now);
+        // Added to the queue: the slot is chosen and taken in one transaction, which holds the queue's lock until it commits.
+        await using var transaction = draft.InQueue ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
+        var dueAt = draft.InQueue ? await queueSlots.TakeNextFreeAsync(workspaceId, channels, cancellationToken) : DueAt(draft, now);
         var post = NewPost(workspaceId, userId, draft, parts, now, dueAt);
         post.Deliveries.AddRange(channels.Select(c => new Delivery { WorkspaceId = workspaceId, ChannelId = c.Id, DueAt = dueAt }));
         db.Posts.Add(post);
         await db.SaveChangesAsync(cancellationToken);
+        if (transaction is not null)
+        {
+            await transaction.CommitAsync(cancellationToken);
+        }
         publisher.Wake(dueAt);
         return post;
     }

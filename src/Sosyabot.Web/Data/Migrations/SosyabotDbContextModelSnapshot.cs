@@ -807,6 +807,66 @@ namespace Sosyabot.Web.Data.Migrations
                     b.ToTable("rate_budgets", (string)null);
                 });
 
+            modelBuilder.Entity("Sosyabot.Web.Queue.PostingSchedule", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid?>("ChannelId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("channel_id");
+
+                    b.Property<string>("TimeZone")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("time_zone");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("workspace_id");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ChannelId");
+
+                    b.HasIndex("WorkspaceId", "ChannelId")
+                        .IsUnique();
+
+                    NpgsqlIndexBuilderExtensions.AreNullsDistinct(b.HasIndex("WorkspaceId", "ChannelId"), false);
+
+                    b.ToTable("posting_schedules", (string)null);
+                });
+
+            modelBuilder.Entity("Sosyabot.Web.Queue.PostingSlot", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<int>("Day")
+                        .HasColumnType("integer")
+                        .HasColumnName("day");
+
+                    b.Property<Guid>("ScheduleId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("schedule_id");
+
+                    b.Property<TimeOnly>("Time")
+                        .HasColumnType("time without time zone")
+                        .HasColumnName("time");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ScheduleId", "Day", "Time")
+                        .IsUnique();
+
+                    b.ToTable("posting_slots", (string)null);
+                });
+
             modelBuilder.Entity("Sosyabot.Web.Workspaces.Workspace", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1092,6 +1152,29 @@ namespace Sosyabot.Web.Data.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Sosyabot.Web.Queue.PostingSchedule", b =>
+                {
+                    b.HasOne("Sosyabot.Web.Channels.Channel", null)
+                        .WithMany()
+                        .HasForeignKey("ChannelId")
+                        .OnDelete(DeleteBehavior.Cascade);
+
+                    b.HasOne("Sosyabot.Web.Workspaces.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Sosyabot.Web.Queue.PostingSlot", b =>
+                {
+                    b.HasOne("Sosyabot.Web.Queue.PostingSchedule", null)
+                        .WithMany("Slots")
+                        .HasForeignKey("ScheduleId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Sosyabot.Web.Workspaces.WorkspaceInvitation", b =>
                 {
                     b.HasOne("Sosyabot.Web.Identity.AppUser", null)
@@ -1140,6 +1223,11 @@ namespace Sosyabot.Web.Data.Migrations
                     b.Navigation("Deliveries");
 
                     b.Navigation("Media");
+                });
+
+            modelBuilder.Entity("Sosyabot.Web.Queue.PostingSchedule", b =>
+                {
+                    b.Navigation("Slots");
                 });
 
             modelBuilder.Entity("Sosyabot.Web.Workspaces.Workspace", b =>

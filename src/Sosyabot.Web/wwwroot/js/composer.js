@@ -32,6 +32,7 @@
   var altTexts = document.getElementById('alt-texts');
   var publish = document.getElementById('publish');
   var saveDraft = document.getElementById('save-draft');
+  var addToQueue = document.getElementById('add-to-queue');
   var publishBlocked = document.getElementById('publish-blocked');
   var preview = form.querySelector('.x-preview');
   var thread = document.getElementById('x-thread');
@@ -191,6 +192,9 @@
       }
     });
     publish.disabled = sending || over.length > 0;
+    if (addToQueue) {
+      addToQueue.disabled = publish.disabled;
+    }
     if (saveDraft) {
       saveDraft.disabled = sending;
     }
