@@ -5,6 +5,7 @@ using Sosyabot.Web.Data;
 using Sosyabot.Web.Hosting;
 using Sosyabot.Web.Identity;
 using Sosyabot.Web.Mail;
+using Sosyabot.Web.Notifications;
 using Sosyabot.Web.Publishing;
 using Sosyabot.Web.Workspaces;
 using Sosyabot.Web.X;
@@ -21,6 +22,7 @@ builder.AddWorkspaces();
 builder.AddChannels();
 builder.AddPublishing();
 builder.AddAgents();
+builder.AddNotifications();
 
 var app = builder.Build();
 

@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Sosyabot.Web.Agents;
 using Sosyabot.Web.Channels;
 using Sosyabot.Web.Identity;
+using Sosyabot.Web.Notifications;
 using Sosyabot.Web.Publishing;
 using Sosyabot.Web.Workspaces;
 
@@ -38,6 +39,18 @@ public sealed class SosyabotDbContext(DbContextOptions<SosyabotDbContext> option
     public DbSet<RateBudget> RateBudgets => Set<RateBudget>();
 
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+
+    public DbSet<RecordedEvent> WorkspaceEvents => Set<RecordedEvent>();
+
+    public DbSet<Notification> Notifications => Set<Notification>();
+
+    public DbSet<NotificationPreference> NotificationPreferences => Set<NotificationPreference>();
+
+    public DbSet<Webhook> Webhooks => Set<Webhook>();
+
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+
+    public DbSet<WebhookAttempt> WebhookAttempts => Set<WebhookAttempt>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder) =>
         configurationBuilder.Conventions.Add(_ => new ExistingNamesConvention());

@@ -22,6 +22,8 @@ public enum WorkspacePermission
     ManageMembers,
     // Invite, remove and change the role of admins and owners.
     ManageOwners,
+    // Add, change, test and remove the workspace's outgoing webhooks and read their delivery log.
+    ManageWebhooks,
 }
 
 // The one table of who may do what in a workspace. Pages name the permission a handler needs with
@@ -36,6 +38,7 @@ public static class WorkspacePermissions
         [
             WorkspacePermission.View, WorkspacePermission.Publish, WorkspacePermission.ConnectChannels, WorkspacePermission.ManageChannels,
             WorkspacePermission.CreateApiTokens, WorkspacePermission.ManageApiTokens, WorkspacePermission.ManageMembers,
+            WorkspacePermission.ManageWebhooks,
         ],
         [WorkspaceRole.Editor] =
         [
