@@ -36,13 +36,14 @@ public sealed partial class WebhookSender(
         List<Guid> claimed;
         await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
         {
-            claimed = await db.Database.SqlQuery<ClaimedDelivery>($"""
+            var rows = await db.Database.SqlQuery<ClaimedDelivery>($"""
                 UPDATE webhook_deliveries SET claimed_until = {claimedUntil}
                 WHERE id IN (SELECT id FROM webhook_deliveries
                              WHERE state = 'pending' AND next_attempt_at <= {now} AND (claimed_until IS NULL OR claimed_until < {now})
                              ORDER BY next_attempt_at LIMIT {Batch} FOR UPDATE SKIP LOCKED)
                 RETURNING id
-                """).Select(c => c.Id).ToListAsync(cancellationToken);
+                """).ToListAsync(cancellationToken);
+            claimed = rows.ConvertAll(c => c.Id);
         }
         foreach (var id in claimed)
         {
