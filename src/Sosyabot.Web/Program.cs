@@ -6,6 +6,7 @@ using Sosyabot.Web.Data;
 using Sosyabot.Web.Hosting;
 using Sosyabot.Web.Identity;
 using Sosyabot.Web.Mail;
+using Sosyabot.Web.Notifications;
 using Sosyabot.Web.Publishing;
 using Sosyabot.Web.Queue;
 using Sosyabot.Web.Workspaces;
@@ -25,6 +26,7 @@ builder.AddPublishing();
 builder.AddCalendar();
 builder.AddQueue();
 builder.AddAgents();
+builder.AddNotifications();
 
 var app = builder.Build();
 

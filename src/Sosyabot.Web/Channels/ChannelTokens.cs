@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Sosyabot.Web.Data;
+using Sosyabot.Web.Notifications;
 using Sosyabot.Web.X;
 
 namespace Sosyabot.Web.Channels;
@@ -34,6 +35,8 @@ public sealed partial class ChannelTokens(
     XIntegrationSettings settings,
     XWebSettings webSettings,
     TimeProvider time,
+    IWorkspaceEvents events,
+    LinkGenerator links,
     ILogger<ChannelTokens> logger)
 {
     // Renew this long before expiry, so a token handed out is still good for the call it is for.
@@ -176,11 +179,38 @@ public sealed partial class ChannelTokens(
     public async Task MarkNeedsReconnectAsync(Guid channelId, string reason, CancellationToken cancellationToken)
     {
         // Only an active channel: a disconnected or removed one must not come back into the lists as needing a reconnect.
-        await db.Channels.Where(c => c.Id == channelId && c.State == ChannelStates.Active).ExecuteUpdateAsync(update => update
+        var marked = await db.Channels.Where(c => c.Id == channelId && c.State == ChannelStates.Active).ExecuteUpdateAsync(update => update
             .SetProperty(c => c.State, ChannelStates.NeedsReconnect)
             .SetProperty(c => c.StateReason, reason), cancellationToken);
         LogNeedsReconnect(logger, channelId, reason);
+        if (marked > 0)
+        {
+            var channel = await db.Channels.AsNoTracking().Where(c => c.Id == channelId)
+                .Select(c => new { c.WorkspaceId, c.Handle }).SingleAsync(cancellationToken);
+            await events.RecordAsync(NeedsReconnectEvent(channelId, channel.WorkspaceId, channel.Handle, reason), cancellationToken);
+        }
     }
+
+    // Marks a tracked channel, with its event staged to be saved in the same SaveChanges.
+    private void MarkNeedsReconnect(Channel channel, string reason)
+    {
+        if (channel.State == ChannelStates.Active)
+        {
+            events.Add(NeedsReconnectEvent(channel.Id, channel.WorkspaceId, channel.Handle, reason));
+        }
+        channel.MarkNeedsReconnect(reason);
+    }
+
+    private WorkspaceEvent NeedsReconnectEvent(Guid channelId, Guid workspaceId, string handle, string reason) =>
+        new(workspaceId, WorkspaceEventTypes.ChannelNeedsReconnect, $"@{handle} needs reconnecting",
+            $"@{handle} can no longer act on X until someone reconnects it: {reason}",
+            links.GetPathByPage("/Channels/Details", values: new { id = channelId }),
+            new Dictionary<string, string?>
+            {
+                ["channel_id"] = channelId.ToString("D"),
+                ["channel_handle"] = handle,
+                ["reason"] = reason,
+            });
 
     // A credential that does not decrypt for its channel marks the channel, so its page and the composer say to reconnect it.
     private async Task<T> ReadAsync<T>(Guid channelId, Func<T> read, CancellationToken cancellationToken)
@@ -213,7 +243,7 @@ public sealed partial class ChannelTokens(
         }
         catch (ChannelCredentialsUnreadableException ex)
         {
-            channel.MarkNeedsReconnect(ex.Message);
+            MarkNeedsReconnect(channel, ex.Message);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             LogNeedsReconnect(logger, channelId, ex.Message);
@@ -237,7 +267,7 @@ public sealed partial class ChannelTokens(
         catch (XApiException ex) when ((int)ex.Status is >= 400 and < 500)
         {
             var reason = $"X refused to renew the connection ({(int)ex.Status} {ex.Error}: {ex.Description}). Reconnect the account.";
-            channel.MarkNeedsReconnect(reason);
+            MarkNeedsReconnect(channel, reason);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             LogNeedsReconnect(logger, channelId, reason);

@@ -23,6 +23,8 @@ public static partial class ChannelsExtensions
         builder.Services.AddScoped<ChannelTokens>();
         builder.Services.AddScoped<ChannelConnections>();
         builder.Services.AddScoped<IMemberChannels, MemberChannels>();
+        builder.Services.AddSingleton<ChannelAccessWatch>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<ChannelAccessWatch>());
 
         builder.Services.AddAuthentication().AddOAuth<OAuthOptions, XConnectHandler>(XConnectDefaults.Scheme, options =>
         {

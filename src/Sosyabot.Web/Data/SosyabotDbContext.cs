@@ -6,6 +6,7 @@ using Sosyabot.Web.Agents;
 using Sosyabot.Web.Calendar;
 using Sosyabot.Web.Channels;
 using Sosyabot.Web.Identity;
+using Sosyabot.Web.Notifications;
 using Sosyabot.Web.Publishing;
 using Sosyabot.Web.Queue;
 using Sosyabot.Web.Workspaces;
@@ -48,6 +49,18 @@ public sealed class SosyabotDbContext(DbContextOptions<SosyabotDbContext> option
     public DbSet<PostingSchedule> PostingSchedules => Set<PostingSchedule>();
 
     public DbSet<PostingSlot> PostingSlots => Set<PostingSlot>();
+
+    public DbSet<RecordedEvent> WorkspaceEvents => Set<RecordedEvent>();
+
+    public DbSet<Notification> Notifications => Set<Notification>();
+
+    public DbSet<NotificationPreference> NotificationPreferences => Set<NotificationPreference>();
+
+    public DbSet<Webhook> Webhooks => Set<Webhook>();
+
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+
+    public DbSet<WebhookAttempt> WebhookAttempts => Set<WebhookAttempt>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder) =>
         configurationBuilder.Conventions.Add(_ => new ExistingNamesConvention());

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Sosyabot.Web.Channels;
 using Sosyabot.Web.Data;
+using Sosyabot.Web.Notifications;
 using Sosyabot.Web.X;
 
 namespace Sosyabot.Web.Publishing;
@@ -20,6 +21,8 @@ public sealed partial class DeliverySender(
     ChannelTokens tokens,
     TimeProvider time,
     IOptions<PublishingOptions> options,
+    IWorkspaceEvents events,
+    LinkGenerator links,
     ILogger<DeliverySender> logger)
 {
     public const int MaxAttempts = 6;
@@ -193,6 +196,8 @@ public sealed partial class DeliverySender(
         _delivery.State = DeliveryStates.Published;
         _delivery.PublishedAt = time.GetUtcNow();
         _delivery.Reason = null;
+        RaiseEvent(WorkspaceEventTypes.PostPublished, $"Published on @{_delivery.Channel.Handle}",
+            $"“{Excerpt()}” is on X as @{_delivery.Channel.Handle}'s post {_delivery.TweetIds[0]}.", null);
         await db.SaveChangesAsync(cancellationToken);
         LogPublished(logger, _delivery.Id, _delivery.TweetIds[0]);
         await DropMediaOnceDoneAsync(cancellationToken);
@@ -574,6 +579,7 @@ public sealed partial class DeliverySender(
         // From when this send started: a reconnect while it was failing releases the delivery, not strands it.
         _delivery.HeldAt = _startedAt;
         _delivery.Reason = reason;
+        RaiseEvent(WorkspaceEventTypes.PostHeld, $"Held on @{_delivery.Channel.Handle}", $"“{Excerpt()}” is held: {reason}", reason);
         await SaveUnlessCancelledAsync(cancellationToken);
         LogHeld(logger, _delivery.Id, reason);
     }
@@ -582,8 +588,31 @@ public sealed partial class DeliverySender(
     {
         _delivery.State = DeliveryStates.Failed;
         _delivery.Reason = reason;
+        RaiseEvent(WorkspaceEventTypes.PostFailed, $"Failed on @{_delivery.Channel.Handle}", $"“{Excerpt()}” was not published: {reason}", reason);
         await SaveUnlessCancelledAsync(cancellationToken);
         LogFailed(logger, _delivery.Id, reason);
+    }
+
+    // Staged with the outcome, so the event and the delivery's new state are saved together or not at all.
+    private void RaiseEvent(string type, string title, string body, string? reason) =>
+        events.Add(new WorkspaceEvent(_delivery.WorkspaceId, type, title, body,
+            links.GetPathByPage("/Publishing/Post", values: new { id = _delivery.PostId }),
+            new Dictionary<string, string?>
+            {
+                ["post_id"] = _delivery.PostId.ToString("D"),
+                ["delivery_id"] = _delivery.Id.ToString("D"),
+                ["channel_id"] = _delivery.ChannelId.ToString("D"),
+                ["channel_handle"] = _delivery.Channel.Handle,
+                ["state"] = _delivery.State,
+                ["reason"] = reason,
+                ["tweet_ids"] = _delivery.TweetIds.Count == 0 ? null : string.Join(",", _delivery.TweetIds),
+                ["text"] = _delivery.Post.Parts.Count == 0 ? null : _delivery.Post.Parts[0],
+            }));
+
+    private string Excerpt()
+    {
+        var text = _delivery.Post.Parts.Count == 0 ? "" : _delivery.Post.Parts[0].ReplaceLineEndings(" ");
+        return text.Length <= 80 ? text : text[..79] + "…";
     }
 
     private async Task CancelAsync(CancellationToken cancellationToken)

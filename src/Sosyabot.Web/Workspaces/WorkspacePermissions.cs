@@ -24,6 +24,8 @@ public enum WorkspacePermission
     ManageOwners,
     // Change the workspace's settings, such as the time zone and clock its members see by default.
     ManageSettings,
+    // Add, change, test and remove the workspace's outgoing webhooks and read their delivery log.
+    ManageWebhooks,
 }
 
 // The one table of who may do what in a workspace. Pages name the permission a handler needs with
@@ -39,6 +41,7 @@ public static class WorkspacePermissions
             WorkspacePermission.View, WorkspacePermission.Publish, WorkspacePermission.ConnectChannels, WorkspacePermission.ManageChannels,
             WorkspacePermission.CreateApiTokens, WorkspacePermission.ManageApiTokens, WorkspacePermission.ManageMembers,
             WorkspacePermission.ManageSettings,
+            WorkspacePermission.ManageWebhooks,
         ],
         [WorkspaceRole.Editor] =
         [
