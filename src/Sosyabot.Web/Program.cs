@@ -1,5 +1,6 @@
 using Sosyabot.Web.Admin;
 using Sosyabot.Web.Agents;
+using Sosyabot.Web.Analytics;
 using Sosyabot.Web.Channels;
 using Sosyabot.Web.Data;
 using Sosyabot.Web.Hosting;
@@ -21,6 +22,7 @@ builder.AddWorkspaces();
 builder.AddChannels();
 builder.AddPublishing();
 builder.AddAgents();
+builder.AddAnalytics();
 
 var app = builder.Build();
 

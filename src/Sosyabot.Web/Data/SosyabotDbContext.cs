@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Sosyabot.Web.Agents;
+using Sosyabot.Web.Analytics;
 using Sosyabot.Web.Channels;
 using Sosyabot.Web.Identity;
 using Sosyabot.Web.Publishing;
@@ -38,6 +39,12 @@ public sealed class SosyabotDbContext(DbContextOptions<SosyabotDbContext> option
     public DbSet<RateBudget> RateBudgets => Set<RateBudget>();
 
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+
+    public DbSet<MetricSnapshot> MetricSnapshots => Set<MetricSnapshot>();
+
+    public DbSet<WorkspaceAnalytics> WorkspaceAnalytics => Set<WorkspaceAnalytics>();
+
+    public DbSet<ChannelMetricsUsage> ChannelMetricsUsage => Set<ChannelMetricsUsage>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder) =>
         configurationBuilder.Conventions.Add(_ => new ExistingNamesConvention());
