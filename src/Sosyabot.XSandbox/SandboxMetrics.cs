@@ -89,7 +89,10 @@ public static class SandboxMetricsEndpoints
                 {
                     // As X does, public_metrics only when tweet.fields asks for it.
                     found.Add(withMetrics
-                        ? (object)new { id = post.Id, text = post.Rendered.Text, edit_history_tweet_ids = new[] { post.Id }, public_metrics = metrics.For(post, now) }
+                        ? (object)new
+                        {
+                            id = post.Id, text = post.Rendered.Text, edit_history_tweet_ids = new[] { post.Id }, public_metrics = metrics.For(post, now),
+                        }
                         : new { id = post.Id, text = post.Rendered.Text, edit_history_tweet_ids = new[] { post.Id } });
                 }
                 else

@@ -140,7 +140,8 @@ public sealed class AnalyticsReport(SosyabotDbContext db)
         })];
     }
 
-    private sealed record ChartData([property: JsonPropertyName("labels")] IReadOnlyList<string> Labels, [property: JsonPropertyName("series")] ChartSeries Series);
+    private sealed record ChartData(
+        [property: JsonPropertyName("labels")] IReadOnlyList<string> Labels, [property: JsonPropertyName("series")] ChartSeries Series);
 
     private sealed record ChartSeries(
         [property: JsonPropertyName("impressions")] IReadOnlyList<long> Impressions,

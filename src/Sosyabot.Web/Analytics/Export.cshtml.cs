@@ -15,7 +15,8 @@ public sealed class ExportModel(CurrentWorkspace current, AnalyticsReport report
         var workspace = await current.GetAsync(cancellationToken);
         var rows = await report.ExportAsync(workspace.WorkspaceId, cancellationToken);
         var csv = new StringBuilder(Csv.Line(
-            "fetched_at_utc", "post_id", "channel", "tweet_id", "published_at_utc", "impressions", "likes", "reposts", "replies", "quotes", "bookmarks", "text"));
+            "fetched_at_utc", "post_id", "channel", "tweet_id", "published_at_utc",
+            "impressions", "likes", "reposts", "replies", "quotes", "bookmarks", "text"));
         foreach (var (s, handle, text, publishedAt) in rows)
         {
             csv.Append(Csv.Line(
