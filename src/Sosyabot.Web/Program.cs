@@ -1,6 +1,7 @@
 using Sosyabot.Web.Admin;
 using Sosyabot.Web.Agents;
 using Sosyabot.Web.Calendar;
+using Sosyabot.Web.Analytics;
 using Sosyabot.Web.Channels;
 using Sosyabot.Web.Data;
 using Sosyabot.Web.Hosting;
@@ -27,6 +28,7 @@ builder.AddCalendar();
 builder.AddQueue();
 builder.AddAgents();
 builder.AddNotifications();
+builder.AddAnalytics();
 
 var app = builder.Build();
 

@@ -29,6 +29,7 @@ public static class SandboxApp
         }
         builder.Services.AddSingleton<SandboxState>();
         builder.Services.AddSingleton<SandboxWebState>();
+        builder.Services.AddSingleton<SandboxMetricsState>();
         builder.Services.AddSingleton(TimeProvider.System);
         configure?.Invoke(builder);
 
@@ -445,6 +446,7 @@ public static class SandboxApp
 
         app.MapAgentEndpoints();
         app.MapWebClientEndpoints();
+        app.MapMetricsEndpoints();
 
         app.MapGet("/sandbox/stats", (SandboxState state) => new
         {

@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Sosyabot.Web.Agents;
 using Sosyabot.Web.Calendar;
+
+using Sosyabot.Web.Analytics;
 using Sosyabot.Web.Channels;
 using Sosyabot.Web.Identity;
 using Sosyabot.Web.Notifications;
@@ -61,6 +63,12 @@ public sealed class SosyabotDbContext(DbContextOptions<SosyabotDbContext> option
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
 
     public DbSet<WebhookAttempt> WebhookAttempts => Set<WebhookAttempt>();
+
+    public DbSet<MetricSnapshot> MetricSnapshots => Set<MetricSnapshot>();
+
+    public DbSet<WorkspaceAnalytics> WorkspaceAnalytics => Set<WorkspaceAnalytics>();
+
+    public DbSet<ChannelMetricsUsage> ChannelMetricsUsage => Set<ChannelMetricsUsage>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder) =>
         configurationBuilder.Conventions.Add(_ => new ExistingNamesConvention());

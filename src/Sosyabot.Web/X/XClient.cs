@@ -230,6 +230,32 @@ public sealed class XClient(HttpClient http, IOptions<XOptions> options, TimePro
         return new XMessagePage(body?.Data ?? [], body?.Meta?.NextToken);
     }
 
+    // Public metrics of up to 100 posts in one request (GET /2/tweets?ids=): on pay-per-use every request is billed,
+    // so callers batch. Ids X no longer has come back in Missing (X's partial errors, still a 200), not as an exception.
+    public async Task<XTweetMetricsLookup> GetTweetMetricsAsync(XAuth auth, IReadOnlyCollection<string> tweetIds, CancellationToken cancellationToken)
+    {
+        if (tweetIds.Count is 0 or > MaxTweetLookupIds)
+        {
+            throw new ArgumentOutOfRangeException(nameof(tweetIds), tweetIds.Count, $"X looks up 1 to {MaxTweetLookupIds} posts per request.");
+        }
+        var path = QueryHelpers.AddQueryString("/2/tweets", new Dictionary<string, string?>
+        {
+            ["ids"] = string.Join(',', tweetIds),
+            ["tweet.fields"] = "public_metrics",
+        });
+        using var request = Authorized(HttpMethod.Get, path, auth);
+        using var response = await http.SendAsync(request, cancellationToken);
+        await EnsureSuccessAsync(response, cancellationToken);
+        var body = await response.Content.ReadFromJsonAsync<MetricsLookup>(cancellationToken);
+        var found = (body?.Data ?? []).Where(t => t.PublicMetrics is not null).Select(t => new XTweetMetrics(t.Id, t.PublicMetrics!)).ToList();
+        var missing = (body?.Errors ?? [])
+            .Select(e => new XLookupError(e.ResourceId ?? e.Value ?? "", e.Title ?? "", e.Detail ?? "", e.Type ?? ""))
+            .ToList();
+        return new XTweetMetricsLookup(found, missing, XRateLimits.From(response));
+    }
+
+    public const int MaxTweetLookupIds = 100;
+
     private async Task<XTweetPage> GetTweetPageAsync(XAuth auth, string path, Dictionary<string, string?> parameters, CancellationToken cancellationToken)
     {
         parameters.TryAdd("tweet.fields", "created_at,author_id,conversation_id");
@@ -373,6 +399,21 @@ public sealed class XClient(HttpClient http, IOptions<XOptions> options, TimePro
     private sealed record XPage<T>([property: JsonPropertyName("data")] List<T>? Data, [property: JsonPropertyName("meta")] XPageMeta? Meta);
 
     private sealed record XPageMeta([property: JsonPropertyName("next_token")] string? NextToken);
+
+    private sealed record MetricsLookup(
+        [property: JsonPropertyName("data")] List<MetricsTweet>? Data,
+        [property: JsonPropertyName("errors")] List<LookupError>? Errors);
+
+    private sealed record MetricsTweet(
+        [property: JsonPropertyName("id")] string Id,
+        [property: JsonPropertyName("public_metrics")] XPublicMetrics? PublicMetrics);
+
+    private sealed record LookupError(
+        [property: JsonPropertyName("value")] string? Value,
+        [property: JsonPropertyName("resource_id")] string? ResourceId,
+        [property: JsonPropertyName("title")] string? Title,
+        [property: JsonPropertyName("detail")] string? Detail,
+        [property: JsonPropertyName("type")] string? Type);
 
     private sealed record WebUser(
         [property: JsonPropertyName("id_str")] string IdStr,

@@ -122,6 +122,25 @@ public sealed record XMessage(
 
 public sealed record XMessagePage(IReadOnlyList<XMessage> Messages, string? NextToken);
 
+// The public metrics X counts for a post (tweet.fields=public_metrics).
+public sealed record XPublicMetrics(
+    [property: JsonPropertyName("impression_count")] long ImpressionCount,
+    [property: JsonPropertyName("like_count")] long LikeCount,
+    [property: JsonPropertyName("retweet_count")] long RetweetCount,
+    [property: JsonPropertyName("reply_count")] long ReplyCount,
+    [property: JsonPropertyName("quote_count")] long QuoteCount,
+    [property: JsonPropertyName("bookmark_count")] long BookmarkCount);
+
+public sealed record XTweetMetrics(string TweetId, XPublicMetrics Metrics);
+
+// An id X could not give back in a lookup (deleted, protected, suspended): X's own title and detail.
+public sealed record XLookupError(string TweetId, string Title, string Detail, string Type)
+{
+    public bool IsNotFound => Type.EndsWith("/resource-not-found", StringComparison.Ordinal);
+}
+
+public sealed record XTweetMetricsLookup(IReadOnlyList<XTweetMetrics> Found, IReadOnlyList<XLookupError> Missing, XRateLimits RateLimits);
+
 // X answered with an error. Carries X's own words (OAuth error/error_description, or the
 // v2 problem's title/detail) so that what a person sees names X's reason. X's error bodies
 // hold no credentials, so this is safe to log.
