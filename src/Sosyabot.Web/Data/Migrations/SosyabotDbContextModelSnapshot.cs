@@ -580,6 +580,8 @@ namespace Sosyabot.Web.Data.Migrations
 
                     b.HasIndex("State", "DueAt", "Id");
 
+                    b.HasIndex("WorkspaceId", "State", "DueAt");
+
                     b.ToTable("deliveries", (string)null);
                 });
 
@@ -758,6 +760,32 @@ namespace Sosyabot.Web.Data.Migrations
                     b.HasKey("Key");
 
                     b.ToTable("rate_budgets", (string)null);
+                });
+
+            modelBuilder.Entity("Sosyabot.Web.Publishing.RateBudgetReservation", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("key");
+
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("HeldBy")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("held_by");
+
+                    b.HasKey("Key", "Id");
+
+                    b.ToTable("rate_budget_reservations", (string)null);
                 });
 
             modelBuilder.Entity("Sosyabot.Web.Workspaces.Workspace", b =>
