@@ -39,6 +39,7 @@ public sealed class SosyabotDbContext(DbContextOptions<SosyabotDbContext> option
     public DbSet<PostMedia> PostMedia => Set<PostMedia>();
 
     public DbSet<PublishingLease> PublishingLeases => Set<PublishingLease>();
+    public DbSet<RateBudgetReservation> RateBudgetReservations => Set<RateBudgetReservation>();
 
     public DbSet<RateBudget> RateBudgets => Set<RateBudget>();
 

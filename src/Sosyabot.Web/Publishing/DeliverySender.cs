@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -31,6 +32,11 @@ public sealed partial class DeliverySender(
     private List<MediaRef> _media = [];
     private DateTimeOffset _startedAt;
     private Publisher _publisher = null!;
+
+    // The part in flight's reservation in its rate windows, and whether its request to X has begun: until then a
+    // failure gives the reservation back; after it, X's answer (or its absence) is settled into the budgets.
+    private InFlightReservation? _reservation;
+    private bool _requestBegun;
 
     private sealed record MediaRef(Guid Id, string ContentType, string? AltText);
 
@@ -130,12 +136,14 @@ public sealed partial class DeliverySender(
                     await CancelAsync(cancellationToken);
                     return;
             }
-            var reservation = await budgets.TryReserveAsync(windows.All, cancellationToken);
+            var reservation = await budgets.ReserveAsync(windows.All, _publisher.NodeId, _publisher.ClaimLease, cancellationToken);
             if (!reservation.Granted)
             {
                 await WaitAsync(reservation.ResetAt!.Value, reservation.Exhausted!.Description, cancellationToken);
                 return;
             }
+            _reservation = reservation;
+            _requestBegun = false;
 
             if (part == 0 && _media.Any(m => ImageContent.IsVideo(m.ContentType))
                 && ChannelAbility.ToPublishVideo(channel) is { Label: ChannelAbility.NoVideo } noVideo)
@@ -161,6 +169,7 @@ public sealed partial class DeliverySender(
                     await db.SaveChangesAsync(cancellationToken);
                 }
                 var post = _delivery.Post;
+                _requestBegun = true;
                 var created = await path.CreateTweetAsync(new XTweetDraft(
                     parts[part],
                     InReplyToTweetId: part == 0 ? post.InReplyToTweetId : _delivery.TweetIds[part - 1],
@@ -188,8 +197,13 @@ public sealed partial class DeliverySender(
             {
                 // The answer was lost: X may or may not have the post. SendingPart stays set, so the
                 // next attempt looks for it among the account's posts before sending again.
+                await ObserveAsync(windows, XRateLimits.None, cancellationToken);
                 await RetryLaterAsync($"X's answer was lost ({ex.GetType().Name}); checking whether the post went out before trying again", cancellationToken);
                 return;
+            }
+            finally
+            {
+                await ReleaseUnsettledAsync();
             }
         }
 
@@ -508,19 +522,36 @@ public sealed partial class DeliverySender(
         await db.SaveChangesAsync(cancellationToken);
     }
 
+    // Settles the part's reservation once its request to X has begun: X's headers where it sent them, one request
+    // counted where it did not (its answer was lost, or the header is missing). A refusal before the request (an
+    // upload) leaves the reservation to ReleaseUnsettledAsync.
     private async Task ObserveAsync(TweetWindows windows, XRateLimits limits, CancellationToken cancellationToken)
     {
-        if (limits.Endpoint is { } endpoint)
+        if (_reservation is not { } reservation || !_requestBegun)
         {
-            await budgets.ObserveAsync(windows.User, endpoint, cancellationToken);
+            return;
         }
-        if (limits.AppDay is { } appDay)
+        await budgets.SettleAsync(reservation, [(windows.User, limits.Endpoint), (windows.App, limits.AppDay), (windows.UserDay, limits.UserDay)],
+            cancellationToken);
+        _reservation = null;
+    }
+
+    // Whatever ended the part without settling it, the reservation is given back now rather than at its lease.
+    private async Task ReleaseUnsettledAsync()
+    {
+        if (_reservation is not { } reservation)
         {
-            await budgets.ObserveAsync(windows.App, appDay, cancellationToken);
+            return;
         }
-        if (limits.UserDay is { } userDay)
+        _reservation = null;
+        try
         {
-            await budgets.ObserveAsync(windows.UserDay, userDay, cancellationToken);
+            await budgets.ReleaseAsync(reservation, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is DbException or InvalidOperationException)
+        {
+            // The database is away: the reservation lapses with its lease instead.
+            LogReleaseFailed(logger, _delivery.Id, ex);
         }
     }
 
@@ -631,6 +662,9 @@ public sealed partial class DeliverySender(
         await PostLifecycle.CancelNotSentAsync(
             db.Deliveries.Where(d => d.Id == _delivery.Id && d.CancelRequested), _delivery.Post.Parts.Count, cancellationToken);
     }
+
+    [LoggerMessage(LogLevel.Warning, "Delivery {DeliveryId}: its rate-budget reservation could not be released; it lapses with its lease")]
+    private static partial void LogReleaseFailed(ILogger logger, Guid deliveryId, Exception exception);
 
     [LoggerMessage(LogLevel.Information, "Delivery {DeliveryId} published as tweet {TweetId}")]
     private static partial void LogPublished(ILogger logger, Guid deliveryId, string tweetId);

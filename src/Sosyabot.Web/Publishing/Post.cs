@@ -149,6 +149,8 @@ internal sealed class DeliveryConfiguration : IEntityTypeConfiguration<Delivery>
         // The claim query: due work in (due_at, id) order, read with SKIP LOCKED by every publisher.
         builder.HasIndex(d => new { d.State, d.DueAt, d.Id });
         builder.HasIndex(d => new { d.WorkspaceId, d.PostId });
+        // History filtered by state: the latest due delivery in that state bounds where the walk over posts starts.
+        builder.HasIndex(d => new { d.WorkspaceId, d.State, d.DueAt });
         builder.HasIndex(d => new { d.PostId, d.ChannelId }).IsUnique();
         builder.HasOne(d => d.Channel).WithMany().HasForeignKey(d => d.ChannelId).OnDelete(DeleteBehavior.Cascade);
     }

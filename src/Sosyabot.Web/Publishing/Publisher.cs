@@ -18,9 +18,10 @@ public sealed partial class Publisher(
     IOptions<PublishingOptions> options,
     ILogger<Publisher> logger)
 {
+    // How many due deliveries of one channel a claim takes; the channel's lease is given back after them.
     public const int BatchSize = 20;
 
-    // How many of the earliest due deliveries one claim looks at to choose the channels it leases.
+    // How many of the earliest due deliveries one claim looks at (at least) to choose the channels it leases.
     private const int ScanSize = 100;
 
     // A claim older than this belongs to a node that died mid-publish; the delivery is reconciled.
@@ -52,7 +53,8 @@ public sealed partial class Publisher(
         }
     }
 
-    public async Task SleepAsync(TimeSpan delay, CancellationToken cancellationToken)
+    // Sleeps for delay, or until Wake, or until alsoWakeOn completes.
+    public async Task SleepAsync(TimeSpan delay, Task? alsoWakeOn, CancellationToken cancellationToken)
     {
         using var sleeping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Volatile.Write(ref _sleepingUntilTicks, (time.GetUtcNow() + delay).UtcTicks);
@@ -60,7 +62,7 @@ public sealed partial class Publisher(
         {
             var timer = Task.Delay(delay, time, sleeping.Token);
             var woken = _wake.WaitAsync(sleeping.Token);
-            await Task.WhenAny(timer, woken);
+            await Task.WhenAny(alsoWakeOn is null ? [timer, woken] : [timer, woken, alsoWakeOn]);
             await sleeping.CancelAsync();
             await Task.WhenAll(timer, woken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
@@ -70,53 +72,114 @@ public sealed partial class Publisher(
         }
     }
 
-    // Claims what is due and publishes it; returns how many deliveries it handled.
+    // Claims what is due for as many channels as this node publishes for at once, and publishes all of it before it
+    // returns how many deliveries it handled. Tests drive the publisher with it; the service runs RunAsync.
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
-        var (leased, claimed) = await ClaimAsync(cancellationToken);
-        // Accounts in parallel (X's latency, not our CPU, is what a post waits on); one account's posts in
-        // (due_at, id) order, as the claim returned them.
-        var byChannel = claimed.GroupBy(d => d.ChannelId, d => d.Id).ToDictionary(g => g.Key, g => g.ToList());
-        var notStarted = new ConcurrentDictionary<Guid, bool>(claimed.Select(d => KeyValuePair.Create(d.Id, true)));
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Value.Concurrency, CancellationToken = cancellationToken };
+        var (leased, claimed) = await ClaimAsync(options.Value.Concurrency, cancellationToken);
+        await Task.WhenAll(StartChannels(leased, claimed, cancellationToken));
+        return claimed.Count;
+    }
+
+    // The service's loop. Up to PUBLISHER_CONCURRENCY channels are published for at once, each in a task of its own;
+    // a channel that finishes frees its slot for the next due one at once, so X's answers, not rounds of the loop,
+    // set the pace of a burst. Between bursts it sleeps until the next due time, a post queued here, or MaxSleep.
+    public async Task RunAsync(CancellationToken stoppingToken)
+    {
+        var active = new List<Task>();
         try
         {
-            await Parallel.ForEachAsync(leased, parallel, async (channelId, token) =>
+            while (!stoppingToken.IsCancellationRequested)
             {
+                active.RemoveAll(t => t.IsCompleted);
+                var free = options.Value.Concurrency - active.Count;
+                var claimed = 0;
+                TimeSpan sleep;
                 try
                 {
-                    foreach (var deliveryId in byChannel.GetValueOrDefault(channelId) ?? [])
+                    if (free > 0)
                     {
-                        token.ThrowIfCancellationRequested();
-                        notStarted.TryRemove(deliveryId, out _);
-                        // A sender per delivery, in a scope of its own: its context, tokens and budgets are not shared
-                        // with the accounts sent in parallel.
-                        await using var scope = scopes.CreateAsyncScope();
-                        try
-                        {
-                            await scope.ServiceProvider.GetRequiredService<DeliverySender>().SendAsync(deliveryId, this, token);
-                        }
-                        catch (Exception ex) when (!token.IsCancellationRequested)
-                        {
-                            LogAttemptCrashed(logger, deliveryId, ex);
-                            await CountCrashAsync(deliveryId, ex);
-                        }
+                        var (leased, deliveries) = await ClaimAsync(free, stoppingToken);
+                        active.AddRange(StartChannels(leased, deliveries, stoppingToken));
+                        claimed = deliveries.Count;
                     }
+                    if (claimed > 0 && active.Count < options.Value.Concurrency)
+                    {
+                        // More may be due right now: claim again before sleeping.
+                        continue;
+                    }
+                    var next = free > 0 && claimed == 0 ? await NextDueAsync(stoppingToken) : null;
+                    sleep = next is { } due ? due - time.GetUtcNow() : MaxSleep;
+                    sleep = sleep < MinSleep ? MinSleep : sleep > MaxSleep ? MaxSleep : sleep;
                 }
-                finally
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
                 {
-                    await ReleaseLeaseAsync(channelId);
+                    // The database went away, say: keep the loop alive and try again shortly.
+                    LogLoopFailed(logger, ex);
+                    sleep = MaxSleep;
                 }
-            });
+                // A channel finishing frees a slot: claim again then, whatever the sleep.
+                await SleepAsync(sleep, active.Count > 0 ? Task.WhenAny(active) : null, stoppingToken);
+            }
         }
         finally
         {
-            if (!notStarted.IsEmpty)
+            // Stopping: channels in flight finish their part in flight and give back what they had not begun.
+            await Task.WhenAll(active).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    // Posts queued on another node are noticed within MaxSleep; those queued here wake the loop at once.
+    private static readonly TimeSpan MaxSleep = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan MinSleep = TimeSpan.FromMilliseconds(250);
+
+    // One task per leased channel, publishing its claimed deliveries one after another in (due_at, id) order.
+    private List<Task> StartChannels(List<Guid> leased, List<ClaimedDelivery> claimed, CancellationToken cancellationToken)
+    {
+        var byChannel = claimed.GroupBy(d => d.ChannelId, d => d.Id).ToDictionary(g => g.Key, g => g.ToList());
+        return [.. leased.Select(channelId => Task.Run(
+            () => PublishChannelAsync(channelId, byChannel.GetValueOrDefault(channelId) ?? [], cancellationToken), CancellationToken.None))];
+    }
+
+    private async Task PublishChannelAsync(Guid channelId, List<Guid> deliveryIds, CancellationToken cancellationToken)
+    {
+        var started = 0;
+        try
+        {
+            foreach (var deliveryId in deliveryIds)
             {
-                await ReleaseUnstartedAsync([.. notStarted.Keys]);
+                cancellationToken.ThrowIfCancellationRequested();
+                started++;
+                // A sender per delivery, in a scope of its own: its context, tokens and budgets are not shared
+                // with the accounts sent in parallel.
+                await using var scope = scopes.CreateAsyncScope();
+                try
+                {
+                    await scope.ServiceProvider.GetRequiredService<DeliverySender>().SendAsync(deliveryId, this, cancellationToken);
+                }
+                catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+                {
+                    LogAttemptCrashed(logger, deliveryId, ex);
+                    await CountCrashAsync(deliveryId, ex);
+                }
             }
         }
-        return claimed.Count;
+        finally
+        {
+            try
+            {
+                if (started < deliveryIds.Count)
+                {
+                    await ReleaseUnstartedAsync(deliveryIds[started..]);
+                }
+                await ReleaseLeaseAsync(channelId);
+            }
+            catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException)
+            {
+                // The database is away: the claims and the lease lapse by themselves.
+                LogReleaseFailed(logger, channelId, ex);
+            }
+        }
     }
 
     // When the next delivery is due, to sleep until then rather than poll.
@@ -150,34 +213,40 @@ public sealed partial class Publisher(
                      WHERE o.key = 'x-twitter_web_path' AND o.value = 'enabled' AND o.updated_at > d.held_at))))))
         """;
 
-    // Leases the channels of the earliest due deliveries that no other node holds (or whose holder's lease lapsed).
+    // Leases up to @channels channels of the earliest due deliveries that nobody holds (or whose holder's lease
+    // lapsed), earliest first.
     private const string LeaseSql = $"""
         WITH due AS (
-            SELECT DISTINCT channel_id FROM (
-                SELECT d.channel_id FROM deliveries d
+            SELECT channel_id FROM (
+                SELECT d.channel_id, d.due_at FROM deliveries d
                 WHERE {Claimable}
-                  -- Channels another node is publishing for are passed over, so that one account's backlog
-                  -- does not fill the scan while other accounts' posts are due.
-                  AND NOT EXISTS (SELECT 1 FROM publishing_leases l WHERE l.channel_id = d.channel_id AND l.held_until > @now AND l.held_by <> @node)
+                  -- Channels being published for (by another node, or by a task of this one) are passed over, so
+                  -- that one account's backlog does not fill the scan while other accounts' posts are due.
+                  AND NOT EXISTS (SELECT 1 FROM publishing_leases l WHERE l.channel_id = d.channel_id AND l.held_until > @now)
                 ORDER BY d.due_at, d.id
-                LIMIT @scan) first_due)
+                LIMIT @scan) first_due
+            GROUP BY channel_id
+            ORDER BY min(due_at)
+            LIMIT @channels)
         INSERT INTO publishing_leases (channel_id, held_by, held_until)
         SELECT channel_id, @node, @lease_until FROM due
         ON CONFLICT (channel_id) DO UPDATE SET held_by = EXCLUDED.held_by, held_until = EXCLUDED.held_until
-        WHERE publishing_leases.held_until <= @now OR publishing_leases.held_by = @node
+        WHERE publishing_leases.held_until <= @now
         RETURNING channel_id AS "Value"
         """;
 
-    // Claims the leased channels' due deliveries, returned in (due_at, id) order.
+    // Claims up to BatchSize due deliveries of each leased channel, returned in (due_at, id) order.
     private const string ClaimSql = $"""
         WITH claimed AS (
             UPDATE deliveries SET state = 'publishing', claimed_at = @now, claimed_by = @node
             WHERE id IN (
-                SELECT d.id FROM deliveries d
-                WHERE d.channel_id = ANY(@leased) AND {Claimable}
-                ORDER BY d.due_at, d.id
-                LIMIT @batch
-                FOR UPDATE SKIP LOCKED)
+                SELECT first_due.id FROM unnest(@leased) AS leased(channel_id)
+                CROSS JOIN LATERAL (
+                    SELECT d.id FROM deliveries d
+                    WHERE d.channel_id = leased.channel_id AND {Claimable}
+                    ORDER BY d.due_at, d.id
+                    LIMIT @batch
+                    FOR UPDATE SKIP LOCKED) first_due)
             RETURNING id, channel_id, due_at)
         SELECT id, channel_id FROM claimed ORDER BY due_at, id
         """;
@@ -185,12 +254,12 @@ public sealed partial class Publisher(
     // Leases the channels with due work that no other node is publishing for, then claims their due deliveries
     // in (due_at, id) order. The lease is what keeps one account's posts in order across nodes: a claim alone
     // would let two nodes send one account's consecutive posts at the same time.
-    private async Task<(List<Guid> Leased, List<ClaimedDelivery> Claimed)> ClaimAsync(CancellationToken cancellationToken)
+    private async Task<(List<Guid> Leased, List<ClaimedDelivery> Claimed)> ClaimAsync(int channels, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var now = time.GetUtcNow();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var leased = await LeaseQuery(db, now, ClaimLease, NodeId).ToListAsync(cancellationToken);
+        var leased = await LeaseQuery(db, now, ClaimLease, NodeId, channels).ToListAsync(cancellationToken);
         var claimed = leased.Count == 0
             ? []
             : await ClaimQuery(db, now, ClaimLease, NodeId, leased).ToListAsync(cancellationToken);
@@ -200,8 +269,9 @@ public sealed partial class Publisher(
 
     // The two statements ClaimAsync sends, with their parameters, as queries: the benchmark EXPLAINs these very
     // commands (CreateDbCommand), so the plan it reports is the one of the SQL the publisher runs.
-    internal static IQueryable<Guid> LeaseQuery(SosyabotDbContext db, DateTimeOffset now, TimeSpan claimLease, string node) =>
-        db.Database.SqlQueryRaw<Guid>(LeaseSql, ClaimParameters(now, claimLease, node, null));
+    internal static IQueryable<Guid> LeaseQuery(SosyabotDbContext db, DateTimeOffset now, TimeSpan claimLease, string node, int channels) =>
+        db.Database.SqlQueryRaw<Guid>(LeaseSql, [.. ClaimParameters(now, claimLease, node, null),
+            new NpgsqlParameter("channels", channels), new NpgsqlParameter("scan", Math.Max(ScanSize, 2 * channels))]);
 
     internal static IQueryable<ClaimedDelivery> ClaimQuery(
         SosyabotDbContext db, DateTimeOffset now, TimeSpan claimLease, string node, IReadOnlyList<Guid> leased) =>
@@ -214,7 +284,7 @@ public sealed partial class Publisher(
         new("stale_before", now - claimLease),
         new("node", node),
         .. leased is null
-            ? new NpgsqlParameter[] { new("scan", ScanSize), new("lease_until", now + claimLease) }
+            ? new NpgsqlParameter[] { new("lease_until", now + claimLease) }
             : [new("leased", leased.ToArray()), new("batch", BatchSize)],
     ];
 
@@ -253,6 +323,12 @@ public sealed partial class Publisher(
         await using var db = await contexts.CreateDbContextAsync(CancellationToken.None);
         await db.PublishingLeases.Where(l => l.ChannelId == channelId && l.HeldBy == NodeId).ExecuteDeleteAsync(CancellationToken.None);
     }
+
+    [LoggerMessage(LogLevel.Error, "The publisher's loop failed; retrying in 5 seconds")]
+    private static partial void LogLoopFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(LogLevel.Warning, "Could not give back the claims and lease of channel {ChannelId}; they lapse with the claim lease")]
+    private static partial void LogReleaseFailed(ILogger logger, Guid channelId, Exception exception);
 
     [LoggerMessage(LogLevel.Error, "Publishing delivery {DeliveryId} failed unexpectedly; it is reconciled when its claim lapses")]
     private static partial void LogAttemptCrashed(ILogger logger, Guid deliveryId, Exception exception);

@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using Npgsql;
 using Sosyabot.Web.Data;
 using Sosyabot.Web.X;
 
@@ -32,6 +34,9 @@ public sealed record RateReservation(bool Granted, RateWindow? Exhausted, DateTi
 {
     public static readonly RateReservation Yes = new(true, null, null);
 }
+
+// A post's claim on its windows while it is in flight; Granted false when a window had nothing left to promise.
+public sealed record InFlightReservation(Guid Id, bool Granted, RateWindow? Exhausted, DateTimeOffset? ResetAt);
 
 // X's rate limits as shared budgets in PostgreSQL. A request is paid for before it is sent, in one
 // transaction across all its windows, so nodes together never send more than X allows; X's own headers
@@ -107,6 +112,125 @@ public sealed class RateBudgets(SosyabotDbContext db, TimeProvider time)
         await transaction.CommitAsync(cancellationToken);
         return RateReservation.Yes;
     }
+
+    // Posts: reserves one request in every window without spending it yet. A window grants while its remaining count
+    // exceeds its live reservations. Lapsed reservations (a node died mid-send) are deleted, not spent: if that request
+    // did reach X, X's next answer lowers the count (the lower figure is kept), so nothing stays stranded beyond the
+    // lease. One round trip for all windows: per window, the first statement takes the budget's row lock (and opens a
+    // new window when the old one reset); the second, in a snapshot taken after that lock, counts what is in flight
+    // and reserves.
+    public async Task<InFlightReservation> ReserveAsync(
+        IEnumerable<RateWindow> windows, string holder, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        var id = Guid.CreateVersion7();
+        var now = time.GetUtcNow();
+        // The app's window is every account's: lock it last so that its row is held for as short a time as possible.
+        var ordered = windows.OrderBy(w => w.Key.StartsWith("tweets:app:", StringComparison.Ordinal)).ToList();
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await using var batch = new NpgsqlBatch((NpgsqlConnection)db.Database.GetDbConnection(), (NpgsqlTransaction)transaction.GetDbTransaction());
+            foreach (var window in ordered)
+            {
+                batch.BatchCommands.Add(Command("""
+                    WITH lapsed AS (DELETE FROM rate_budget_reservations WHERE key = $1 AND expires_at <= $2)
+                    INSERT INTO rate_budgets (key, "limit", remaining, reset_at) VALUES ($1, $3, $3, $4)
+                    ON CONFLICT (key) DO UPDATE SET
+                        remaining = CASE WHEN rate_budgets.reset_at <= $2 THEN rate_budgets."limit" ELSE rate_budgets.remaining END,
+                        reset_at = CASE WHEN rate_budgets.reset_at <= $2 THEN $4 ELSE rate_budgets.reset_at END
+                    RETURNING reset_at
+                    """, window.Key, now, window.Limit, now + window.Length));
+                batch.BatchCommands.Add(Command("""
+                    INSERT INTO rate_budget_reservations (key, id, held_by, expires_at)
+                    SELECT b.key, $3, $4, $5 FROM rate_budgets b
+                    WHERE b.key = $1 AND b.remaining > (SELECT count(*) FROM rate_budget_reservations r WHERE r.key = $1 AND r.expires_at > $2)
+                    RETURNING key
+                    """, window.Key, now, id, holder, now + lease));
+            }
+            RateWindow? exhausted = null;
+            DateTimeOffset? resetAt = null;
+            await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
+            {
+                foreach (var window in ordered)
+                {
+                    await reader.ReadAsync(cancellationToken);
+                    var windowReset = reader.GetFieldValue<DateTimeOffset>(0);
+                    await reader.NextResultAsync(cancellationToken);
+                    if (!await reader.ReadAsync(cancellationToken) && exhausted is null)
+                    {
+                        (exhausted, resetAt) = (window, windowReset);
+                    }
+                    await reader.NextResultAsync(cancellationToken);
+                }
+            }
+            if (exhausted is not null)
+            {
+                await transaction.RollbackAsync(cancellationToken);
+                return new InFlightReservation(id, false, exhausted, resetAt);
+            }
+            await transaction.CommitAsync(cancellationToken);
+            return new InFlightReservation(id, true, null, null);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    // X answered the reserved request (or may have: its answer was lost). Where X's headers describe a window they
+    // are adopted as ObserveAsync does; a window without a header counts the request itself, since X may have it.
+    public async Task SettleAsync(
+        InFlightReservation reservation, IEnumerable<(RateWindow Window, XRateWindow? Observed)> windows, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await using var batch = new NpgsqlBatch((NpgsqlConnection)db.Database.GetDbConnection(), (NpgsqlTransaction)transaction.GetDbTransaction());
+            // In the order ReserveAsync locks them, the app's window last: no two transactions wait on each other.
+            foreach (var (window, observed) in windows.OrderBy(w => w.Window.Key.StartsWith("tweets:app:", StringComparison.Ordinal)))
+            {
+                batch.BatchCommands.Add(observed is { } x
+                    ? Command(ObserveSql, window.Key, x.Limit, x.Remaining, x.ResetAt)
+                    : Command("UPDATE rate_budgets SET remaining = GREATEST(remaining - 1, 0) WHERE key = $1 AND reset_at > $2", window.Key, now));
+            }
+            batch.BatchCommands.Add(Command("DELETE FROM rate_budget_reservations WHERE key = ANY($1) AND id = $2",
+                windows.Select(w => w.Window.Key).ToArray(), reservation.Id));
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    // The reserved request never reached X: what it reserved is free again.
+    public async Task ReleaseAsync(InFlightReservation reservation, CancellationToken cancellationToken) =>
+        await db.RateBudgetReservations.Where(r => r.Id == reservation.Id).ExecuteDeleteAsync(cancellationToken);
+
+    private static NpgsqlBatchCommand Command(string sql, params object[] values)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var value in values)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = value });
+        }
+        return command;
+    }
+
+    // X's reset is the truth about where the window ends (ours was only a guess from first use). In the same window
+    // keep the lower count: answers arrive out of order, and within a window X's figure only falls.
+    private const string ObserveSql = """
+        INSERT INTO rate_budgets (key, "limit", remaining, reset_at) VALUES ($1, $2, $3, $4)
+        ON CONFLICT (key) DO UPDATE SET
+            "limit" = EXCLUDED."limit",
+            remaining = CASE WHEN EXCLUDED.reset_at = rate_budgets.reset_at
+                THEN LEAST(rate_budgets.remaining, EXCLUDED.remaining) ELSE EXCLUDED.remaining END,
+            reset_at = EXCLUDED.reset_at
+        """;
 
     // Adopts what X's headers say about a window: X counts, we only estimate.
     public async Task ObserveAsync(RateWindow window, XRateWindow observed, CancellationToken cancellationToken)
