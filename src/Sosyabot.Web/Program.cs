@@ -1,7 +1,7 @@
 using Sosyabot.Web.Admin;
 using Sosyabot.Web.Agents;
-using Sosyabot.Web.Calendar;
 using Sosyabot.Web.Analytics;
+using Sosyabot.Web.Calendar;
 using Sosyabot.Web.Channels;
 using Sosyabot.Web.Data;
 using Sosyabot.Web.Hosting;
