@@ -3,9 +3,8 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Sosyabot.Web.Agents;
-using Sosyabot.Web.Calendar;
-
 using Sosyabot.Web.Analytics;
+using Sosyabot.Web.Calendar;
 using Sosyabot.Web.Channels;
 using Sosyabot.Web.Identity;
 using Sosyabot.Web.Notifications;
@@ -39,6 +38,7 @@ public sealed class SosyabotDbContext(DbContextOptions<SosyabotDbContext> option
     public DbSet<PostMedia> PostMedia => Set<PostMedia>();
 
     public DbSet<PublishingLease> PublishingLeases => Set<PublishingLease>();
+
     public DbSet<RateBudgetReservation> RateBudgetReservations => Set<RateBudgetReservation>();
 
     public DbSet<RateBudget> RateBudgets => Set<RateBudget>();
