@@ -31,11 +31,12 @@ public sealed class RolePermissionTests(AppWithFakeX app, ITestOutputHelper outp
     private const string OwnersToken = "revoke the owner's token";
     private const string ManageMembers = "manage members";
     private const string AnyMember = "any signed-in member";
+    private const string ManageSettings = "manage workspace settings";
 
     private static readonly Dictionary<string, string[]> Allowed = new()
     {
-        ["Owner"] = [View, Publish, Connect, OwnersChannel, CreateTokens, OwnersToken, ManageMembers, AnyMember],
-        ["Admin"] = [View, Publish, Connect, OwnersChannel, CreateTokens, OwnersToken, ManageMembers, AnyMember],
+        ["Owner"] = [View, Publish, Connect, OwnersChannel, CreateTokens, OwnersToken, ManageMembers, ManageSettings, AnyMember],
+        ["Admin"] = [View, Publish, Connect, OwnersChannel, CreateTokens, OwnersToken, ManageMembers, ManageSettings, AnyMember],
         ["Editor"] = [View, Publish, Connect, CreateTokens, AnyMember],
         ["Viewer"] = [View, AnyMember],
     };
@@ -64,6 +65,13 @@ public sealed class RolePermissionTests(AppWithFakeX app, ITestOutputHelper outp
         ["POST /app/publishing/posts/{id} Reschedule"] = Publish,
         ["GET /app/publishing/posts/{id}/edit"] = Publish,
         ["POST /app/publishing/posts/{id}/edit"] = Publish,
+        ["GET /app/calendar"] = View,
+        ["GET /app/calendar Feed"] = View,
+        ["POST /app/calendar Move"] = Publish,
+        ["POST /app/calendar Drop"] = Publish,
+        ["GET /app/settings/preferences"] = View,
+        ["POST /app/settings/preferences Mine"] = View,
+        ["POST /app/settings/preferences Workspace"] = ManageSettings,
         ["GET /app/settings/members"] = View,
         ["POST /app/settings/members Invite"] = ManageMembers,
         ["POST /app/settings/members RevokeInvitation"] = ManageMembers,

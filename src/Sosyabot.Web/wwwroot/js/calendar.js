@@ -78,6 +78,7 @@
     eventTimeFormat: timeFormat,
     slotLabelFormat: timeFormat,
     defaultTimedEventDuration: '00:30',
+    nextDayThreshold: '01:00',
     eventInteractive: true,
     editable: data.canMove === 'true',
     eventDurationEditable: false,
