@@ -112,7 +112,8 @@ public sealed class PostingQueue(SosyabotDbContext db, TimeProvider time) : IQue
         var added = 0;
         foreach (var day in days.Distinct().Where(d => !schedule.Slots.Any(s => s.Day == d && s.Time == minute)))
         {
-            schedule.Slots.Add(new PostingSlot { ScheduleId = schedule.Id, Day = day, Time = minute });
+            // Added through the set: a new row with its key already set, found in a tracked schedule's list, would be taken for an existing one.
+            db.PostingSlots.Add(new PostingSlot { ScheduleId = schedule.Id, Day = day, Time = minute });
             added++;
         }
         await db.SaveChangesAsync(cancellationToken);
