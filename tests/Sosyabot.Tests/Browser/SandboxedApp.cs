@@ -7,7 +7,7 @@ using Sosyabot.XSandbox;
 namespace Sosyabot.Tests.Browser;
 
 // The app on a real port with the XSandbox, also on a real port, standing in for X.
-public sealed class SandboxedApp : KestrelAppFactory
+public class SandboxedApp : KestrelAppFactory
 {
     public WebApplication Sandbox { get; } = SandboxApp.Create(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning"]);
 
@@ -31,6 +31,7 @@ public sealed class SandboxedApp : KestrelAppFactory
     {
         await Sandbox.DisposeAsync();
         await base.DisposeAsync();
+        GC.SuppressFinalize(this);
     }
 }
 
