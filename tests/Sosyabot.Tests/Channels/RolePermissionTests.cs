@@ -32,11 +32,12 @@ public sealed class RolePermissionTests(AppWithFakeX app, ITestOutputHelper outp
     private const string ManageMembers = "manage members";
     private const string AnyMember = "any signed-in member";
     private const string ManageSettings = "manage workspace settings";
+    private const string ManageWebhooks = "manage webhooks";
 
     private static readonly Dictionary<string, string[]> Allowed = new()
     {
-        ["Owner"] = [View, Publish, Connect, OwnersChannel, CreateTokens, OwnersToken, ManageMembers, ManageSettings, AnyMember],
-        ["Admin"] = [View, Publish, Connect, OwnersChannel, CreateTokens, OwnersToken, ManageMembers, ManageSettings, AnyMember],
+        ["Owner"] = [View, Publish, Connect, OwnersChannel, CreateTokens, OwnersToken, ManageMembers, ManageSettings, ManageWebhooks, AnyMember],
+        ["Admin"] = [View, Publish, Connect, OwnersChannel, CreateTokens, OwnersToken, ManageMembers, ManageSettings, ManageWebhooks, AnyMember],
         ["Editor"] = [View, Publish, Connect, CreateTokens, AnyMember],
         ["Viewer"] = [View, AnyMember],
     };
@@ -85,6 +86,18 @@ public sealed class RolePermissionTests(AppWithFakeX app, ITestOutputHelper outp
         ["GET /app/settings/api-tokens"] = View,
         ["POST /app/settings/api-tokens Create"] = CreateTokens,
         ["POST /app/settings/api-tokens Revoke"] = OwnersToken,
+        ["GET /app/notifications"] = View,
+        ["POST /app/notifications Read"] = View,
+        ["POST /app/notifications ReadAll"] = View,
+        ["GET /app/settings/notifications"] = View,
+        ["POST /app/settings/notifications"] = View,
+        ["GET /app/settings/webhooks"] = ManageWebhooks,
+        ["POST /app/settings/webhooks Create"] = ManageWebhooks,
+        ["POST /app/settings/webhooks Toggle"] = ManageWebhooks,
+        ["POST /app/settings/webhooks Delete"] = ManageWebhooks,
+        ["POST /app/settings/webhooks Test"] = ManageWebhooks,
+        ["GET /app/settings/webhooks/{id}"] = ManageWebhooks,
+        ["POST /app/settings/webhooks/{id} Test"] = ManageWebhooks,
         ["GET /app/workspaces/new"] = AnyMember,
         ["POST /app/workspaces/new"] = AnyMember,
         ["GET /app/workspaces/switch"] = AnyMember,

@@ -300,6 +300,54 @@ public sealed class NotificationsTests(AppWithNotifications app) : IClassFixture
         Assert.Contains(ownerSettings.QuerySelectorAll(".sidenav a"), a => a.TextContent == "Webhooks");
     }
 
+    [Fact]
+    public async Task ChannelEvents_AccessEndingOnceAndThenNeedsReconnect_ReachTheMembersWithChannelLinks()
+    {
+        var owner = await app.RegisterAsync(Email("channels"));
+        var workspaceId = Guid.Parse(await Membership.CurrentWorkspaceIdAsync(owner));
+        var channelId = Guid.CreateVersion7();
+        var handle = "ending" + Guid.NewGuid().ToString("N")[..8];
+        await using (var db = app.Database.CreateDbContext())
+        {
+            db.Channels.Add(new Sosyabot.Web.Channels.Channel
+            {
+                Id = channelId, WorkspaceId = workspaceId, XUserId = Guid.NewGuid().ToString("N")[..16], Kind = Sosyabot.Web.Channels.ChannelKind.OAuth2,
+                Handle = handle, DisplayName = "Ending Soon", ConnectedAt = app.Clock.GetUtcNow(),
+                ConnectedByUserId = (await db.WorkspaceMembers.FirstAsync(m => m.WorkspaceId == workspaceId)).UserId,
+                AccessTokenExpiresAt = app.Clock.GetUtcNow() + TimeSpan.FromMinutes(30),
+            });
+            await db.SaveChangesAsync();
+        }
+
+        // Twice, as two passes (or two nodes) would: warned once.
+        var watch = app.Services.GetRequiredService<Sosyabot.Web.Channels.ChannelAccessWatch>();
+        await watch.RunOnceAsync(CancellationToken.None);
+        await watch.RunOnceAsync(CancellationToken.None);
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<Sosyabot.Web.Channels.ChannelTokens>()
+                .MarkNeedsReconnectAsync(channelId, "X answered 401: the token was revoked.", CancellationToken.None);
+            // Already marked: no second event.
+            await scope.ServiceProvider.GetRequiredService<Sosyabot.Web.Channels.ChannelTokens>()
+                .MarkNeedsReconnectAsync(channelId, "X answered 401 again.", CancellationToken.None);
+        }
+        var fanOut = app.Services.GetRequiredService<NotificationFanOut>();
+        while (await fanOut.RunOnceAsync(CancellationToken.None) > 0)
+        {
+        }
+
+        var page = await owner.GetDocumentAsync("/app/notifications");
+        var items = page.QuerySelectorAll("li.notification");
+        Assert.Equal([WorkspaceEventTypes.ChannelNeedsReconnect, WorkspaceEventTypes.ChannelAccessEnding],
+            items.Select(i => i.GetAttribute("data-type")).Order(StringComparer.Ordinal).Reverse());
+        Assert.All(items, i => Assert.Equal($"/app/channels/{channelId}", i.QuerySelector("a.open")!.GetAttribute("href")));
+        var reconnect = items.Single(i => i.GetAttribute("data-type") == WorkspaceEventTypes.ChannelNeedsReconnect);
+        Assert.Equal($"@{handle} needs reconnecting", reconnect.QuerySelector(".title")!.TextContent);
+        Assert.Contains("the token was revoked", reconnect.QuerySelector(".body")!.TextContent);
+        var ending = items.Single(i => i.GetAttribute("data-type") == WorkspaceEventTypes.ChannelAccessEnding);
+        Assert.Contains("ends at", ending.QuerySelector(".body")!.TextContent);
+    }
+
     private static async Task<(string Secret, Guid Id)> AddWebhookAsync(BrowserClient owner, string url)
     {
         var page = await owner.GetDocumentAsync("/app/settings/webhooks");

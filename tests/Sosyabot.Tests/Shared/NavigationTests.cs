@@ -19,19 +19,23 @@ public sealed class NavigationTests(SosyabotAppFactory app) : IClassFixture<Sosy
             Links(page, ".topbar .nav a"));
         Assert.Equal(["Channels"], Active(page, ".topbar .nav a"));
         Assert.Equal("/app/workspaces/new", page.QuerySelector(".switcher a")!.GetAttribute("href"));
+        Assert.Equal("/app/notifications", page.QuerySelector("#notifications-link")!.GetAttribute("href"));
         Assert.Equal("/app/workspaces/switch", page.QuerySelector("form.switcher")!.GetAttribute("action"));
     }
 
     [Theory]
     [InlineData("/app/settings/members", "Members")]
     [InlineData("/app/settings/api-tokens", "API tokens")]
+    [InlineData("/app/settings/notifications", "Notifications")]
+    [InlineData("/app/settings/webhooks", "Webhooks")]
     public async Task SettingsPage_SignedIn_SettingsAndItsOwnSideLinkAreActive(string path, string sideLink)
     {
         var admin = await app.LogInAsAdminAsync();
 
         var page = await admin.GetDocumentAsync(path);
 
-        Assert.Equal([("Members", "/app/settings/members"), ("API tokens", "/app/settings/api-tokens")], Links(page, ".sidenav a"));
+        Assert.Equal([("Members", "/app/settings/members"), ("API tokens", "/app/settings/api-tokens"),
+            ("Notifications", "/app/settings/notifications"), ("Webhooks", "/app/settings/webhooks")], Links(page, ".sidenav a"));
         Assert.Equal([sideLink], Active(page, ".sidenav a"));
         Assert.Equal(["Settings"], Active(page, ".topbar .nav a"));
     }
