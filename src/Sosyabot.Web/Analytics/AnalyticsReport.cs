@@ -74,7 +74,7 @@ public sealed class AnalyticsReport(SosyabotDbContext db)
             .Where(c => c.WorkspaceId == workspaceId && (c.State != ChannelStates.Removed || readChannelIds.Contains(c.Id)))
             .OrderBy(c => c.Handle).Select(c => new { c.Id, c.Handle, c.Kind }).ToListAsync(cancellationToken);
         var perChannel = channels.Select(c => new ChannelAnalytics(c.Id, c.Handle, c.Kind, usage.FirstOrDefault(u => u.ChannelId == c.Id),
-            Series(snapshots.Where(s => s.ChannelId == c.Id), Hour))).ToList();
+            Series(snapshots.Where(s => s.ChannelId == c.Id), at => at))).ToList();
         var latest = await LatestAsync(workspaceId, snapshots, cancellationToken);
         return new WorkspaceAnalyticsView(
             await IsEnabledAsync(workspaceId, cancellationToken),
@@ -95,7 +95,8 @@ public sealed class AnalyticsReport(SosyabotDbContext db)
         return [.. rows.Select(r => (r.Snapshot, r.Handle, r.Parts.FirstOrDefault() ?? "", r.PublishedAt))];
     }
 
-    // At each reading time, the sum over the deliveries of what was last read for each: one line per metric.
+    // At each reading time, the sum over the deliveries of what was last read for each: one line per metric. A run of
+    // the fetcher stamps all it reads with one time, so the points are the runs (at most one per tick of the loop).
     public static IReadOnlyList<MetricPoint> Series(IEnumerable<MetricSnapshot> snapshots, Func<DateTimeOffset, DateTimeOffset> bucket)
     {
         var last = new Dictionary<Guid, MetricTotals>();
@@ -121,8 +122,6 @@ public sealed class AnalyticsReport(SosyabotDbContext db)
     // The start of a post's text for a table cell, never cutting an emoji (a surrogate pair) in half.
     public static string Excerpt(string text, int length = 60) =>
         text.Length <= length ? text : text[..(char.IsHighSurrogate(text[length - 1]) ? length - 1 : length)] + "…";
-
-    private static DateTimeOffset Hour(DateTimeOffset at) => new(at.Year, at.Month, at.Day, at.Hour, 0, 0, TimeSpan.Zero);
 
     private async Task<List<DeliveryMetrics>> LatestAsync(Guid workspaceId, List<MetricSnapshot> snapshots, CancellationToken cancellationToken)
     {

@@ -269,7 +269,8 @@ public sealed class MetricsTests(AppWithFakeXMetrics app) : IClassFixture<AppWit
     {
         var user = await app.RegisterAsync($"{name}-{Guid.NewGuid():N}@sosyabot.test");
         var xUserId = Random.Shared.NextInt64(1_000_000, 9_999_999).ToString(CultureInfo.InvariantCulture);
-        app.GivenTokenEndpointIssues("metrics-token");
+        // A token that outlives the schedule tests' hours: a lapsed one would pause metrics (as it should) and hide what they check.
+        app.GivenTokenEndpointIssues("metrics-token", expiresIn: 7 * 86_400);
         app.GivenUsersMe(xUserId, "metrics_" + xUserId);
         await XConnectFlow.ConnectAsync(user);
         await using var db = app.Database.CreateDbContext();

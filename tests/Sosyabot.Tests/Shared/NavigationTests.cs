@@ -15,7 +15,8 @@ public sealed class NavigationTests(SosyabotAppFactory app) : IClassFixture<Sosy
 
         Assert.Equal("/", page.QuerySelector(".topbar .brand")!.GetAttribute("href"));
         Assert.Equal(
-            [("Channels", "/app/channels"), ("Publishing", "/app/publishing"), ("Queue", "/app/queue"), ("Settings", "/app/settings/members"), ("Admin", "/admin")],
+            [("Channels", "/app/channels"), ("Publishing", "/app/publishing"), ("Calendar", "/app/calendar"), ("Queue", "/app/queue"),
+                ("Analytics", "/app/analytics"), ("Settings", "/app/settings/members"), ("Admin", "/admin")],
             Links(page, ".topbar .nav a"));
         Assert.Equal(["Channels"], Active(page, ".topbar .nav a"));
         Assert.Equal("/app/workspaces/new", page.QuerySelector(".switcher a")!.GetAttribute("href"));
