@@ -23,7 +23,8 @@ var backlogs = (Environment.GetEnvironmentVariable("SOSYABOT_BENCH_BACKLOGS") ??
     .Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToList();
 var timeFactor = double.TryParse(Environment.GetEnvironmentVariable("SOSYABOT_BENCH_TIME_FACTOR"), CultureInfo.InvariantCulture, out var f) ? f : 600;
 var historyPosts = int.TryParse(Environment.GetEnvironmentVariable("SOSYABOT_BENCH_HISTORY_POSTS"), out var h) ? h : 10_000;
-var phases = (Environment.GetEnvironmentVariable("SOSYABOT_BENCH_PHASES") ?? "throughput,lag,budget,history").Split(',', StringSplitOptions.TrimEntries);
+var burstChannels = int.TryParse(Environment.GetEnvironmentVariable("SOSYABOT_BENCH_BURST_CHANNELS"), out var b) ? b : 1_000;
+var phases = (Environment.GetEnvironmentVariable("SOSYABOT_BENCH_PHASES") ?? "throughput,lag,budget,burst,history").Split(',', StringSplitOptions.TrimEntries);
 if (!phases.Contains("lag"))
 {
     backlogs.Clear();
@@ -149,6 +150,11 @@ if (phases.Contains("budget"))
     results.AddRange(await BudgetUseAsync(server, databaseName + "_budget", timeFactor));
 }
 
+if (phases.Contains("burst"))
+{
+    results.AddRange(await BurstAsync(server, databaseName + "_burst", burstChannels));
+}
+
 if (phases.Contains("history"))
 {
     results.AddRange(await HistoryAsync(server, databaseName + "_history", historyPosts));
@@ -231,6 +237,26 @@ static async Task<List<(string What, string Figure, string Goal)>> BudgetUseAsyn
             ("budget use: 429s received from X", budget.RateLimited.ToString(CultureInfo.InvariantCulture), "0"),
             ("budget use: set-up", budget.Detail, ""),
         ];
+    }
+    finally
+    {
+        NpgsqlConnection.ClearAllPools();
+        await Sql(server, $"DROP DATABASE IF EXISTS \"{databaseName}\" WITH (FORCE)");
+    }
+}
+
+// Bursts: their own database, sandbox and app processes (see Burst).
+static async Task<List<(string What, string Figure, string Goal)>> BurstAsync(string server, string databaseName, int channels)
+{
+    var database = new NpgsqlConnectionStringBuilder(server) { Database = databaseName }.ConnectionString;
+    await Sql(server, $"CREATE DATABASE \"{databaseName}\"");
+    try
+    {
+        await using (var db = new SosyabotDbContext(new DbContextOptionsBuilder<SosyabotDbContext>().UseSosyabotDatabase(database).Options))
+        {
+            await db.Database.MigrateAsync();
+        }
+        return await Burst.RunAsync(database, channels);
     }
     finally
     {

@@ -222,6 +222,86 @@ public sealed class PublisherTests(AppWithFakeX app) : IClassFixture<AppWithFake
     }
 
     [Fact]
+    public void Options_ByDefault_PublishesForSixtyFourAccountsAtOnce()
+    {
+        Assert.Equal(64, app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<PublishingOptions>>().Value.Concurrency);
+        Assert.Equal(PublishingOptions.DefaultConcurrency, new PublishingOptions().Concurrency);
+    }
+
+    [Fact]
+    public async Task Reserve_NodeDiedHoldingAReservation_ItLapsesWithTheLeaseAndNothingStaysStranded()
+    {
+        var window = new RateWindow($"test:user:{Guid.NewGuid():N}", 2, TimeSpan.FromMinutes(15), "a window of two requests");
+        var lease = app.Services.GetRequiredService<Publisher>().ClaimLease;
+        await using var scope = app.Services.CreateAsyncScope();
+        var budgets = scope.ServiceProvider.GetRequiredService<RateBudgets>();
+
+        var dead = await budgets.ReserveAsync([window], "a node that was killed", lease, CancellationToken.None);
+        var live = await budgets.ReserveAsync([window], "a live node", lease, CancellationToken.None);
+        Assert.True(dead.Granted);
+        Assert.True(live.Granted);
+        // Both requests are in flight: a third is not promised, and learns when the window resets.
+        var third = await budgets.ReserveAsync([window], "a live node", lease, CancellationToken.None);
+        Assert.False(third.Granted);
+        Assert.Equal(window, third.Exhausted);
+        Assert.Equal(app.Clock.GetUtcNow() + window.Length, third.ResetAt!.Value, TimeSpan.FromSeconds(1));
+
+        // A request that never left gives its unit back at once.
+        await budgets.ReleaseAsync(live, CancellationToken.None);
+        var again = await budgets.ReserveAsync([window], "a live node", lease, CancellationToken.None);
+        Assert.True(again.Granted);
+        // X took that one: it is spent. The dead node's is still in flight as far as anyone knows.
+        await budgets.SettleAsync(again, [(window, null)], CancellationToken.None);
+        Assert.False((await budgets.ReserveAsync([window], "a live node", lease, CancellationToken.None)).Granted);
+
+        // The dead node never answers: once its lease has passed its unit is free again, inside the same window.
+        app.Clock.Advance(lease + TimeSpan.FromSeconds(1));
+        var afterLease = await budgets.ReserveAsync([window], "a live node", lease, CancellationToken.None);
+        Assert.True(afterLease.Granted);
+        await using var db = app.Database.CreateDbContext();
+        Assert.Equal([afterLease.Id], await db.RateBudgetReservations.Where(r => r.Key == window.Key).Select(r => r.Id).ToListAsync());
+        Assert.Equal(1, await db.RateBudgets.Where(b => b.Key == window.Key).Select(b => b.Remaining).SingleAsync());
+    }
+
+    [Fact]
+    public async Task Settle_AnswersArriveOutOfOrder_KeepsXsLowerCount()
+    {
+        var window = new RateWindow($"test:user:{Guid.NewGuid():N}", 100, TimeSpan.FromMinutes(15), "a window of 100 requests");
+        var lease = app.Services.GetRequiredService<Publisher>().ClaimLease;
+        await using var scope = app.Services.CreateAsyncScope();
+        var budgets = scope.ServiceProvider.GetRequiredService<RateBudgets>();
+        var first = await budgets.ReserveAsync([window], "node", lease, CancellationToken.None);
+        var second = await budgets.ReserveAsync([window], "node", lease, CancellationToken.None);
+        await using var db = app.Database.CreateDbContext();
+        var resetAt = await db.RateBudgets.Where(b => b.Key == window.Key).Select(b => b.ResetAt).SingleAsync();
+
+        // X took the first, then the second; the second's answer is settled first.
+        await budgets.SettleAsync(second, [(window, new Sosyabot.Web.X.XRateWindow(100, 98, resetAt))], CancellationToken.None);
+        await budgets.SettleAsync(first, [(window, new Sosyabot.Web.X.XRateWindow(100, 99, resetAt))], CancellationToken.None);
+
+        Assert.Equal(98, await db.RateBudgets.Where(b => b.Key == window.Key).Select(b => b.Remaining).SingleAsync());
+        Assert.Empty(await db.RateBudgetReservations.Where(r => r.Key == window.Key).ToListAsync());
+    }
+
+    [Fact]
+    public async Task Publish_ManyPostsOnManyPublishers_NoReservationLeftBehind()
+    {
+        for (var i = 0; i < 30; i++)
+        {
+            await QueueAsync($"Reserved post {i}");
+        }
+
+        await Task.WhenAll(NewPublisher().DrainAsync(), NewPublisher().DrainAsync(), NewPublisher().DrainAsync());
+
+        Assert.Equal(30, _x.Created.Select(t => t.Text).Distinct().Count());
+        Assert.Equal(30, _x.Created.Count);
+        await using var db = app.Database.CreateDbContext();
+        Assert.Empty(await db.RateBudgetReservations.Where(r => r.Key.EndsWith(_channel.XUserId)).ToListAsync());
+        // X's own count, from its headers, is what the account's window holds.
+        Assert.Equal(70, await db.RateBudgets.Where(b => b.Key == $"tweets:user:{_channel.XUserId}").Select(b => b.Remaining).SingleAsync());
+    }
+
+    [Fact]
     public async Task Publish_NodeDiedAfterSending_IsReconciledWithoutResending()
     {
         const string text = "Sent just before the node died";

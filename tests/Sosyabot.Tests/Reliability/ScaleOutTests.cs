@@ -66,6 +66,63 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
         Assert.Equal(Enumerable.Range(0, 100).Select(i => $"Scale-out post {i}"), onX.Select(p => p.Text));
     }
 
+    [Fact]
+    public async Task TwoNodes_BurstOverManyAccounts_EachPostSentOnceInOrderWithNo429()
+    {
+        const int accounts = 30;
+        const int postsEach = 3;
+        await using var drill = await Drill.StartAsync("--SANDBOX_POST_LATENCY_MS=300", $"--SANDBOX_EXTRA_ACCOUNTS={accounts}");
+        await using var nodeA = await AppProcess.StartAsync(drill.Environment(publisher: true));
+        await using var nodeB = await AppProcess.StartAsync(drill.Environment(publisher: true));
+        var person = await RemotePerson.RegisterAsync(nodeA.Address, "burst@sosyabot.test");
+        var channels = new List<Guid>();
+        foreach (var account in drill.XState.Everyone.Take(accounts))
+        {
+            channels.Add(await RemotePerson.ConnectSandboxKeysAsync(person, account));
+        }
+        using var agent = new HttpClient { BaseAddress = new Uri(nodeB.Address) };
+        agent.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await RemotePerson.CreateTokenAsync(person));
+
+        // Every account's posts due at the same second, as people schedule them at round times.
+        var dueAt = DateTimeOffset.UtcNow.AddSeconds(10);
+        for (var i = 0; i < postsEach; i++)
+        {
+            foreach (var channel in channels)
+            {
+                using var queued = await agent.PostAsJsonAsync($"/api/v1/channels/{channel}/posts",
+                    new { text = $"Burst {channel:N} part {i}", scheduled_at = dueAt });
+                queued.EnsureSuccessStatusCode();
+            }
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(120);
+        while (await CountAsync(drill, DeliveryStates.Published) < accounts * postsEach && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+        }
+
+        var onX = await drill.PostsOnXAsync();
+        await using var db = drill.Database.CreateDbContext();
+        var nodes = await db.Deliveries.Where(d => d.State == DeliveryStates.Published).Select(d => d.ClaimedBy!).Distinct().ToListAsync();
+        var last = await db.Deliveries.MaxAsync(d => d.PublishedAt);
+        Report.Write(output, "burst", $"Burst: 2 nodes, {accounts} accounts x {postsEach} posts due at one second, X answering in 300 ms: " +
+                         $"{onX.Count} on X, last published {(last - dueAt)?.TotalSeconds:0.0} s after the due time " +
+                         $"(one at a time: {accounts * postsEach * 0.3:0} s), 429s {drill.XState.RateLimitRefusals}, " +
+                         $"duplicates {drill.XState.DuplicateRefusals}, published by {nodes.Count} nodes.");
+        Assert.Equal(accounts * postsEach, onX.Count);
+        Assert.Equal(accounts * postsEach, onX.Select(p => p.Text).Distinct().Count());
+        Assert.Equal(0, drill.XState.RateLimitRefusals);
+        Assert.Equal(0, drill.XState.DuplicateRefusals);
+        // Each account's posts reached X in due order, whichever node sent them.
+        foreach (var channel in channels)
+        {
+            Assert.Equal(Enumerable.Range(0, postsEach).Select(i => $"Burst {channel:N} part {i}"),
+                onX.Where(p => p.Text.StartsWith($"Burst {channel:N} ", StringComparison.Ordinal)).Select(p => p.Text));
+        }
+        // Every reservation was settled or given back.
+        Assert.Empty(await db.RateBudgetReservations.ToListAsync());
+    }
+
     private static async Task<int> CountAsync(Drill drill, string state)
     {
         await using var db = drill.Database.CreateDbContext();
