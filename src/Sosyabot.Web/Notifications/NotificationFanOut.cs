@@ -112,6 +112,20 @@ public sealed partial class NotificationFanOut(
         return events.Count;
     }
 
+    // How long fanned-out events, finished webhook deliveries and read notifications are kept.
+    public static readonly TimeSpan EventsKeptFor = TimeSpan.FromDays(30);
+    public static readonly TimeSpan ReadNotificationsKeptFor = TimeSpan.FromDays(90);
+
+    // Deletes what no page shows any more and no node will send, so the tables do not grow without end; returns how many rows.
+    public async Task<int> PruneAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.WorkspaceEvents.Where(e => e.FannedOutAt < now - EventsKeptFor).ExecuteDeleteAsync(cancellationToken)
+               + await db.WebhookDeliveries.Where(d => d.CompletedAt < now - EventsKeptFor).ExecuteDeleteAsync(cancellationToken)
+               + await db.Notifications.Where(n => n.ReadAt < now - ReadNotificationsKeptFor).ExecuteDeleteAsync(cancellationToken);
+    }
+
     // The webhook body: {id, type, occurred_at, workspace_id, data}. The id is the event's, the same on every
     // attempt and for every webhook, so a receiver can tell a retry from a new event.
     public static string Payload(Guid id, string type, DateTimeOffset occurredAt, Guid workspaceId, JsonNode? data) =>

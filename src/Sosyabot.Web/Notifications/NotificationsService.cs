@@ -9,6 +9,7 @@ internal sealed partial class NotificationsService(
 {
     // Events reach the list and receivers within about this long; the two queries it costs are on partial indexes.
     private static readonly TimeSpan Sleep = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan PruneEvery = TimeSpan.FromHours(1);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -16,10 +17,16 @@ internal sealed partial class NotificationsService(
         {
             return;
         }
+        var nextPrune = time.GetUtcNow();
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
+                if (time.GetUtcNow() >= nextPrune)
+                {
+                    nextPrune = time.GetUtcNow() + PruneEvery;
+                    await fanOut.PruneAsync(stoppingToken);
+                }
                 var busy = await fanOut.RunOnceAsync(stoppingToken) + await webhooks.RunOnceAsync(stoppingToken);
                 if (busy == 0)
                 {

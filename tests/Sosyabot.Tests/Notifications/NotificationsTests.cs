@@ -348,6 +348,39 @@ public sealed class NotificationsTests(AppWithNotifications app) : IClassFixture
         Assert.Contains("ends at", ending.QuerySelector(".body")!.TextContent);
     }
 
+    [Fact]
+    public async Task Prune_OldReadNotificationsAndFinishedDeliveries_AreDeletedAndUnreadOnesKept()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var owner = await app.RegisterAsync(Email("prune"));
+        var workspaceId = Guid.Parse(await Membership.CurrentWorkspaceIdAsync(owner));
+        var (_, webhookId) = await AddWebhookAsync(owner, receiver.Url);
+        await RaiseAsync(workspaceId, WorkspaceEventTypes.PostFailed, "Old and read", "Read long ago.");
+        await SendDueWebhooksAsync();
+        var page = await owner.GetDocumentAsync("/app/notifications");
+        using (await owner.SubmitAsync(page, "#read-all"))
+        {
+        }
+        await RaiseAsync(workspaceId, WorkspaceEventTypes.PostFailed, "Old but unread", "Never opened.");
+        // Aged in the table rather than by moving the clock, which the class's other tests share.
+        var longAgo = app.Clock.GetUtcNow() - NotificationFanOut.ReadNotificationsKeptFor - TimeSpan.FromDays(1);
+        await using (var aging = app.Database.CreateDbContext())
+        {
+            await aging.Notifications.Where(n => n.WorkspaceId == workspaceId && n.ReadAt != null)
+                .ExecuteUpdateAsync(u => u.SetProperty(n => n.ReadAt, longAgo).SetProperty(n => n.CreatedAt, longAgo));
+            await aging.WorkspaceEvents.Where(e => e.WorkspaceId == workspaceId).ExecuteUpdateAsync(u => u.SetProperty(e => e.FannedOutAt, longAgo));
+            await aging.WebhookDeliveries.Where(d => d.WebhookId == webhookId).ExecuteUpdateAsync(u => u.SetProperty(d => d.CompletedAt, longAgo));
+        }
+
+        await app.Services.GetRequiredService<NotificationFanOut>().PruneAsync(CancellationToken.None);
+
+        page = await owner.GetDocumentAsync("/app/notifications");
+        Assert.Equal(["Old but unread"], page.QuerySelectorAll("li.notification .title").Select(t => t.TextContent));
+        await using var db = app.Database.CreateDbContext();
+        Assert.False(await db.WebhookDeliveries.AnyAsync(d => d.WebhookId == webhookId));
+        Assert.False(await db.WorkspaceEvents.AnyAsync(e => e.WorkspaceId == workspaceId));
+    }
+
     private static async Task<(string Secret, Guid Id)> AddWebhookAsync(BrowserClient owner, string url)
     {
         var page = await owner.GetDocumentAsync("/app/settings/webhooks");
