@@ -59,7 +59,7 @@ public sealed class AnalyticsReport(SosyabotDbContext db)
         var latest = await LatestAsync(workspaceId, snapshots, cancellationToken);
         var hasCookieChannel = await db.Deliveries.AnyAsync(
             d => d.WorkspaceId == workspaceId && d.PostId == postId && d.TweetIds.Count > 0 && d.Channel.Kind == ChannelKind.Cookie, cancellationToken);
-        return new PostMetricsView(latest, Series(snapshots, at => at), hasCookieChannel ? MetricsFetcher.CookieChannelNote : null);
+        return new PostMetricsView(latest, Series(snapshots), hasCookieChannel ? MetricsFetcher.CookieChannelNote : null);
     }
 
     public async Task<WorkspaceAnalyticsView> ForWorkspaceAsync(Guid workspaceId, DateTimeOffset now, CancellationToken cancellationToken)
@@ -74,7 +74,7 @@ public sealed class AnalyticsReport(SosyabotDbContext db)
             .Where(c => c.WorkspaceId == workspaceId && (c.State != ChannelStates.Removed || readChannelIds.Contains(c.Id)))
             .OrderBy(c => c.Handle).Select(c => new { c.Id, c.Handle, c.Kind }).ToListAsync(cancellationToken);
         var perChannel = channels.Select(c => new ChannelAnalytics(c.Id, c.Handle, c.Kind, usage.FirstOrDefault(u => u.ChannelId == c.Id),
-            Series(snapshots.Where(s => s.ChannelId == c.Id), at => at))).ToList();
+            Series(snapshots.Where(s => s.ChannelId == c.Id)))).ToList();
         var latest = await LatestAsync(workspaceId, snapshots, cancellationToken);
         return new WorkspaceAnalyticsView(
             await IsEnabledAsync(workspaceId, cancellationToken),
@@ -97,13 +97,13 @@ public sealed class AnalyticsReport(SosyabotDbContext db)
 
     // At each reading time, the sum over the deliveries of what was last read for each: one line per metric. A run of
     // the fetcher stamps all it reads with one time, so the points are the runs (at most one per tick of the loop).
-    public static IReadOnlyList<MetricPoint> Series(IEnumerable<MetricSnapshot> snapshots, Func<DateTimeOffset, DateTimeOffset> bucket)
+    public static IReadOnlyList<MetricPoint> Series(IEnumerable<MetricSnapshot> snapshots)
     {
         var last = new Dictionary<Guid, MetricTotals>();
         var points = new List<MetricPoint>();
-        foreach (var group in snapshots.GroupBy(s => bucket(s.FetchedAt)).OrderBy(g => g.Key))
+        foreach (var group in snapshots.GroupBy(s => s.FetchedAt).OrderBy(g => g.Key))
         {
-            foreach (var snapshot in group.OrderBy(s => s.FetchedAt))
+            foreach (var snapshot in group)
             {
                 last[snapshot.DeliveryId] = MetricTotals.Of(snapshot);
             }

@@ -146,8 +146,8 @@ public sealed partial class MetricsFetcher(
             usage.LastFetchedAt = now;
             usage.Note = missing.Count == 0
                 ? null
-                : $"X did not return {missing.Count} post{(missing.Count == 1 ? "" : "s")} ({missing[0].Title}: {missing[0].Detail}). " +
-                  "Posts deleted on X have no metrics.";
+                : $"X did not return {missing.Count} post{(missing.Count == 1 ? "" : "s")} ({missing[0].Title}: {missing[0].Detail})." +
+                  (missing.All(m => m.IsNotFound) ? " Posts deleted on X have no metrics." : "");
         }
         catch (ChannelNeedsReconnectException ex)
         {

@@ -7,7 +7,7 @@ public sealed partial class MetricsService(
     IServiceScopeFactory scopes, TimeProvider time, IOptions<AnalyticsOptions> options, ILogger<MetricsService> logger) : BackgroundService
 {
     // The schedule decides what is due; this only bounds how late a due post is read.
-    public static TimeSpan Tick(TimeSpan interval) => interval < TimeSpan.FromMinutes(5) ? interval : TimeSpan.FromMinutes(5);
+    private static TimeSpan Tick(TimeSpan interval) => interval < TimeSpan.FromMinutes(5) ? interval : TimeSpan.FromMinutes(5);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

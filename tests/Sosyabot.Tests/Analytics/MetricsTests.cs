@@ -47,6 +47,22 @@ public sealed class MetricsTests(AppWithFakeXMetrics app) : IClassFixture<AppWit
     }
 
     [Fact]
+    public async Task FetchDue_InstanceIntervalZero_AsksXNothingEvenForAWorkspaceThatIsOn()
+    {
+        await TurnMetricsOnAsync(_user);
+        var tweet = await PublishedAsync(_channel, "Instance says no", TimeSpan.FromMinutes(5));
+        _metrics.Likes[tweet] = 7;
+        await using var scope = app.Services.CreateAsyncScope();
+        var off = ActivatorUtilities.CreateInstance<MetricsFetcher>(
+            scope.ServiceProvider, Microsoft.Extensions.Options.Options.Create(new AnalyticsOptions { IntervalMinutes = 0 }));
+
+        Assert.Equal(0, await off.FetchDueAsync(CancellationToken.None));
+        Assert.Equal(0, await off.FetchNowAsync(_channel.WorkspaceId, CancellationToken.None));
+
+        Assert.Empty(Lookups());
+    }
+
+    [Fact]
     public async Task FetchDue_150Posts_TwoLookupsOf100And50WithPublicMetricsAndTheChannelsToken()
     {
         await TurnMetricsOnAsync(_user);
