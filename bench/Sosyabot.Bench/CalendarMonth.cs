@@ -73,11 +73,13 @@ internal static class CalendarMonth
         [
             ("calendar: set-up", string.Create(CultureInfo.InvariantCulture,
                 $"{postsPerWorkspace:N0} posts in the measured workspace and {postsPerWorkspace:N0} in another, seeded and analysed in " +
-                $"{seeding.Elapsed.TotalSeconds:0.0} s; month view {start:yyyy-MM-dd} to {end:yyyy-MM-dd} (42 days, Europe/Istanbul) holds {inRange:N0} posts, " +
-                $"of which {range!.Posts.Count:N0} listed ({CalendarFeed.MaxPerDay} a day) and {range.Overflow.Sum(o => o.Hidden):N0} counted as \"+N more\"; " +
+                $"{seeding.Elapsed.TotalSeconds:0.0} s; month view {start:yyyy-MM-dd} to {end:yyyy-MM-dd} (42 days, Europe/Istanbul) " +
+                $"holds {inRange:N0} posts, of which {range!.Posts.Count:N0} listed ({CalendarFeed.MaxPerDay} a day) " +
+                $"and {range.Overflow.Sum(o => o.Hidden):N0} counted as \"+N more\"; " +
                 $"{Requests} timed reads after {WarmUp} untimed"), ""),
             ($"calendar month view, {postsPerWorkspace:N0} posts (p50 / p99)",
-                string.Create(CultureInfo.InvariantCulture, $"{HistoryPaging.Pct(timings, 0.5):0.00} / {HistoryPaging.Pct(timings, 0.99):0.00} ms"), "< 100 ms"),
+                string.Create(CultureInfo.InvariantCulture,
+                    $"{HistoryPaging.Pct(timings, 0.5):0.00} / {HistoryPaging.Pct(timings, 0.99):0.00} ms"), "< 100 ms"),
             ($"calendar days query plan, {postsPerWorkspace:N0} posts", HistoryPaging.KeyLines(plan), "an index per day, no sort of the month"),
         ];
     }
