@@ -15,7 +15,10 @@ public sealed class NavigationTests(SosyabotAppFactory app) : IClassFixture<Sosy
 
         Assert.Equal("/", page.QuerySelector(".topbar .brand")!.GetAttribute("href"));
         Assert.Equal(
-            [("Channels", "/app/channels"), ("Publishing", "/app/publishing"), ("Calendar", "/app/calendar"), ("Settings", "/app/settings/members"), ("Admin", "/admin")],
+            [
+                ("Channels", "/app/channels"), ("Publishing", "/app/publishing"), ("Calendar", "/app/calendar"),
+                ("Settings", "/app/settings/members"), ("Admin", "/admin"),
+            ],
             Links(page, ".topbar .nav a"));
         Assert.Equal(["Channels"], Active(page, ".topbar .nav a"));
         Assert.Equal("/app/workspaces/new", page.QuerySelector(".switcher a")!.GetAttribute("href"));
@@ -31,7 +34,9 @@ public sealed class NavigationTests(SosyabotAppFactory app) : IClassFixture<Sosy
 
         var page = await admin.GetDocumentAsync(path);
 
-        Assert.Equal([("Members", "/app/settings/members"), ("API tokens", "/app/settings/api-tokens"), ("Time and clock", "/app/settings/preferences")], Links(page, ".sidenav a"));
+        Assert.Equal(
+            [("Members", "/app/settings/members"), ("API tokens", "/app/settings/api-tokens"), ("Time and clock", "/app/settings/preferences")],
+            Links(page, ".sidenav a"));
         Assert.Equal([sideLink], Active(page, ".sidenav a"));
         Assert.Equal(["Settings"], Active(page, ".topbar .nav a"));
     }
