@@ -80,7 +80,8 @@ internal static class HistoryPaging
         return results;
     }
 
-    private static async Task SeedAsync(string database, Guid workspace, Guid neighbour, int posts)
+    // Also the calendar phase's data (CalendarMonth): the same busy workspace, read by day instead of by page.
+    internal static async Task SeedAsync(string database, Guid workspace, Guid neighbour, int posts)
     {
         await using var connection = new NpgsqlConnection(database);
         await connection.OpenAsync();
@@ -174,7 +175,7 @@ internal static class HistoryPaging
     }
 
     // The plan's top node, whether it sorts, the scan on posts and the time PostgreSQL took.
-    private static string KeyLines(string plan)
+    internal static string KeyLines(string plan)
     {
         var lines = plan.Split('\n');
         var top = Regex.Replace(lines[0], @"\s*\(cost=.*$", "").Trim();
@@ -188,7 +189,7 @@ internal static class HistoryPaging
         return $"{top}; {scan}{rows}{sort}; {buffers}; {time}";
     }
 
-    private static double Pct(List<double> values, double p)
+    internal static double Pct(List<double> values, double p)
     {
         var sorted = values.Order().ToList();
         return sorted[(int)Math.Min(sorted.Count - 1, Math.Ceiling(p * sorted.Count) - 1)];

@@ -24,7 +24,8 @@ var backlogs = (Environment.GetEnvironmentVariable("SOSYABOT_BENCH_BACKLOGS") ??
 var timeFactor = double.TryParse(Environment.GetEnvironmentVariable("SOSYABOT_BENCH_TIME_FACTOR"), CultureInfo.InvariantCulture, out var f) ? f : 600;
 var historyPosts = int.TryParse(Environment.GetEnvironmentVariable("SOSYABOT_BENCH_HISTORY_POSTS"), out var h) ? h : 10_000;
 var burstChannels = int.TryParse(Environment.GetEnvironmentVariable("SOSYABOT_BENCH_BURST_CHANNELS"), out var b) ? b : 1_000;
-var phases = (Environment.GetEnvironmentVariable("SOSYABOT_BENCH_PHASES") ?? "throughput,lag,budget,burst,history").Split(',', StringSplitOptions.TrimEntries);
+var calendarPosts = int.TryParse(Environment.GetEnvironmentVariable("SOSYABOT_BENCH_CALENDAR_POSTS"), out var c) ? c : 100_000;
+var phases = (Environment.GetEnvironmentVariable("SOSYABOT_BENCH_PHASES") ?? "throughput,lag,budget,burst,history,calendar").Split(',', StringSplitOptions.TrimEntries);
 if (!phases.Contains("lag"))
 {
     backlogs.Clear();
@@ -158,6 +159,11 @@ if (phases.Contains("burst"))
 if (phases.Contains("history"))
 {
     results.AddRange(await HistoryAsync(server, databaseName + "_history", historyPosts));
+}
+
+if (phases.Contains("calendar"))
+{
+    results.AddRange(await CalendarAsync(server, databaseName + "_calendar", calendarPosts));
 }
 
 Console.WriteLine();
@@ -372,6 +378,26 @@ static async Task Sql(string connectionString, string sql)
 }
 
 static string RuntimeName() => System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription;
+
+// The calendar's month view: its own database, HistoryPaging's data, the app's feed code (see CalendarMonth).
+static async Task<List<(string What, string Figure, string Goal)>> CalendarAsync(string server, string databaseName, int posts)
+{
+    var database = new NpgsqlConnectionStringBuilder(server) { Database = databaseName }.ConnectionString;
+    await Sql(server, $"CREATE DATABASE \"{databaseName}\"");
+    try
+    {
+        await using (var db = new SosyabotDbContext(new DbContextOptionsBuilder<SosyabotDbContext>().UseSosyabotDatabase(database).Options))
+        {
+            await db.Database.MigrateAsync();
+        }
+        return await CalendarMonth.RunAsync(database, posts);
+    }
+    finally
+    {
+        NpgsqlConnection.ClearAllPools();
+        await Sql(server, $"DROP DATABASE IF EXISTS \"{databaseName}\" WITH (FORCE)");
+    }
+}
 
 internal sealed record WrkResult(double RequestsPerSecond, double P99Milliseconds, int Non2xx)
 {

@@ -115,7 +115,8 @@ public sealed class CalendarTests(CalendarAppFactory app) : IClassFixture<Calend
 
         var feed = await FeedAsync(viewer, "");
         Assert.False(Assert.Single(feed).GetProperty("startEditable").GetBoolean());
-        using var response = await DropAsync(viewer.WithoutRedirects(), post, Day.AddDays(1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + "T10:00:00Z",
+        using var response = await DropAsync(
+            viewer.WithoutRedirects(), post, Day.AddDays(1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + "T10:00:00Z",
             viewer);
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);

@@ -15,8 +15,10 @@ public sealed class NavigationTests(SosyabotAppFactory app) : IClassFixture<Sosy
 
         Assert.Equal("/", page.QuerySelector(".topbar .brand")!.GetAttribute("href"));
         Assert.Equal(
-            [("Channels", "/app/channels"), ("Publishing", "/app/publishing"), ("Calendar", "/app/calendar"), ("Queue", "/app/queue"),
-                ("Analytics", "/app/analytics"), ("Settings", "/app/settings/members"), ("Admin", "/admin")],
+            [
+                ("Channels", "/app/channels"), ("Publishing", "/app/publishing"), ("Calendar", "/app/calendar"), ("Queue", "/app/queue"),
+                ("Analytics", "/app/analytics"), ("Settings", "/app/settings/members"), ("Admin", "/admin"),
+            ],
             Links(page, ".topbar .nav a"));
         Assert.Equal(["Channels"], Active(page, ".topbar .nav a"));
         Assert.Equal("/app/workspaces/new", page.QuerySelector(".switcher a")!.GetAttribute("href"));
@@ -27,6 +29,7 @@ public sealed class NavigationTests(SosyabotAppFactory app) : IClassFixture<Sosy
     [Theory]
     [InlineData("/app/settings/members", "Members")]
     [InlineData("/app/settings/api-tokens", "API tokens")]
+    [InlineData("/app/settings/preferences", "Time and clock")]
     [InlineData("/app/settings/notifications", "Notifications")]
     [InlineData("/app/settings/webhooks", "Webhooks")]
     public async Task SettingsPage_SignedIn_SettingsAndItsOwnSideLinkAreActive(string path, string sideLink)
@@ -35,8 +38,12 @@ public sealed class NavigationTests(SosyabotAppFactory app) : IClassFixture<Sosy
 
         var page = await admin.GetDocumentAsync(path);
 
-        Assert.Equal([("Members", "/app/settings/members"), ("API tokens", "/app/settings/api-tokens"),
-            ("Notifications", "/app/settings/notifications"), ("Webhooks", "/app/settings/webhooks")], Links(page, ".sidenav a"));
+        Assert.Equal(
+            [
+                ("Members", "/app/settings/members"), ("API tokens", "/app/settings/api-tokens"), ("Time and clock", "/app/settings/preferences"),
+                ("Notifications", "/app/settings/notifications"), ("Webhooks", "/app/settings/webhooks"),
+            ],
+            Links(page, ".sidenav a"));
         Assert.Equal([sideLink], Active(page, ".sidenav a"));
         Assert.Equal(["Settings"], Active(page, ".topbar .nav a"));
     }

@@ -117,7 +117,9 @@
         });
       }).catch(function (error) {
         info.revert();
-        say(error.message && error.message.indexOf('fetch') < 0 ? error.message : 'The post was not moved: your role may not move posts, or you were signed out.', false);
+        say(error.message && error.message.indexOf('fetch') < 0
+          ? error.message
+          : 'The post was not moved: your role may not move posts, or you were signed out.', false);
       });
     }
   });
