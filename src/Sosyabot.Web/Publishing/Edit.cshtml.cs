@@ -49,6 +49,11 @@ public sealed class EditModel(
     public async Task<IActionResult> OnPostAsync(Guid id, CancellationToken cancellationToken)
     {
         var workspace = await current.GetAsync(cancellationToken);
+        if (Compose.AddsToQueue)
+        {
+            // The editor offers no Add to queue: a post keeps the time it has or is given one here.
+            ModelState.AddModelError(string.Empty, "Add to queue is for new posts: choose a time for this one.");
+        }
         if (ModelState.IsValid && await Compose.ToDraftAsync(ModelState, cancellationToken) is { } draft)
         {
             try
