@@ -192,7 +192,7 @@ public sealed class PublishingQueue(SosyabotDbContext db, TimeProvider time, Pub
             TweetLength measured;
             try
             {
-                measured = TweetText.Measure(parts[i]);
+                measured = TweetText.Measure(parts[i], TwitterTextConfig.V3 with { MaxWeightedLength = maxLength });
             }
             catch (System.Text.RegularExpressions.RegexMatchTimeoutException)
             {
