@@ -85,13 +85,9 @@ public static class ImageContent
     // Everything wrong with a file of this length starting with head; null when it may be stored.
     public static string? Problem(string fileName, ReadOnlySpan<byte> head, long length)
     {
-        if (length > MaxPostMediaBytes)
-        {
-            return TooLarge(fileName, length, null);
-        }
         if (TypeOf(head) is not { } type)
         {
-            return NotAnImage(fileName, head);
+            return length > MaxPostMediaBytes ? TooLarge(fileName, length, null) : NotAnImage(fileName, head);
         }
         return length > LimitFor(type) ? TooLarge(fileName, length, type) : null;
     }
@@ -100,15 +96,16 @@ public static class ImageContent
     // have passed: a file that is too large or not an image is refused before it is read whole.
     public static async Task<(byte[]? Bytes, string? Problem)> ReadAsync(string fileName, long length, Stream content, CancellationToken cancellationToken)
     {
-        if (length > MaxPostMediaBytes)
-        {
-            return (null, TooLarge(fileName, length, null));
-        }
-        var head = new byte[Math.Min(HeadLength, (int)length)];
+        // The first bytes say which limit applies; a file over every limit is refused before more of it is read.
+        var head = new byte[Math.Min(HeadLength, length)];
         await content.ReadExactlyAsync(head, cancellationToken);
         if (Problem(fileName, head, length) is { } problem)
         {
             return (null, problem);
+        }
+        if (length > MaxPostMediaBytes)
+        {
+            return (null, TooLarge(fileName, length, TypeOf(head)));
         }
         var bytes = new byte[length];
         head.CopyTo(bytes, 0);

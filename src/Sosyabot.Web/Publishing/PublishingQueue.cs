@@ -199,7 +199,7 @@ public sealed class PublishingQueue(
             TweetLength measured;
             try
             {
-                measured = TweetText.Measure(parts[i]);
+                measured = TweetText.Measure(parts[i], TwitterTextConfig.V3 with { MaxWeightedLength = maxLength });
             }
             catch (System.Text.RegularExpressions.RegexMatchTimeoutException)
             {

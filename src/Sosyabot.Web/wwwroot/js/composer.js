@@ -220,7 +220,9 @@
   function refreshVideoChannels() {
     var video = carriesVideo();
     var refused = [];
-    all('input[name="Compose.ChannelIds"][data-no-video]').forEach(function (box) {
+    all('input[name="Compose.ChannelIds"][data-no-video]').filter(function (box) {
+      return box.getAttribute('data-no-video') !== '';
+    }).forEach(function (box) {
       if (video && !box.hasAttribute('data-off-for-video')) {
         box.setAttribute('data-off-for-video', box.disabled ? 'was-disabled' : '');
         box.checked = false;
