@@ -70,6 +70,14 @@ internal static class Burst
         }
         finally
         {
+            // What the nodes logged (warnings and errors), for a figure that looks wrong.
+            foreach (var (name, node) in new[] { ("first", first), ("second", second), ("third", third) })
+            {
+                if (node is not null)
+                {
+                    Console.WriteLine($"-- burst: the {name} node's last log lines\n{node.Tail}\n");
+                }
+            }
             await first.DisposeAsync();
             if (second is not null)
             {

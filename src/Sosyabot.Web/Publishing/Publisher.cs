@@ -226,7 +226,9 @@ public sealed partial class Publisher(
                 ORDER BY d.due_at, d.id
                 LIMIT @scan) first_due
             GROUP BY channel_id
-            ORDER BY min(due_at)
+            -- channel_id breaks ties (a burst is due at one second): nodes insert overlapping leases in one order, so
+            -- they never deadlock on them.
+            ORDER BY min(due_at), channel_id
             LIMIT @channels)
         INSERT INTO publishing_leases (channel_id, held_by, held_until)
         SELECT channel_id, @node, @lease_until FROM due

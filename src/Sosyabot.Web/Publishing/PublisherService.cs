@@ -18,13 +18,15 @@ public sealed class PublishingOptions
     // How many accounts this node publishes for at once. Each account's posts still go one after another, in due
     // order (a channel's lease), and the rate budgets are shared rows with in-flight reservations, so X's limits hold
     // however many run. X answers a post in some hundreds of milliseconds: 1,000 accounts due at one second take
-    // 1,000 x 0.3 s / 64 = 4.7 s at 64 at once. A send holds a database connection only while it talks to the
-    // database, not while X answers, so 64 in flight stay inside Npgsql's pool of 100. A node killed mid-send
-    // strands nothing: its claims, its leases and its budget reservations lapse with the claim lease.
+    // 1,000 x 0.3 s / 32 = 9.4 s at 32 at once. A send holds a database connection only while it talks to the
+    // database, not while X answers; but on a busy machine most sends are in the database at once, and 64 per node
+    // took two nodes past PostgreSQL's 100 connections ("too many clients") in the benchmark. 32 leaves room for
+    // a second node and for requests; raise it with max_connections. A node killed mid-send strands nothing: its
+    // claims, its leases and its budget reservations lapse with the claim lease.
     [ConfigurationKeyName("PUBLISHER_CONCURRENCY"), System.ComponentModel.DataAnnotations.Range(1, 256)]
     public int Concurrency { get; set; } = DefaultConcurrency;
 
-    public const int DefaultConcurrency = 64;
+    public const int DefaultConcurrency = 32;
 
     // A post held while its channel needed reconnecting goes out by itself when the channel is back, unless it
     // is this late by then: a post that much past its time may no longer fit, so a person decides.

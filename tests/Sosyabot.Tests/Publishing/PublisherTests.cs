@@ -222,9 +222,9 @@ public sealed class PublisherTests(AppWithFakeX app) : IClassFixture<AppWithFake
     }
 
     [Fact]
-    public void Options_ByDefault_PublishesForSixtyFourAccountsAtOnce()
+    public void Options_ByDefault_PublishesForThirtyTwoAccountsAtOnce()
     {
-        Assert.Equal(64, app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<PublishingOptions>>().Value.Concurrency);
+        Assert.Equal(32, app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<PublishingOptions>>().Value.Concurrency);
         Assert.Equal(PublishingOptions.DefaultConcurrency, new PublishingOptions().Concurrency);
     }
 
