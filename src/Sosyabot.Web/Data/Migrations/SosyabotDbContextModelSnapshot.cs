@@ -247,6 +247,136 @@ namespace Sosyabot.Web.Data.Migrations
                     b.ToTable("api_tokens", (string)null);
                 });
 
+            modelBuilder.Entity("Sosyabot.Web.Analytics.ChannelMetricsUsage", b =>
+                {
+                    b.Property<Guid>("ChannelId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("channel_id");
+
+                    b.Property<DateTimeOffset?>("LastFetchedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_fetched_at");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("note");
+
+                    b.Property<DateTimeOffset?>("PausedUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("paused_until");
+
+                    b.Property<long>("PostsRead")
+                        .HasColumnType("bigint")
+                        .HasColumnName("posts_read");
+
+                    b.Property<long>("Requests")
+                        .HasColumnType("bigint")
+                        .HasColumnName("requests");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("workspace_id");
+
+                    b.HasKey("ChannelId");
+
+                    b.HasIndex("WorkspaceId");
+
+                    b.ToTable("channel_metrics_usage", (string)null);
+                });
+
+            modelBuilder.Entity("Sosyabot.Web.Analytics.MetricSnapshot", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<long>("Bookmarks")
+                        .HasColumnType("bigint")
+                        .HasColumnName("bookmarks");
+
+                    b.Property<Guid>("ChannelId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("channel_id");
+
+                    b.Property<Guid>("DeliveryId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("delivery_id");
+
+                    b.Property<DateTimeOffset>("FetchedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("fetched_at");
+
+                    b.Property<long>("Impressions")
+                        .HasColumnType("bigint")
+                        .HasColumnName("impressions");
+
+                    b.Property<long>("Likes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("likes");
+
+                    b.Property<Guid>("PostId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("post_id");
+
+                    b.Property<long>("Quotes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("quotes");
+
+                    b.Property<long>("Replies")
+                        .HasColumnType("bigint")
+                        .HasColumnName("replies");
+
+                    b.Property<long>("Reposts")
+                        .HasColumnType("bigint")
+                        .HasColumnName("reposts");
+
+                    b.Property<string>("TweetId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("tweet_id");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("workspace_id");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DeliveryId", "FetchedAt");
+
+                    b.HasIndex("WorkspaceId", "FetchedAt");
+
+                    b.ToTable("metric_snapshots", (string)null);
+                });
+
+            modelBuilder.Entity("Sosyabot.Web.Analytics.WorkspaceAnalytics", b =>
+                {
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("workspace_id");
+
+                    b.Property<bool>("MetricsEnabled")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("boolean")
+                        .HasDefaultValue(false)
+                        .HasColumnName("metrics_enabled");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedByUserId")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)")
+                        .HasColumnName("updated_by_user_id");
+
+                    b.HasKey("WorkspaceId");
+
+                    b.ToTable("workspace_analytics", (string)null);
+                });
+
             modelBuilder.Entity("Sosyabot.Web.Calendar.UserDisplayPreference", b =>
                 {
                     b.Property<string>("UserId")
@@ -945,6 +1075,8 @@ namespace Sosyabot.Web.Data.Migrations
 
                     b.HasIndex("State", "DueAt", "Id");
 
+                    b.HasIndex("WorkspaceId", "State", "DueAt");
+
                     b.ToTable("deliveries", (string)null);
                 });
 
@@ -1125,6 +1257,32 @@ namespace Sosyabot.Web.Data.Migrations
                     b.HasKey("Key");
 
                     b.ToTable("rate_budgets", (string)null);
+                });
+
+            modelBuilder.Entity("Sosyabot.Web.Publishing.RateBudgetReservation", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("key");
+
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("HeldBy")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("held_by");
+
+                    b.HasKey("Key", "Id");
+
+                    b.ToTable("rate_budget_reservations", (string)null);
                 });
 
             modelBuilder.Entity("Sosyabot.Web.Queue.PostingSchedule", b =>
@@ -1387,6 +1545,39 @@ namespace Sosyabot.Web.Data.Migrations
                     b.Navigation("CreatedBy");
 
                     b.Navigation("Workspace");
+                });
+
+            modelBuilder.Entity("Sosyabot.Web.Analytics.ChannelMetricsUsage", b =>
+                {
+                    b.HasOne("Sosyabot.Web.Channels.Channel", null)
+                        .WithOne()
+                        .HasForeignKey("Sosyabot.Web.Analytics.ChannelMetricsUsage", "ChannelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Sosyabot.Web.Analytics.MetricSnapshot", b =>
+                {
+                    b.HasOne("Sosyabot.Web.Publishing.Delivery", null)
+                        .WithMany()
+                        .HasForeignKey("DeliveryId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Sosyabot.Web.Workspaces.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Sosyabot.Web.Analytics.WorkspaceAnalytics", b =>
+                {
+                    b.HasOne("Sosyabot.Web.Workspaces.Workspace", null)
+                        .WithOne()
+                        .HasForeignKey("Sosyabot.Web.Analytics.WorkspaceAnalytics", "WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Sosyabot.Web.Calendar.UserDisplayPreference", b =>

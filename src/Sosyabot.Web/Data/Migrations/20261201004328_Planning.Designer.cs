@@ -13,8 +13,8 @@ using Sosyabot.Web.Data;
 namespace Sosyabot.Web.Data.Migrations
 {
     [DbContext(typeof(SosyabotDbContext))]
-    [Migration("20261130200931_Notifications")]
-    partial class Notifications
+    [Migration("20261201004328_Planning")]
+    partial class Planning
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -250,6 +250,176 @@ namespace Sosyabot.Web.Data.Migrations
                     b.ToTable("api_tokens", (string)null);
                 });
 
+            modelBuilder.Entity("Sosyabot.Web.Analytics.ChannelMetricsUsage", b =>
+                {
+                    b.Property<Guid>("ChannelId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("channel_id");
+
+                    b.Property<DateTimeOffset?>("LastFetchedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_fetched_at");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("note");
+
+                    b.Property<DateTimeOffset?>("PausedUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("paused_until");
+
+                    b.Property<long>("PostsRead")
+                        .HasColumnType("bigint")
+                        .HasColumnName("posts_read");
+
+                    b.Property<long>("Requests")
+                        .HasColumnType("bigint")
+                        .HasColumnName("requests");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("workspace_id");
+
+                    b.HasKey("ChannelId");
+
+                    b.HasIndex("WorkspaceId");
+
+                    b.ToTable("channel_metrics_usage", (string)null);
+                });
+
+            modelBuilder.Entity("Sosyabot.Web.Analytics.MetricSnapshot", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<long>("Bookmarks")
+                        .HasColumnType("bigint")
+                        .HasColumnName("bookmarks");
+
+                    b.Property<Guid>("ChannelId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("channel_id");
+
+                    b.Property<Guid>("DeliveryId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("delivery_id");
+
+                    b.Property<DateTimeOffset>("FetchedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("fetched_at");
+
+                    b.Property<long>("Impressions")
+                        .HasColumnType("bigint")
+                        .HasColumnName("impressions");
+
+                    b.Property<long>("Likes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("likes");
+
+                    b.Property<Guid>("PostId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("post_id");
+
+                    b.Property<long>("Quotes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("quotes");
+
+                    b.Property<long>("Replies")
+                        .HasColumnType("bigint")
+                        .HasColumnName("replies");
+
+                    b.Property<long>("Reposts")
+                        .HasColumnType("bigint")
+                        .HasColumnName("reposts");
+
+                    b.Property<string>("TweetId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("tweet_id");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("workspace_id");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DeliveryId", "FetchedAt");
+
+                    b.HasIndex("WorkspaceId", "FetchedAt");
+
+                    b.ToTable("metric_snapshots", (string)null);
+                });
+
+            modelBuilder.Entity("Sosyabot.Web.Analytics.WorkspaceAnalytics", b =>
+                {
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("workspace_id");
+
+                    b.Property<bool>("MetricsEnabled")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("boolean")
+                        .HasDefaultValue(false)
+                        .HasColumnName("metrics_enabled");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedByUserId")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)")
+                        .HasColumnName("updated_by_user_id");
+
+                    b.HasKey("WorkspaceId");
+
+                    b.ToTable("workspace_analytics", (string)null);
+                });
+
+            modelBuilder.Entity("Sosyabot.Web.Calendar.UserDisplayPreference", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasColumnType("text")
+                        .HasColumnName("user_id");
+
+                    b.Property<bool?>("Clock24")
+                        .HasColumnType("boolean")
+                        .HasColumnName("clock24");
+
+                    b.Property<string>("TimeZone")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("time_zone");
+
+                    b.HasKey("UserId");
+
+                    b.ToTable("user_display_preferences", (string)null);
+                });
+
+            modelBuilder.Entity("Sosyabot.Web.Calendar.WorkspaceDisplayPreference", b =>
+                {
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("workspace_id");
+
+                    b.Property<bool?>("Clock24")
+                        .HasColumnType("boolean")
+                        .HasColumnName("clock24");
+
+                    b.Property<string>("TimeZone")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("time_zone");
+
+                    b.HasKey("WorkspaceId");
+
+                    b.ToTable("workspace_display_preferences", (string)null);
+                });
+
             modelBuilder.Entity("Sosyabot.Web.Channels.Channel", b =>
                 {
                     b.Property<Guid>("Id")
@@ -332,6 +502,11 @@ namespace Sosyabot.Web.Data.Migrations
                         .HasMaxLength(1000)
                         .HasColumnType("character varying(1000)")
                         .HasColumnName("state_reason");
+
+                    b.Property<string>("SubscriptionType")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("subscription_type");
 
                     b.Property<Guid>("WorkspaceId")
                         .HasColumnType("uuid")
@@ -903,6 +1078,8 @@ namespace Sosyabot.Web.Data.Migrations
 
                     b.HasIndex("State", "DueAt", "Id");
 
+                    b.HasIndex("WorkspaceId", "State", "DueAt");
+
                     b.ToTable("deliveries", (string)null);
                 });
 
@@ -976,6 +1153,8 @@ namespace Sosyabot.Web.Data.Migrations
                         .HasColumnName("workspace_id");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("WorkspaceId", "DueAt", "Id");
 
                     b.HasIndex("WorkspaceId", "IsDraft", "DueAt", "Id")
                         .IsDescending(false, false, true, true);
@@ -1083,6 +1262,92 @@ namespace Sosyabot.Web.Data.Migrations
                     b.ToTable("rate_budgets", (string)null);
                 });
 
+            modelBuilder.Entity("Sosyabot.Web.Publishing.RateBudgetReservation", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("key");
+
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("HeldBy")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("held_by");
+
+                    b.HasKey("Key", "Id");
+
+                    b.ToTable("rate_budget_reservations", (string)null);
+                });
+
+            modelBuilder.Entity("Sosyabot.Web.Queue.PostingSchedule", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid?>("ChannelId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("channel_id");
+
+                    b.Property<string>("TimeZone")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("time_zone");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("workspace_id");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ChannelId");
+
+                    b.HasIndex("WorkspaceId", "ChannelId")
+                        .IsUnique();
+
+                    NpgsqlIndexBuilderExtensions.AreNullsDistinct(b.HasIndex("WorkspaceId", "ChannelId"), false);
+
+                    b.ToTable("posting_schedules", (string)null);
+                });
+
+            modelBuilder.Entity("Sosyabot.Web.Queue.PostingSlot", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<int>("Day")
+                        .HasColumnType("integer")
+                        .HasColumnName("day");
+
+                    b.Property<Guid>("ScheduleId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("schedule_id");
+
+                    b.Property<TimeOnly>("Time")
+                        .HasColumnType("time without time zone")
+                        .HasColumnName("time");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ScheduleId", "Day", "Time")
+                        .IsUnique();
+
+                    b.ToTable("posting_slots", (string)null);
+                });
+
             modelBuilder.Entity("Sosyabot.Web.Workspaces.Workspace", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1148,6 +1413,12 @@ namespace Sosyabot.Web.Data.Migrations
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)")
                         .HasColumnName("normalized_email");
+
+                    b.Property<bool>("ProvesEmail")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("boolean")
+                        .HasDefaultValue(false)
+                        .HasColumnName("proves_email");
 
                     b.Property<DateTimeOffset?>("RevokedAt")
                         .HasColumnType("timestamp with time zone")
@@ -1277,6 +1548,57 @@ namespace Sosyabot.Web.Data.Migrations
                     b.Navigation("CreatedBy");
 
                     b.Navigation("Workspace");
+                });
+
+            modelBuilder.Entity("Sosyabot.Web.Analytics.ChannelMetricsUsage", b =>
+                {
+                    b.HasOne("Sosyabot.Web.Channels.Channel", null)
+                        .WithOne()
+                        .HasForeignKey("Sosyabot.Web.Analytics.ChannelMetricsUsage", "ChannelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Sosyabot.Web.Analytics.MetricSnapshot", b =>
+                {
+                    b.HasOne("Sosyabot.Web.Publishing.Delivery", null)
+                        .WithMany()
+                        .HasForeignKey("DeliveryId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Sosyabot.Web.Workspaces.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Sosyabot.Web.Analytics.WorkspaceAnalytics", b =>
+                {
+                    b.HasOne("Sosyabot.Web.Workspaces.Workspace", null)
+                        .WithOne()
+                        .HasForeignKey("Sosyabot.Web.Analytics.WorkspaceAnalytics", "WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Sosyabot.Web.Calendar.UserDisplayPreference", b =>
+                {
+                    b.HasOne("Sosyabot.Web.Identity.AppUser", null)
+                        .WithOne()
+                        .HasForeignKey("Sosyabot.Web.Calendar.UserDisplayPreference", "UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Sosyabot.Web.Calendar.WorkspaceDisplayPreference", b =>
+                {
+                    b.HasOne("Sosyabot.Web.Workspaces.Workspace", null)
+                        .WithOne()
+                        .HasForeignKey("Sosyabot.Web.Calendar.WorkspaceDisplayPreference", "WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Sosyabot.Web.Channels.Channel", b =>
@@ -1410,6 +1732,29 @@ namespace Sosyabot.Web.Data.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Sosyabot.Web.Queue.PostingSchedule", b =>
+                {
+                    b.HasOne("Sosyabot.Web.Channels.Channel", null)
+                        .WithMany()
+                        .HasForeignKey("ChannelId")
+                        .OnDelete(DeleteBehavior.Cascade);
+
+                    b.HasOne("Sosyabot.Web.Workspaces.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Sosyabot.Web.Queue.PostingSlot", b =>
+                {
+                    b.HasOne("Sosyabot.Web.Queue.PostingSchedule", null)
+                        .WithMany("Slots")
+                        .HasForeignKey("ScheduleId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Sosyabot.Web.Workspaces.WorkspaceInvitation", b =>
                 {
                     b.HasOne("Sosyabot.Web.Identity.AppUser", null)
@@ -1463,6 +1808,11 @@ namespace Sosyabot.Web.Data.Migrations
                     b.Navigation("Deliveries");
 
                     b.Navigation("Media");
+                });
+
+            modelBuilder.Entity("Sosyabot.Web.Queue.PostingSchedule", b =>
+                {
+                    b.Navigation("Slots");
                 });
 
             modelBuilder.Entity("Sosyabot.Web.Workspaces.Workspace", b =>
