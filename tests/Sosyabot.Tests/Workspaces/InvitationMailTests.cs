@@ -22,7 +22,7 @@ public sealed class InvitationMailTests(AppWithMail app) : IClassFixture<AppWith
         Assert.Contains("as viewer", mail.TextBody, StringComparison.Ordinal);
         Assert.Single((await invitee.GetDocumentAsync("/app/channels")).QuerySelectorAll("#workspace-switcher option"));
 
-        var accepted = await Membership.AcceptAsync(invitee, LinkIn(mail.TextBody!));
+        var accepted = await Membership.AcceptAsync(invitee, Membership.LinkInMail(mail.TextBody!));
 
         Assert.Contains("You joined sender-", accepted.QuerySelector(".flash-success")!.TextContent);
     }
@@ -36,7 +36,7 @@ public sealed class InvitationMailTests(AppWithMail app) : IClassFixture<AppWith
         {
             var newcomer = $"newcomer-{Guid.NewGuid():N}@sosyabot.test";
             await Membership.SubmitInvitationAsync(owner, newcomer, "Editor");
-            var link = LinkIn((await app.Smtp.WaitForMessageToAsync(newcomer)).TextBody!);
+            var link = Membership.LinkInMail((await app.Smtp.WaitForMessageToAsync(newcomer)).TextBody!);
             var token = new Uri(link).Segments[^1];
             var visitor = app.CreateBrowserClient();
 
@@ -51,9 +51,4 @@ public sealed class InvitationMailTests(AppWithMail app) : IClassFixture<AppWith
             await app.SetRegistrationModeAsync("open");
         }
     }
-
-    private static string LinkIn(string mailBody) =>
-        System.Text.RegularExpressions.Regex.Match(mailBody, @"https?://\S+/app/invitations/[A-Za-z0-9_-]+").Value is { Length: > 0 } link
-            ? link
-            : throw new InvalidOperationException("No invitation link in the mail: " + mailBody);
 }
