@@ -168,12 +168,12 @@ public sealed partial class ChannelTokens(
         }
         var integration = await settings.GetAsync(cancellationToken);
         var renewable = integration.LongLivedConnections && integration.Credentials is not null;
-        await expired
-            .Where(c => !renewable || c.RefreshTokenProtected == null)
-            .ExecuteUpdateAsync(update => update
-                .SetProperty(c => c.State, ChannelStates.NeedsReconnect)
-                .SetProperty(c => c.StateReason, "X's access token expired (they last about 2 hours). Reconnect the account."),
-                cancellationToken);
+        var unrenewable = await expired.Where(c => !renewable || c.RefreshTokenProtected == null).Select(c => c.Id).ToListAsync(cancellationToken);
+        foreach (var channelId in unrenewable)
+        {
+            // One by one, each marked only while still active: the workspace hears once however many pages looked.
+            await MarkNeedsReconnectAsync(channelId, "X's access token expired (they last about 2 hours). Reconnect the account.", cancellationToken);
+        }
     }
 
     public async Task MarkNeedsReconnectAsync(Guid channelId, string reason, CancellationToken cancellationToken)

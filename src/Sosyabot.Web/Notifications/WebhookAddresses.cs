@@ -69,6 +69,15 @@ public sealed class WebhookAddresses(IOptions<NotificationOptions> options)
                      || b[0] >= 224);
         }
         var bytes = address.GetAddressBytes();
+        // NAT64 (64:ff9b::/96, and the local-use 64:ff9b:1::/48) and 6to4 (2002::/16) carry an IPv4 address that a gateway on the way may reach.
+        if (bytes[0] == 0x00 && bytes[1] == 0x64 && bytes[2] == 0xff && bytes[3] == 0x9b)
+        {
+            return IsPublic(new IPAddress(bytes.AsSpan(12, 4)));
+        }
+        if (bytes[0] == 0x20 && bytes[1] == 0x02)
+        {
+            return IsPublic(new IPAddress(bytes.AsSpan(2, 4)));
+        }
         return !(address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6Multicast
                  || (bytes[0] & 0xfe) == 0xfc
                  || address.IsIPv6Teredo);

@@ -124,6 +124,14 @@ public sealed partial class DeliverySender(
             }
         }
 
+        if (_delivery.TweetIds.Count == 0 && _media.Any(m => ImageContent.IsVideo(m.ContentType))
+            && ChannelAbility.ToPublishVideo(channel) is { Label: ChannelAbility.NoVideo } noVideo)
+        {
+            // Queued before the channel was connected again through cookies: the web path cannot take it.
+            await FailAsync(noVideo.Reason, cancellationToken);
+            return;
+        }
+
         while (_delivery.TweetIds.Count < parts.Count)
         {
             var part = _delivery.TweetIds.Count;
@@ -145,13 +153,6 @@ public sealed partial class DeliverySender(
             _reservation = reservation;
             _requestBegun = false;
 
-            if (part == 0 && _media.Any(m => ImageContent.IsVideo(m.ContentType))
-                && ChannelAbility.ToPublishVideo(channel) is { Label: ChannelAbility.NoVideo } noVideo)
-            {
-                // Queued before the channel was connected again through cookies: the web path cannot take it.
-                await FailAsync(noVideo.Reason, cancellationToken);
-                return;
-            }
             try
             {
                 var mediaIds = part == 0 ? await UploadMediaAsync(path, cancellationToken) : null;
@@ -159,6 +160,18 @@ public sealed partial class DeliverySender(
                 {
                     await FailAsync("The images of this post are no longer kept and X has forgotten its uploads. Edit the post and attach them again.",
                         cancellationToken);
+                    return;
+                }
+                if (mediaIds is { Count: > 0 } && await RenewClaimAsync(cancellationToken) is var renewal and not ClaimRenewal.Renewed)
+                {
+                    // An upload and X's processing can outlast the claim; if another sender took the delivery over
+                    // meanwhile, it posts and this one must not. The media ids are kept for whoever posts.
+                    if (renewal == ClaimRenewal.Lost)
+                    {
+                        LogClaimLost(logger, _delivery.Id);
+                        return;
+                    }
+                    await CancelAsync(cancellationToken);
                     return;
                 }
                 if (_delivery.SendingPart != part)
@@ -619,30 +632,40 @@ public sealed partial class DeliverySender(
     {
         _delivery.State = DeliveryStates.Failed;
         _delivery.Reason = reason;
-        RaiseEvent(WorkspaceEventTypes.PostFailed, $"Failed on @{_delivery.Channel.Handle}", $"“{Excerpt()}” was not published: {reason}", reason);
+        events.Add(FailedEvent(_delivery, reason, links));
         await SaveUnlessCancelledAsync(cancellationToken);
         LogFailed(logger, _delivery.Id, reason);
     }
 
     // Staged with the outcome, so the event and the delivery's new state are saved together or not at all.
     private void RaiseEvent(string type, string title, string body, string? reason) =>
-        events.Add(new WorkspaceEvent(_delivery.WorkspaceId, type, title, body,
-            links.GetPathByPage("/Publishing/Post", values: new { id = _delivery.PostId }),
+        events.Add(EventFor(_delivery, type, title, body, reason, links));
+
+    // A delivery that failed for good, told as the workspace hears it; its Post and Channel are loaded.
+    public static WorkspaceEvent FailedEvent(Delivery delivery, string reason, LinkGenerator links) =>
+        EventFor(delivery, WorkspaceEventTypes.PostFailed, $"Failed on @{delivery.Channel.Handle}", $"“{Excerpt(delivery)}” was not published: {reason}",
+            reason, links);
+
+    private static WorkspaceEvent EventFor(Delivery delivery, string type, string title, string body, string? reason, LinkGenerator links) =>
+        new(delivery.WorkspaceId, type, title, body,
+            links.GetPathByPage("/Publishing/Post", values: new { id = delivery.PostId }),
             new Dictionary<string, string?>
             {
-                ["post_id"] = _delivery.PostId.ToString("D"),
-                ["delivery_id"] = _delivery.Id.ToString("D"),
-                ["channel_id"] = _delivery.ChannelId.ToString("D"),
-                ["channel_handle"] = _delivery.Channel.Handle,
-                ["state"] = _delivery.State,
+                ["post_id"] = delivery.PostId.ToString("D"),
+                ["delivery_id"] = delivery.Id.ToString("D"),
+                ["channel_id"] = delivery.ChannelId.ToString("D"),
+                ["channel_handle"] = delivery.Channel.Handle,
+                ["state"] = delivery.State,
                 ["reason"] = reason,
-                ["tweet_ids"] = _delivery.TweetIds.Count == 0 ? null : string.Join(",", _delivery.TweetIds),
-                ["text"] = _delivery.Post.Parts.Count == 0 ? null : _delivery.Post.Parts[0],
-            }));
+                ["tweet_ids"] = delivery.TweetIds.Count == 0 ? null : string.Join(",", delivery.TweetIds),
+                ["text"] = delivery.Post.Parts.Count == 0 ? null : delivery.Post.Parts[0],
+            });
 
-    private string Excerpt()
+    private string Excerpt() => Excerpt(_delivery);
+
+    private static string Excerpt(Delivery delivery)
     {
-        var text = _delivery.Post.Parts.Count == 0 ? "" : _delivery.Post.Parts[0].ReplaceLineEndings(" ");
+        var text = delivery.Post.Parts.Count == 0 ? "" : delivery.Post.Parts[0].ReplaceLineEndings(" ");
         return text.Length <= 80 ? text : text[..79] + "…";
     }
 

@@ -207,6 +207,8 @@ public sealed class PostLifecycle(
         {
             throw new PostConflictException(refusal);
         }
+        // Moving a failed post sends it again: the same checks as Retry.
+        ThrowIfCannotSendAgain(post.Deliveries.Where(d => d.State == DeliveryStates.Failed));
         var dueAt = at > now ? at.ToUniversalTime() : now;
         post.DueAt = dueAt;
         post.TimeZone = timeZone ?? post.TimeZone;
@@ -272,6 +274,10 @@ public sealed class PostLifecycle(
         return new CancelOutcome(cancelled, stopping);
     }
 
+    // A failed delivery goes out again only through a channel that can publish now (connected, not needing a reconnect).
+    private static void ThrowIfCannotSendAgain(IEnumerable<Delivery> failed) =>
+        PublishingQueue.ThrowIfProblems(failed.Select(d => ChannelAbility.ToPublish(d.Channel)?.Reason).OfType<string>().Distinct().ToList());
+
     // Sends failed deliveries again, from the first part X does not have yet.
     public async Task<int> RetryAsync(Guid workspaceId, Guid postId, Guid? channelId, CancellationToken cancellationToken)
     {
@@ -282,8 +288,7 @@ public sealed class PostLifecycle(
         {
             throw new PostConflictException("Only a failed delivery can be retried, and this post has none" + (channelId is null ? "." : " on that channel."));
         }
-        var channels = await db.Channels.AsNoTracking().Where(c => failed.Select(d => d.ChannelId).Contains(c.Id)).ToListAsync(cancellationToken);
-        PublishingQueue.ThrowIfProblems(channels.Select(c => ChannelAbility.ToPublish(c)?.Reason).OfType<string>().ToList());
+        ThrowIfCannotSendAgain(failed);
         var now = time.GetUtcNow();
         foreach (var delivery in failed)
         {

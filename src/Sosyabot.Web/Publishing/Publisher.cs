@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Sosyabot.Web.Data;
+using Sosyabot.Web.Notifications;
 
 namespace Sosyabot.Web.Publishing;
 
@@ -294,18 +295,29 @@ public sealed partial class Publisher(
     // person to see after the last one, instead of sitting in 'publishing' to be reclaimed forever.
     private async Task CountCrashAsync(Guid deliveryId, Exception exception)
     {
-        await using var db = await contexts.CreateDbContextAsync(CancellationToken.None);
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<SosyabotDbContext>();
+        await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None);
         var retryAt = time.GetUtcNow() + TimeSpan.FromMinutes(1);
         var retrying = $"Sosyabot could not send it ({exception.GetType().Name}); trying again at {retryAt.UtcDateTime:HH:mm:ss} UTC.";
         var failed = $"Sosyabot could not send it ({exception.GetType().Name}) after {DeliverySender.MaxAttempts} attempts. " +
             "Retry it, or reconnect the channel if this keeps happening.";
-        await db.Deliveries
+        var counted = await db.Deliveries
             .Where(d => d.Id == deliveryId && d.State == DeliveryStates.Publishing && d.ClaimedBy == NodeId)
             .ExecuteUpdateAsync(update => update
                 .SetProperty(d => d.Attempts, d => d.Attempts + 1)
                 .SetProperty(d => d.State, d => d.Attempts + 1 >= DeliverySender.MaxAttempts ? DeliveryStates.Failed : DeliveryStates.Queued)
                 .SetProperty(d => d.Reason, d => d.Attempts + 1 >= DeliverySender.MaxAttempts ? failed : retrying)
                 .SetProperty(d => d.DueAt, retryAt), CancellationToken.None);
+        // The last attempt is a failure like any other: the workspace hears of it.
+        var failedNow = counted == 0 ? null : await db.Deliveries.AsNoTracking().Include(d => d.Post).Include(d => d.Channel)
+            .SingleOrDefaultAsync(d => d.Id == deliveryId && d.State == DeliveryStates.Failed, CancellationToken.None);
+        if (failedNow is not null)
+        {
+            await scope.ServiceProvider.GetRequiredService<IWorkspaceEvents>()
+                .RecordAsync(DeliverySender.FailedEvent(failedNow, failed, scope.ServiceProvider.GetRequiredService<LinkGenerator>()), CancellationToken.None);
+        }
+        await transaction.CommitAsync(CancellationToken.None);
     }
 
     // Shutting down: what was claimed but not begun goes back to the queue now, not after the lease.

@@ -140,10 +140,16 @@ public sealed partial class XWebClient(HttpClient http, IOptions<XOptions> optio
             $"{upload}?command=FINALIZE&media_id={mediaId}{(category == "tweet_image" ? "" : "&allow_async=true")}"), cancellationToken);
         var processing = finalized.Root.TryGetProperty("processing_info", out var p) && p.ValueKind == JsonValueKind.Object ? p.Clone() : (JsonElement?)null;
         finalized.Dispose();
+        var waitUntil = timeProvider.GetUtcNow() + XClient.MaxProcessingWait;
         while (processing is { } info && Str(info, "state") is "pending" or "in_progress")
         {
-            var wait = info.TryGetProperty("check_after_secs", out var c) && c.TryGetInt32(out var s) ? s : 1;
-            await Task.Delay(TimeSpan.FromSeconds(Math.Clamp(wait, 1, 30)), timeProvider, cancellationToken);
+            var wait = TimeSpan.FromSeconds(Math.Clamp(info.TryGetProperty("check_after_secs", out var c) && c.TryGetInt32(out var s) ? s : 1, 1, 30));
+            if (timeProvider.GetUtcNow() + wait > waitUntil)
+            {
+                throw new XWebException(HttpStatusCode.GatewayTimeout, XWebFault.Other, null,
+                    $"x.com was still processing the media after {XClient.MaxProcessingWait.TotalMinutes:0} minutes.", "media/upload");
+            }
+            await Task.Delay(wait, timeProvider, cancellationToken);
             using var status = await SendJsonAsync(session, "media/upload",
                 () => new HttpRequestMessage(HttpMethod.Get, $"{upload}?command=STATUS&media_id={mediaId}"), cancellationToken);
             processing = status.Root.TryGetProperty("processing_info", out var q) && q.ValueKind == JsonValueKind.Object ? q.Clone() : null;

@@ -349,6 +349,41 @@ public sealed class NotificationsTests(AppWithNotifications app) : IClassFixture
     }
 
     [Fact]
+    public async Task ChannelsPage_TokenExpiredWithNothingToRenewIt_TellsTheMembersOnceThatItNeedsReconnecting()
+    {
+        var owner = await app.RegisterAsync(Email("expired"));
+        var workspaceId = Guid.Parse(await Membership.CurrentWorkspaceIdAsync(owner));
+        var channelId = Guid.CreateVersion7();
+        var handle = "expired" + Guid.NewGuid().ToString("N")[..8];
+        await using (var db = app.Database.CreateDbContext())
+        {
+            db.Channels.Add(new Sosyabot.Web.Channels.Channel
+            {
+                Id = channelId, WorkspaceId = workspaceId, XUserId = Guid.NewGuid().ToString("N")[..16], Kind = Sosyabot.Web.Channels.ChannelKind.OAuth2,
+                Handle = handle, DisplayName = "Expired", ConnectedAt = app.Clock.GetUtcNow() - TimeSpan.FromHours(3),
+                ConnectedByUserId = (await db.WorkspaceMembers.FirstAsync(m => m.WorkspaceId == workspaceId)).UserId,
+                AccessTokenExpiresAt = app.Clock.GetUtcNow() - TimeSpan.FromHours(1),
+            });
+            await db.SaveChangesAsync();
+        }
+
+        // Two looks at the page (or two members at once): one event.
+        var channels = await owner.GetDocumentAsync("/app/channels");
+        await owner.GetDocumentAsync("/app/channels");
+        var fanOut = app.Services.GetRequiredService<NotificationFanOut>();
+        while (await fanOut.RunOnceAsync(CancellationToken.None) > 0)
+        {
+        }
+
+        Assert.Contains("expired", channels.QuerySelector($"li.channel[data-handle='{handle}'] .reason")!.TextContent);
+        var items = (await owner.GetDocumentAsync("/app/notifications")).QuerySelectorAll("li.notification");
+        var reconnect = Assert.Single(items);
+        Assert.Equal(WorkspaceEventTypes.ChannelNeedsReconnect, reconnect.GetAttribute("data-type"));
+        Assert.Equal($"@{handle} needs reconnecting", reconnect.QuerySelector(".title")!.TextContent);
+        Assert.Contains("access token expired", reconnect.QuerySelector(".body")!.TextContent);
+    }
+
+    [Fact]
     public async Task Prune_OldReadNotificationsAndFinishedDeliveries_AreDeletedAndUnreadOnesKept()
     {
         await using var receiver = await WebhookReceiver.StartAsync();
@@ -443,6 +478,8 @@ public sealed class WebhookAddressTests(AppWithMail app) : IClassFixture<AppWith
     [InlineData("http://169.254.169.254/latest/meta-data")]
     [InlineData("http://[::1]/hook")]
     [InlineData("http://[fd00::1]/hook")]
+    [InlineData("http://[64:ff9b::a9fe:a9fe]/latest/meta-data")]
+    [InlineData("http://[2002:c0a8:10a::1]/hook")]
     public async Task AddWebhook_PrivateAddress_IsRefusedWithTheSettingToAllowIt(string url)
     {
         var owner = await app.RegisterAsync($"ssrf-{Guid.NewGuid():N}@sosyabot.test");
