@@ -11,7 +11,7 @@ namespace Sosyabot.Web.Analytics;
 // (owners and admins, the roles that manage channels, whose X reads it spends) and the export.
 [RequiresPermission(WorkspacePermission.View)]
 public sealed class IndexModel(
-    CurrentWorkspace current, AnalyticsReport report, MetricsFetcher fetcher, IOptions<AnalyticsOptions> options, TimeProvider time) : PageModel
+    CurrentWorkspace current, AnalyticsReport report, MetricsFetcher fetcher, IOptions<AnalyticsOptions> options, IReaderClock reader, TimeProvider time) : PageModel
 {
     [TempData(Key = Flash.SuccessKey)]
     public string? StatusMessage { get; set; }
@@ -33,7 +33,7 @@ public sealed class IndexModel(
     {
         Workspace = await current.GetAsync(cancellationToken);
         View = await report.ForWorkspaceAsync(Workspace.WorkspaceId, time.GetUtcNow(), cancellationToken);
-        Display = PostDisplay.For(Request, time);
+        Display = await PostDisplay.ForReaderAsync(reader, time, cancellationToken);
     }
 
     [RequiresPermission(WorkspacePermission.ManageChannels)]

@@ -29,7 +29,7 @@ public sealed record EffectiveDisplay(TimeZoneInfo Zone, PreferenceSource ZoneSo
 
 // The one rule for which zone and clock a person sees: their own setting, else their workspace's default,
 // else the browser's zone (the cookie the layout's script sets), else UTC; a 24-hour clock unless someone chose 12.
-public sealed class DisplayPreferences(SosyabotDbContext db, IHttpContextAccessor http)
+public sealed class DisplayPreferences(SosyabotDbContext db, IHttpContextAccessor http, CurrentWorkspace current) : IReaderClock
 {
     public const int MaxZoneLength = 64;
 
@@ -47,6 +47,12 @@ public sealed class DisplayPreferences(SosyabotDbContext db, IHttpContextAccesso
             : workspace?.Clock24 is { } sharedClock ? (sharedClock, PreferenceSource.Workspace)
             : (true, PreferenceSource.Default);
         return new EffectiveDisplay(zone, zoneSource, clock24, clockSource);
+    }
+
+    public async Task<ReaderClock> ForCurrentAsync(CancellationToken cancellationToken)
+    {
+        var effective = await ForAsync(await current.GetAsync(cancellationToken), cancellationToken);
+        return new ReaderClock(effective.Zone, effective.Clock24);
     }
 
     public Task<UserDisplayPreference?> MineAsync(string userId, CancellationToken cancellationToken) =>

@@ -80,7 +80,7 @@ public sealed class IndexModel(
         }
         var canMove = workspace.Can(WorkspacePermission.Publish);
         var range = await feed.RangeAsync(workspace.WorkspaceId, from, to, display.Zone, ChannelFilter, cancellationToken);
-        var states = new PostDisplay(display.Zone, time.GetUtcNow());
+        var states = new PostDisplay(display.Zone, time.GetUtcNow(), display.Clock24);
         var events = range.Posts.Select(p => (object)new
         {
             id = p.Id.ToString(),

@@ -14,7 +14,7 @@ namespace Sosyabot.Web.Publishing;
 [RequiresPermission(WorkspacePermission.Publish)]
 public sealed class EditModel(
     SosyabotDbContext db, CurrentWorkspace current, PostLifecycle lifecycle, ChannelAccessWarnings warnings, XIntegrationSettings settings,
-    TimeProvider time) : PageModel
+    IReaderClock reader, TimeProvider time) : PageModel
 {
     [TempData(Key = Flash.SuccessKey)]
     public string? StatusMessage { get; set; }
@@ -68,7 +68,7 @@ public sealed class EditModel(
                 var channels = await db.Channels.AsNoTracking()
                     .Where(c => draft.ChannelIds.Contains(c.Id) && c.WorkspaceId == workspace.WorkspaceId)
                     .ToListAsync(cancellationToken);
-                var display = PostDisplay.InPostZone(post, Request, time);
+                var display = (await PostDisplay.ForReaderAsync(reader, time, cancellationToken)).InPostZone(post);
                 StatusMessage = display.IsFuture(post.DueAt)
                     ? $"Saved: scheduled for {display.Time(post.DueAt)} ({display.ZoneName})."
                     : "Saved: publishing now.";

@@ -14,7 +14,7 @@ namespace Sosyabot.Web.Publishing;
 [RequiresPermission(WorkspacePermission.View)]
 public sealed class IndexModel(
     SosyabotDbContext db, CurrentWorkspace current, PublishingQueue queue, PostHistory history, ChannelAccessWarnings warnings,
-    XIntegrationSettings settings, TimeProvider time, IOptions<XOptions> x) : PageModel
+    XIntegrationSettings settings, IReaderClock reader, TimeProvider time, IOptions<XOptions> x) : PageModel
 {
     // The most a post can carry (four images, or one GIF) with room for the form around it: a larger request is
     // refused (413) before any of it is read. Uploads within it are kept in temporary files, not in memory.
@@ -106,7 +106,7 @@ public sealed class IndexModel(
         var channelIds = post.Deliveries.Select(d => d.ChannelId).ToList();
         var channels = await db.Channels.AsNoTracking().Where(c => channelIds.Contains(c.Id)).OrderBy(c => c.Handle).ToListAsync(cancellationToken);
         var handles = string.Join(", ", channels.Select(c => "@" + c.Handle));
-        var display = PostDisplay.InPostZone(post, Request, time);
+        var display = (await PostDisplay.ForReaderAsync(reader, time, cancellationToken)).InPostZone(post);
         StatusMessage = scheduled
             ? $"{(Compose.AddsToQueue ? "Added to the queue" : "Scheduled")} for {handles} at {display.Time(post.DueAt)} ({display.ZoneName})."
             : $"Queued for {handles}: publishing now.";
@@ -117,7 +117,9 @@ public sealed class IndexModel(
     private async Task LoadAsync(CancellationToken cancellationToken)
     {
         var workspace = await current.GetAsync(cancellationToken);
-        Display = PostDisplay.For(Request, time);
+        Display = await PostDisplay.ForReaderAsync(reader, time, cancellationToken);
+        // A new post is scheduled in the reader's zone unless they pick another.
+        Compose.TimeZone ??= Display.ZoneName;
         var integration = await settings.GetAsync(cancellationToken);
         var channels = await db.Channels.AsNoTracking()
             .Where(c => c.WorkspaceId == workspace.WorkspaceId && c.State != ChannelStates.Disconnected && c.State != ChannelStates.Removed)

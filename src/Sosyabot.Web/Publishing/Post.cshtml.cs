@@ -10,7 +10,7 @@ namespace Sosyabot.Web.Publishing;
 
 // One post: its text, each channel's state, and everything a person can do with it.
 [RequiresPermission(WorkspacePermission.View)]
-public sealed class PostModel(CurrentWorkspace current, PostLifecycle lifecycle, TimeProvider time, IOptions<XOptions> x) : PageModel
+public sealed class PostModel(CurrentWorkspace current, PostLifecycle lifecycle, IReaderClock reader, TimeProvider time, IOptions<XOptions> x) : PageModel
 {
     [TempData(Key = Flash.SuccessKey)]
     public string? StatusMessage { get; set; }
@@ -54,7 +54,7 @@ public sealed class PostModel(CurrentWorkspace current, PostLifecycle lifecycle,
             return NotFound();
         }
         Media = await lifecycle.MediaAsync(workspace.WorkspaceId, id, cancellationToken);
-        Display = PostDisplay.For(Request, time);
+        Display = await PostDisplay.ForReaderAsync(reader, time, cancellationToken);
         return Page();
     }
 
@@ -162,7 +162,7 @@ public sealed class PostModel(CurrentWorkspace current, PostLifecycle lifecycle,
             }
             var post = await lifecycle.RescheduleAsync(
                 workspaceId, id, new DateTimeOffset(TimeZoneInfo.ConvertTimeToUtc(unspecified, zone), TimeSpan.Zero), zone.Id, cancellationToken);
-            StatusMessage = $"Rescheduled for {PostDisplay.For(Request, time).Time(post.DueAt)}.";
+            StatusMessage = $"Rescheduled for {(await PostDisplay.ForReaderAsync(reader, time, cancellationToken)).Time(post.DueAt)}.";
         });
 
     private async Task<IActionResult> ActAsync(Guid id, Func<Guid, Task> action)
@@ -179,7 +179,7 @@ public sealed class PostModel(CurrentWorkspace current, PostLifecycle lifecycle,
         catch (Exception ex) when (ex is PostConflictException or ChannelNeedsReconnectException or ChannelRefusedException or RateBudgetSpentException)
         {
             ErrorMessage = ex is RateBudgetSpentException spent
-                ? $"{spent.Message}: try again after {PostDisplay.For(Request, time).Time(spent.ResetAt)}."
+                ? $"{spent.Message}: try again after {(await PostDisplay.ForReaderAsync(reader, time, HttpContext.RequestAborted)).Time(spent.ResetAt)}."
                 : ex.Message;
         }
         catch (DraftRejectedException ex)

@@ -1,28 +1,30 @@
 namespace Sosyabot.Web.Publishing;
 
 // How posts and their states read to a person: times in their zone, states in plain words.
-public sealed class PostDisplay(TimeZoneInfo zone, DateTimeOffset now)
+public sealed class PostDisplay(TimeZoneInfo zone, DateTimeOffset now, bool clock24 = true)
 {
     // The cookie the layout's script sets to the browser's IANA zone.
     public const string ZoneCookie = "sosyabot_tz";
 
     public TimeZoneInfo Zone { get; } = zone;
 
-    // In the zone a post was scheduled in: how its author confirms the time they typed.
-    public static PostDisplay InPostZone(Post post, HttpRequest request, TimeProvider time) =>
-        post.TimeZone is not null && TimeZoneInfo.TryFindSystemTimeZoneById(post.TimeZone, out var zone)
-            ? new PostDisplay(zone, time.GetUtcNow())
-            : For(request, time);
+    // In the zone and on the clock the signed-in person chose (Settings → Time and clock).
+    public static async Task<PostDisplay> ForReaderAsync(IReaderClock reader, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var clock = await reader.ForCurrentAsync(cancellationToken);
+        return new PostDisplay(clock.Zone, time.GetUtcNow(), clock.Clock24);
+    }
 
-    public static PostDisplay For(HttpRequest request, TimeProvider time) =>
-        new(request.Cookies.TryGetValue(ZoneCookie, out var id) && id is { Length: <= 64 } && TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone)
-            ? zone : TimeZoneInfo.Utc, time.GetUtcNow());
+    // In the zone a post was scheduled in (on the reader's clock): how its author confirms the time they typed.
+    public PostDisplay InPostZone(Post post) =>
+        post.TimeZone is not null && TimeZoneInfo.TryFindSystemTimeZoneById(post.TimeZone, out var zone) ? new PostDisplay(zone, now, clock24) : this;
 
     public string Time(DateTimeOffset at)
     {
         var local = TimeZoneInfo.ConvertTime(at, Zone);
         var today = TimeZoneInfo.ConvertTime(now, Zone).Date;
-        return local.Date == today ? $"today {local:HH:mm}" : local.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+        var timeOfDay = local.ToString(clock24 ? "HH:mm" : "h:mm tt", System.Globalization.CultureInfo.InvariantCulture);
+        return local.Date == today ? $"today {timeOfDay}" : local.ToString("yyyy-MM-dd ", System.Globalization.CultureInfo.InvariantCulture) + timeOfDay;
     }
 
     public string ZoneName => Zone.Id;

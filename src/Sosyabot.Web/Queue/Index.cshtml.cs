@@ -12,7 +12,7 @@ namespace Sosyabot.Web.Queue;
 
 // The posting schedule: the workspace's default times, a channel's own times, and what fills the next slots.
 [RequiresPermission(WorkspacePermission.View)]
-public sealed class IndexModel(SosyabotDbContext db, CurrentWorkspace current, PostingQueue queue) : PageModel
+public sealed class IndexModel(SosyabotDbContext db, CurrentWorkspace current, PostingQueue queue, IReaderClock reader) : PageModel
 {
     public const int UpcomingPerChannel = 8;
 
@@ -53,8 +53,8 @@ public sealed class IndexModel(SosyabotDbContext db, CurrentWorkspace current, P
     // False until the workspace's default schedule has been given a time.
     public bool DefaultSaved { get; private set; }
 
-    // The zone a new schedule starts in: the browser's, as the layout's script reports it.
-    public string BrowserZone => SlotTimes.ZoneOrUtc(Request.Cookies[PostDisplay.ZoneCookie]).Id;
+    // The zone a new schedule starts in: the one the person reads times in (Settings → Time and clock).
+    public string ReaderZone { get; private set; } = "UTC";
 
     public async Task OnGetAsync(CancellationToken cancellationToken) => await LoadAsync(cancellationToken);
 
@@ -76,7 +76,7 @@ public sealed class IndexModel(SosyabotDbContext db, CurrentWorkspace current, P
             return Page();
         }
         var time = Slot.Time!.Value;
-        var added = await queue.AddSlotsAsync(workspace.WorkspaceId, Slot.ChannelId, Slot.Days, time, BrowserZone, cancellationToken);
+        var added = await queue.AddSlotsAsync(workspace.WorkspaceId, Slot.ChannelId, Slot.Days, time, (await reader.ForCurrentAsync(cancellationToken)).Zone.Id, cancellationToken);
         StatusMessage = added == 0
             ? $"{time:HH:mm} was already in the schedule on those days."
             : $"Added {time:HH:mm} on {DaysText(Slot.Days)}.";
@@ -134,7 +134,8 @@ public sealed class IndexModel(SosyabotDbContext db, CurrentWorkspace current, P
         var schedules = await queue.SchedulesAsync(Workspace.WorkspaceId, cancellationToken);
         var saved = schedules.FirstOrDefault(s => s.ChannelId is null);
         DefaultSaved = saved is not null;
-        var defaultSchedule = saved ?? new PostingSchedule { WorkspaceId = Workspace.WorkspaceId, TimeZone = BrowserZone };
+        ReaderZone = (await reader.ForCurrentAsync(cancellationToken)).Zone.Id;
+        var defaultSchedule = saved ?? new PostingSchedule { WorkspaceId = Workspace.WorkspaceId, TimeZone = ReaderZone };
         Schedules = [(defaultSchedule, null), .. Channels
             .Select(c => (Schedule: schedules.FirstOrDefault(s => s.ChannelId == c.Id), Channel: (Channel?)c))
             .Where(s => s.Schedule is { Slots.Count: > 0 })

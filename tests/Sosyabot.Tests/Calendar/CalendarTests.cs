@@ -154,6 +154,24 @@ public sealed class CalendarTests(CalendarAppFactory app) : IClassFixture<Calend
             (await owner.GetDocumentAsync("/app/calendar")).QuerySelector("#calendar-zone")!.TextContent);
     }
 
+    [Fact]
+    public async Task Preferences_SavedZoneAndClock_PostPageAndComposerUseThem()
+    {
+        var (owner, workspaceId, userId) = await OwnerAsync("everywhere");
+        var channelId = await ChannelAsync(workspaceId, userId, "everywhere" + Guid.NewGuid().ToString("N")[..6]);
+        var postId = await PostAsync(workspaceId, userId, channelId, "Read in Tokyo", At(6));
+
+        await SaveAsync(owner, "#mine-form", "Mine", "Asia/Tokyo", "12");
+
+        // 06:00 UTC is 3:00 PM in Tokyo (UTC+9, no daylight saving).
+        var post = await owner.GetDocumentAsync($"/app/publishing/posts/{postId}");
+        Assert.Contains($"{Day:yyyy-MM-dd} 3:00 PM (Asia/Tokyo)", post.QuerySelector(".page-head")!.TextContent);
+        Assert.Equal("Asia/Tokyo", post.QuerySelector("input[name='RescheduleTimeZone']")!.GetAttribute("value"));
+        Assert.Equal($"{Day:yyyy-MM-dd}T15:00", post.QuerySelector("#RescheduleLocal")!.GetAttribute("value"));
+        var composer = await owner.GetDocumentAsync("/app/publishing");
+        Assert.Equal("Asia/Tokyo", composer.QuerySelector("#Compose_TimeZone")!.GetAttribute("value"));
+    }
+
     private async Task<(BrowserClient Client, Guid WorkspaceId, string UserId)> OwnerAsync(string name)
     {
         var email = $"calendar-{name}-{Guid.NewGuid():N}@sosyabot.test";
