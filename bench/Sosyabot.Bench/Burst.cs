@@ -17,7 +17,9 @@ internal static class Burst
     private const int LatencyMs = 300;
 
     // Short, so that the kill drill's claims and reservations lapse within the benchmark's patience.
-    private const int ClaimLeaseSeconds = 20;
+    // Above the X client's 30-second request limit plus a quarter of itself (PublishingOptions.ClaimLeaseSeconds):
+    // shorter, a POST slowed by an overloaded machine could outlive its claim and be sent again by the next node.
+    private const int ClaimLeaseSeconds = 60;
 
     public static async Task<List<(string What, string Figure, string Goal)>> RunAsync(string database, int channels)
     {

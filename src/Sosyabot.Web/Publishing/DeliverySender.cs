@@ -162,10 +162,12 @@ public sealed partial class DeliverySender(
                         cancellationToken);
                     return;
                 }
-                if (mediaIds is { Count: > 0 } && await RenewClaimAsync(cancellationToken) is var renewal and not ClaimRenewal.Renewed)
+                // An upload, X's processing or a slow database can eat into the claim: renewed again before the POST,
+                // so it leaves well inside the lease, and if another sender took the delivery over meanwhile, that one
+                // posts and this one must not. The media ids are kept for whoever posts.
+                if (time.GetUtcNow() - _delivery.ClaimedAt > _publisher.ClaimLease / 4
+                    && await RenewClaimAsync(cancellationToken) is var renewal and not ClaimRenewal.Renewed)
                 {
-                    // An upload and X's processing can outlast the claim; if another sender took the delivery over
-                    // meanwhile, it posts and this one must not. The media ids are kept for whoever posts.
                     if (renewal == ClaimRenewal.Lost)
                     {
                         LogClaimLost(logger, _delivery.Id);

@@ -9,7 +9,10 @@ public sealed class PublishingOptions
     public bool Enabled { get; set; } = true;
 
     // A claim older than this belongs to a node that died mid-publish, and its delivery is reconciled by
-    // another. Longer than any publish takes (uploads included); shorter only for crash drills.
+    // another. Longer than any publish takes (uploads included); shorter only for crash drills. The sender renews
+    // its claim before each POST once a quarter of the lease has passed, and a POST to X may take up to the X
+    // client's 30-second limit: a lease under about 45 s lets a slow POST outlive the claim, and the node that takes
+    // over may then find nothing on X yet and send the part again.
     [ConfigurationKeyName("PUBLISHER_CLAIM_LEASE_SECONDS"), System.ComponentModel.DataAnnotations.Range(1, 86_400)]
     public int ClaimLeaseSeconds { get; set; } = 300;
 
