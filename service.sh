@@ -368,6 +368,8 @@ run_tests() {
     cat "$ROOT"/artifacts/reports/*.txt
   fi
   awk '/^ *Passed: *[0-9]+$/ {p += $2} /^ *Failed: *[0-9]+$/ {f += $2} END {printf "tests: %d passed, %d failed\n", p, f}' "$out"
+  # Last, where a CI log's tail shows it: which tests failed and the first lines of why.
+  awk '/^  Failed [A-Za-z]/ {print; n = 8; next} /^  Passed / {n = 0} n > 0 && !/^\[[0-9:]+ [A-Z]+\]/ {print; n--}' "$out"
   return "$status"
 }
 
