@@ -226,7 +226,7 @@ public sealed partial class DeliverySender(
         _delivery.PublishedAt = time.GetUtcNow();
         _delivery.Reason = null;
         RaiseEvent(WorkspaceEventTypes.PostPublished, $"Published on @{_delivery.Channel.Handle}",
-            $"“{Excerpt()}” is on X as @{_delivery.Channel.Handle}'s post {_delivery.TweetIds[0]}.", null);
+            $"“{Excerpt(_delivery)}” is on X as @{_delivery.Channel.Handle}'s post {_delivery.TweetIds[0]}.", null);
         await db.SaveChangesAsync(cancellationToken);
         LogPublished(logger, _delivery.Id, _delivery.TweetIds[0]);
         await DropMediaOnceDoneAsync(cancellationToken);
@@ -625,7 +625,7 @@ public sealed partial class DeliverySender(
         // From when this send started: a reconnect while it was failing releases the delivery, not strands it.
         _delivery.HeldAt = _startedAt;
         _delivery.Reason = reason;
-        RaiseEvent(WorkspaceEventTypes.PostHeld, $"Held on @{_delivery.Channel.Handle}", $"“{Excerpt()}” is held: {reason}", reason);
+        RaiseEvent(WorkspaceEventTypes.PostHeld, $"Held on @{_delivery.Channel.Handle}", $"“{Excerpt(_delivery)}” is held: {reason}", reason);
         await SaveUnlessCancelledAsync(cancellationToken);
         LogHeld(logger, _delivery.Id, reason);
     }
@@ -662,8 +662,6 @@ public sealed partial class DeliverySender(
                 ["tweet_ids"] = delivery.TweetIds.Count == 0 ? null : string.Join(",", delivery.TweetIds),
                 ["text"] = delivery.Post.Parts.Count == 0 ? null : delivery.Post.Parts[0],
             });
-
-    private string Excerpt() => Excerpt(_delivery);
 
     private static string Excerpt(Delivery delivery)
     {
