@@ -49,7 +49,7 @@ public sealed class CalendarApp : KestrelAppFactory
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
-        builder.ConfigureServices(services => services.AddSingleton<TimeProvider>(Clock));
+        builder.ConfigureServices(services => services.UseFakeClock(Clock));
     }
 
     public override async ValueTask DisposeAsync()

@@ -30,7 +30,7 @@ public class AppWithFakeX : SosyabotAppFactory
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
-        builder.ConfigureServices(services => services.AddSingleton<TimeProvider>(Clock));
+        builder.ConfigureServices(services => services.UseFakeClock(Clock));
     }
 
     // X's token endpoint answering an authorization code with these tokens.

@@ -30,7 +30,7 @@ public class AppWithMail : SosyabotAppFactory
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
-        builder.ConfigureServices(services => services.AddSingleton<TimeProvider>(Clock));
+        builder.ConfigureServices(services => services.UseFakeClock(Clock));
     }
 
     public override async ValueTask DisposeAsync()

@@ -47,7 +47,7 @@ public class AppWithXSandbox : SosyabotAppFactory
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
-        builder.ConfigureServices(services => services.AddSingleton<TimeProvider>(Clock));
+        builder.ConfigureServices(services => services.UseFakeClock(Clock));
     }
 
     public override async ValueTask DisposeAsync()
