@@ -202,29 +202,49 @@ public sealed partial class Publisher(
     // SqlQuery reads it through the snake_case naming convention: the SQL returns snake_case columns.
     internal sealed record ClaimedDelivery(Guid Id, Guid ChannelId);
 
-    // Due or retrying; abandoned by a node that died mid-send; or held for a channel that has been connected again since.
-    private const string Claimable = """
-        ((d.state IN ('queued', 'waiting_for_rate_limit') AND d.due_at <= @now)
-         OR (d.state = 'publishing' AND d.claimed_at < @stale_before)
-         OR (d.state = 'held' AND d.due_at <= @now AND EXISTS (
-             SELECT 1 FROM channels c WHERE c.id = d.channel_id AND c.state = 'active' AND (c.connected_at > d.held_at
-                 -- A cookie channel's post held for the cookie path (turned off, an outdated query id) goes once an
-                 -- admin has saved the path's settings, on, since it was held.
-                 OR (c.kind = 'Cookie' AND EXISTS (SELECT 1 FROM options o
-                     WHERE o.key = 'x-twitter_web_path' AND o.value = 'enabled' AND o.updated_at > d.held_at))))))
+    // Claimable: due or retrying; abandoned by a node that died mid-send; or held for a channel that has been connected
+    // again since. Each state's condition is written apart so that the lease's scan can read each state off the
+    // (state, due_at, id) index in order.
+    private const string DueNow = "d.due_at <= @now";
+    private const string ClaimLapsed = "d.claimed_at < @stale_before";
+    private const string ChannelBack = """
+        d.due_at <= @now AND EXISTS (
+            SELECT 1 FROM channels c WHERE c.id = d.channel_id AND c.state = 'active' AND (c.connected_at > d.held_at
+                -- A cookie channel's post held for the cookie path (turned off, an outdated query id) goes once an
+                -- admin has saved the path's settings, on, since it was held.
+                OR (c.kind = 'Cookie' AND EXISTS (SELECT 1 FROM options o
+                    WHERE o.key = 'x-twitter_web_path' AND o.value = 'enabled' AND o.updated_at > d.held_at))))
+        """;
+
+    private const string Claimable = $"""
+        ((d.state IN ('queued', 'waiting_for_rate_limit') AND {DueNow})
+         OR (d.state = 'publishing' AND {ClaimLapsed})
+         OR (d.state = 'held' AND {ChannelBack}))
+        """;
+
+    // The earliest @scan claimable deliveries of one state whose channel nobody is publishing for (another node, or a
+    // task of this one), so that one account's backlog does not fill the scan while other accounts' posts are due.
+    // Read in index order and stopped at @scan: with twenty thousand posts due at once (a backlog waiting for X's
+    // window), sorting all of them took 24 ms per lease, and PostgreSQL's JIT another 30.
+    private static string FirstOfState(string state, string claimable) => $"""
+        SELECT d.channel_id, d.due_at, d.id FROM deliveries d
+        WHERE d.state = '{state}' AND {claimable}
+          AND NOT EXISTS (SELECT 1 FROM publishing_leases l WHERE l.channel_id = d.channel_id AND l.held_until > @now)
+        ORDER BY d.due_at, d.id
+        LIMIT @scan
         """;
 
     // Leases up to @channels channels of the earliest due deliveries that nobody holds (or whose holder's lease
     // lapsed), earliest first.
-    private const string LeaseSql = $"""
+    private static readonly string LeaseSql = $"""
         WITH due AS (
             SELECT channel_id FROM (
-                SELECT d.channel_id, d.due_at FROM deliveries d
-                WHERE {Claimable}
-                  -- Channels being published for (by another node, or by a task of this one) are passed over, so
-                  -- that one account's backlog does not fill the scan while other accounts' posts are due.
-                  AND NOT EXISTS (SELECT 1 FROM publishing_leases l WHERE l.channel_id = d.channel_id AND l.held_until > @now)
-                ORDER BY d.due_at, d.id
+                SELECT channel_id, due_at, id FROM (
+                    ({FirstOfState("queued", DueNow)})
+                    UNION ALL ({FirstOfState("waiting_for_rate_limit", DueNow)})
+                    UNION ALL ({FirstOfState("publishing", ClaimLapsed)})
+                    UNION ALL ({FirstOfState("held", ChannelBack)})) of_each_state
+                ORDER BY due_at, id
                 LIMIT @scan) first_due
             GROUP BY channel_id
             -- channel_id breaks ties (a burst is due at one second): nodes insert overlapping leases in one order, so
