@@ -216,8 +216,9 @@ public sealed class RateBudgets(SosyabotDbContext db, TimeProvider time)
     // Every post reserves and settles in the app's window, one row all accounts share: its lock is held until the
     // commit, and waiting there for the WAL to reach the disk made 32 senders queue behind one another (60-90 ms per
     // statement in the budget benchmark). Budgets are estimates that X's headers correct, and a reservation lapses by
-    // itself: losing the last fraction of a second of them in a database crash costs at most that many posts' worth of
-    // accuracy, never a post. The deliveries' own states (what was sent) stay synchronous.
+    // itself: a database crash loses at most the budget writes of the sends in flight then (up to PUBLISHER_CONCURRENCY
+    // per node; any later synchronous commit flushes earlier ones), so X's window may be overshot by that many and
+    // X's 429 then closes it. Nothing is sent twice: claims and the deliveries' states stay synchronous.
     private const string CommitWithoutWaitingForDisk = "SET LOCAL synchronous_commit = off";
 
     private static NpgsqlBatchCommand Command(string sql, params object[] values)

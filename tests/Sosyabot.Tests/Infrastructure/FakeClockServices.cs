@@ -14,12 +14,15 @@ public static class FakeClockServices
     {
         services.AddSingleton<TimeProvider>(clock);
         // The longest the options allow: a day for the whole request and the breaker's sampling, which must be at
-        // least twice the attempt's.
+        // least twice the attempt's. A day's sampling would gather one class's deliberate faults into one window, so
+        // the breaker never opens; and a GET's retry goes at once instead of waiting for the test to move the clock.
         services.PostConfigureAll<HttpStandardResilienceOptions>(options =>
         {
             options.AttemptTimeout.Timeout = TimeSpan.FromHours(12);
             options.TotalRequestTimeout.Timeout = TimeSpan.FromDays(1);
             options.CircuitBreaker.SamplingDuration = TimeSpan.FromDays(1);
+            options.CircuitBreaker.MinimumThroughput = int.MaxValue;
+            options.Retry.Delay = TimeSpan.Zero;
         });
         return services;
     }
