@@ -130,8 +130,7 @@ public sealed class RateBudgets(SosyabotDbContext db, TimeProvider time)
         try
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            await using var batch = new NpgsqlBatch((NpgsqlConnection)db.Database.GetDbConnection(), (NpgsqlTransaction)transaction.GetDbTransaction());
-            batch.BatchCommands.Add(new NpgsqlBatchCommand(CommitWithoutWaitingForDisk));
+            await using var batch = BudgetBatch(transaction);
             foreach (var window in ordered)
             {
                 batch.BatchCommands.Add(Command("""
@@ -189,8 +188,7 @@ public sealed class RateBudgets(SosyabotDbContext db, TimeProvider time)
         try
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            await using var batch = new NpgsqlBatch((NpgsqlConnection)db.Database.GetDbConnection(), (NpgsqlTransaction)transaction.GetDbTransaction());
-            batch.BatchCommands.Add(new NpgsqlBatchCommand(CommitWithoutWaitingForDisk));
+            await using var batch = BudgetBatch(transaction);
             // In the order ReserveAsync locks them, the app's window last: no two transactions wait on each other.
             foreach (var (window, observed) in windows.OrderBy(w => w.Window.Key.StartsWith("tweets:app:", StringComparison.Ordinal)))
             {
@@ -213,13 +211,19 @@ public sealed class RateBudgets(SosyabotDbContext db, TimeProvider time)
     public async Task ReleaseAsync(InFlightReservation reservation, CancellationToken cancellationToken) =>
         await db.RateBudgetReservations.Where(r => r.Id == reservation.Id).ExecuteDeleteAsync(cancellationToken);
 
-    // Every post reserves and settles in the app's window, one row all accounts share: its lock is held until the
-    // commit, and waiting there for the WAL to reach the disk made 32 senders queue behind one another (60-90 ms per
-    // statement in the budget benchmark). Budgets are estimates that X's headers correct, and a reservation lapses by
-    // itself: a database crash loses at most the budget writes of the sends in flight then (up to PUBLISHER_CONCURRENCY
-    // per node; any later synchronous commit flushes earlier ones), so X's window may be overshot by that many and
-    // X's 429 then closes it. Nothing is sent twice: claims and the deliveries' states stay synchronous.
-    private const string CommitWithoutWaitingForDisk = "SET LOCAL synchronous_commit = off";
+    // A batch in a budget transaction, committed without waiting for the disk. Every post reserves and settles in
+    // the app's window, one row all accounts share: its lock is held until the commit, and waiting there for the WAL
+    // to reach the disk made 32 senders queue behind one another (60-90 ms per statement in the budget benchmark).
+    // Budgets are estimates that X's headers correct, and a reservation lapses by itself: a database crash loses at
+    // most the budget writes of the sends in flight then (up to PUBLISHER_CONCURRENCY per node; any later synchronous
+    // commit flushes earlier ones), so X's window may be overshot by that many and X's 429 then closes it. Nothing is
+    // sent twice: claims and the deliveries' states stay synchronous.
+    private NpgsqlBatch BudgetBatch(IDbContextTransaction transaction)
+    {
+        var batch = new NpgsqlBatch((NpgsqlConnection)db.Database.GetDbConnection(), (NpgsqlTransaction)transaction.GetDbTransaction());
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL synchronous_commit = off"));
+        return batch;
+    }
 
     private static NpgsqlBatchCommand Command(string sql, params object[] values)
     {
