@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
 using Sosyabot.Web.Data;
 using Sosyabot.Web.X;
@@ -116,9 +115,9 @@ public sealed class RateBudgets(SosyabotDbContext db, TimeProvider time)
     // Posts: reserves one request in every window without spending it yet. A window grants while its remaining count
     // exceeds its live reservations. Lapsed reservations (a node died mid-send) are deleted, not spent: if that request
     // did reach X, X's next answer lowers the count (the lower figure is kept), so nothing stays stranded beyond the
-    // lease. One round trip for all windows: per window, the first statement takes the budget's row lock (and opens a
-    // new window when the old one reset); the second, in a snapshot taken after that lock, counts what is in flight
-    // and reserves.
+    // lease. One round trip, its commit included: per window a statement takes the budget's row lock (and opens a new
+    // window when the old one reset); the last statement, in a snapshot taken after every lock, counts what is in
+    // flight and reserves in all windows or in none, returning the windows that had nothing left to promise.
     public async Task<InFlightReservation> ReserveAsync(
         IEnumerable<RateWindow> windows, string holder, TimeSpan lease, CancellationToken cancellationToken)
     {
@@ -126,56 +125,43 @@ public sealed class RateBudgets(SosyabotDbContext db, TimeProvider time)
         var now = time.GetUtcNow();
         // The app's window is every account's: lock it last so that its row is held for as short a time as possible.
         var ordered = windows.OrderBy(w => w.Key.StartsWith("tweets:app:", StringComparison.Ordinal)).ToList();
+        var keys = ordered.Select(w => w.Key).ToArray();
+        var commands = ordered.Select(window => Command("""
+            WITH lapsed AS (DELETE FROM rate_budget_reservations WHERE key = $1 AND expires_at <= $2)
+            INSERT INTO rate_budgets (key, "limit", remaining, reset_at) VALUES ($1, $3, $3, $4)
+            ON CONFLICT (key) DO UPDATE SET
+                remaining = CASE WHEN rate_budgets.reset_at <= $2 THEN rate_budgets."limit" ELSE rate_budgets.remaining END,
+                reset_at = CASE WHEN rate_budgets.reset_at <= $2 THEN $4 ELSE rate_budgets.reset_at END
+            """, window.Key, now, window.Limit, now + window.Length)).ToList();
+        commands.Add(Command("""
+            WITH exhausted AS (
+                SELECT b.key, b.reset_at FROM rate_budgets b
+                WHERE b.key = ANY($1)
+                  AND b.remaining <= (SELECT count(*) FROM rate_budget_reservations r WHERE r.key = b.key AND r.expires_at > $2)
+            ), reserved AS (
+                INSERT INTO rate_budget_reservations (key, id, held_by, expires_at)
+                SELECT k, $3, $4, $5 FROM unnest($1::text[]) AS k WHERE NOT EXISTS (SELECT FROM exhausted)
+            )
+            SELECT key, reset_at FROM exhausted
+            """, keys, now, id, holder, now + lease));
+        var exhausted = new Dictionary<string, DateTimeOffset>();
         await db.Database.OpenConnectionAsync(cancellationToken);
         try
         {
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            await using var batch = BudgetBatch(transaction);
-            foreach (var window in ordered)
+            await using var batch = BudgetBatch(commands);
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
             {
-                batch.BatchCommands.Add(Command("""
-                    WITH lapsed AS (DELETE FROM rate_budget_reservations WHERE key = $1 AND expires_at <= $2)
-                    INSERT INTO rate_budgets (key, "limit", remaining, reset_at) VALUES ($1, $3, $3, $4)
-                    ON CONFLICT (key) DO UPDATE SET
-                        remaining = CASE WHEN rate_budgets.reset_at <= $2 THEN rate_budgets."limit" ELSE rate_budgets.remaining END,
-                        reset_at = CASE WHEN rate_budgets.reset_at <= $2 THEN $4 ELSE rate_budgets.reset_at END
-                    RETURNING reset_at
-                    """, window.Key, now, window.Limit, now + window.Length));
-                batch.BatchCommands.Add(Command("""
-                    INSERT INTO rate_budget_reservations (key, id, held_by, expires_at)
-                    SELECT b.key, $3, $4, $5 FROM rate_budgets b
-                    WHERE b.key = $1 AND b.remaining > (SELECT count(*) FROM rate_budget_reservations r WHERE r.key = $1 AND r.expires_at > $2)
-                    RETURNING key
-                    """, window.Key, now, id, holder, now + lease));
+                exhausted[reader.GetString(0)] = reader.GetFieldValue<DateTimeOffset>(1);
             }
-            RateWindow? exhausted = null;
-            DateTimeOffset? resetAt = null;
-            await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
-            {
-                foreach (var window in ordered)
-                {
-                    await reader.ReadAsync(cancellationToken);
-                    var windowReset = reader.GetFieldValue<DateTimeOffset>(0);
-                    await reader.NextResultAsync(cancellationToken);
-                    if (!await reader.ReadAsync(cancellationToken) && exhausted is null)
-                    {
-                        (exhausted, resetAt) = (window, windowReset);
-                    }
-                    await reader.NextResultAsync(cancellationToken);
-                }
-            }
-            if (exhausted is not null)
-            {
-                await transaction.RollbackAsync(cancellationToken);
-                return new InFlightReservation(id, false, exhausted, resetAt);
-            }
-            await transaction.CommitAsync(cancellationToken);
-            return new InFlightReservation(id, true, null, null);
         }
         finally
         {
             await db.Database.CloseConnectionAsync();
         }
+        return ordered.FirstOrDefault(w => exhausted.ContainsKey(w.Key)) is { } full
+            ? new InFlightReservation(id, false, full, exhausted[full.Key])
+            : new InFlightReservation(id, true, null, null);
     }
 
     // X answered the reserved request (or may have: its answer was lost). Where X's headers describe a window they
@@ -184,22 +170,19 @@ public sealed class RateBudgets(SosyabotDbContext db, TimeProvider time)
         InFlightReservation reservation, IEnumerable<(RateWindow Window, XRateWindow? Observed)> windows, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
+        // In the order ReserveAsync locks them, the app's window last: no two transactions wait on each other.
+        var commands = windows
+            .OrderBy(w => w.Window.Key.StartsWith("tweets:app:", StringComparison.Ordinal))
+            .Select(w => w.Observed is { } x
+                ? Command(ObserveSql, w.Window.Key, x.Limit, x.Remaining, x.ResetAt)
+                : Command("UPDATE rate_budgets SET remaining = GREATEST(remaining - 1, 0) WHERE key = $1 AND reset_at > $2", w.Window.Key, now))
+            .Append(Command("DELETE FROM rate_budget_reservations WHERE key = ANY($1) AND id = $2",
+                windows.Select(w => w.Window.Key).ToArray(), reservation.Id));
         await db.Database.OpenConnectionAsync(cancellationToken);
         try
         {
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            await using var batch = BudgetBatch(transaction);
-            // In the order ReserveAsync locks them, the app's window last: no two transactions wait on each other.
-            foreach (var (window, observed) in windows.OrderBy(w => w.Window.Key.StartsWith("tweets:app:", StringComparison.Ordinal)))
-            {
-                batch.BatchCommands.Add(observed is { } x
-                    ? Command(ObserveSql, window.Key, x.Limit, x.Remaining, x.ResetAt)
-                    : Command("UPDATE rate_budgets SET remaining = GREATEST(remaining - 1, 0) WHERE key = $1 AND reset_at > $2", window.Key, now));
-            }
-            batch.BatchCommands.Add(Command("DELETE FROM rate_budget_reservations WHERE key = ANY($1) AND id = $2",
-                windows.Select(w => w.Window.Key).ToArray(), reservation.Id));
+            await using var batch = BudgetBatch(commands);
             await batch.ExecuteNonQueryAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
         }
         finally
         {
@@ -211,17 +194,28 @@ public sealed class RateBudgets(SosyabotDbContext db, TimeProvider time)
     public async Task ReleaseAsync(InFlightReservation reservation, CancellationToken cancellationToken) =>
         await db.RateBudgetReservations.Where(r => r.Id == reservation.Id).ExecuteDeleteAsync(cancellationToken);
 
-    // A batch in a budget transaction, committed without waiting for the disk. Every post reserves and settles in
-    // the app's window, one row all accounts share: its lock is held until the commit, and waiting there for the WAL
-    // to reach the disk made 32 senders queue behind one another (60-90 ms per statement in the budget benchmark).
-    // Budgets are estimates that X's headers correct, and a reservation lapses by itself: a database crash loses at
-    // most the budget writes of the sends in flight then (up to PUBLISHER_CONCURRENCY per node; any later synchronous
-    // commit flushes earlier ones), so X's window may be overshot by that many and X's 429 then closes it. Nothing is
-    // sent twice: claims and the deliveries' states stay synchronous.
-    private NpgsqlBatch BudgetBatch(IDbContextTransaction transaction)
+    // A budget transaction: one batch, which PostgreSQL runs as one implicit transaction and commits at its end, in
+    // the same round trip. Every post reserves and settles in the app's window, one row all accounts share, and its
+    // lock is held until that commit: a COMMIT sent after the app has read the results (a round trip on a busy
+    // machine) and a commit that waits for the WAL to reach the disk each made 32 senders queue behind one another.
+    // The commit does not wait for the disk: budgets are estimates that X's headers correct, and a reservation lapses
+    // by itself, so a database crash loses at most the budget writes of the sends in flight then (up to
+    // PUBLISHER_CONCURRENCY per node; any later synchronous commit flushes earlier ones), and X's window may be
+    // overshot by that many until X's 429 closes it. Nothing is sent twice: claims and the deliveries' states stay
+    // synchronous. An error in any statement rolls the whole batch back.
+    private NpgsqlBatch BudgetBatch(IEnumerable<NpgsqlBatchCommand> commands)
     {
-        var batch = new NpgsqlBatch((NpgsqlConnection)db.Database.GetDbConnection(), (NpgsqlTransaction)transaction.GetDbTransaction());
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL synchronous_commit = off"));
+        if (db.Database.CurrentTransaction is not null)
+        {
+            throw new InvalidOperationException("A budget batch commits by itself; it cannot run inside another transaction.");
+        }
+        var batch = new NpgsqlBatch((NpgsqlConnection)db.Database.GetDbConnection());
+        foreach (var command in commands)
+        {
+            batch.BatchCommands.Add(command);
+        }
+        // Last, so that the commands' results come first; it holds until the commit all the same.
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT set_config('synchronous_commit', 'off', true)"));
         return batch;
     }
 

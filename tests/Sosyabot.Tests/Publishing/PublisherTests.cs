@@ -269,6 +269,37 @@ public sealed class PublisherTests(AppWithFakeX app) : IClassFixture<AppWithFake
     }
 
     [Fact]
+    public async Task Reserve_ManySendersAtOnceOnSharedWindows_GrantsNoMoreThanTheTightestWindowAndNothingPartially()
+    {
+        // An account's window of 5 inside an app's window of 8, which another account has already spent 4 of.
+        var account = new RateWindow($"test:user:{Guid.NewGuid():N}", 5, TimeSpan.FromMinutes(15), "an account's window of five");
+        var other = new RateWindow($"test:user:{Guid.NewGuid():N}", 100, TimeSpan.FromMinutes(15), "another account's window");
+        var shared = new RateWindow($"tweets:app:test-{Guid.NewGuid():N}", 8, TimeSpan.FromHours(24), "an app's window of eight");
+        var lease = app.Services.GetRequiredService<Publisher>().ClaimLease;
+        async Task<InFlightReservation> ReserveInOwnScopeAsync(params RateWindow[] windows)
+        {
+            await using var scope = app.Services.CreateAsyncScope();
+            return await scope.ServiceProvider.GetRequiredService<RateBudgets>().ReserveAsync(windows, "node", lease, CancellationToken.None);
+        }
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.True((await ReserveInOwnScopeAsync(other, shared)).Granted);
+        }
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 24).Select(_ => Task.Run(() => ReserveInOwnScopeAsync(account, shared))));
+
+        // The app's window has 4 left and the account's 5: exactly 4 are granted, the rest learn which window is full.
+        Assert.Equal(4, results.Count(r => r.Granted));
+        Assert.All(results.Where(r => !r.Granted), r => Assert.Equal(shared, r.Exhausted));
+        await using var db = app.Database.CreateDbContext();
+        var granted = results.Where(r => r.Granted).Select(r => r.Id).ToList();
+        Assert.Equal(4, await db.RateBudgetReservations.CountAsync(r => r.Key == account.Key));
+        Assert.Equal(8, await db.RateBudgetReservations.CountAsync(r => r.Key == shared.Key));
+        // A refused reservation holds nothing in the window that still had room.
+        Assert.Empty(await db.RateBudgetReservations.Where(r => r.Key == account.Key && !granted.Contains(r.Id)).ToListAsync());
+    }
+
+    [Fact]
     public async Task Settle_AnswersArriveOutOfOrder_KeepsXsLowerCount()
     {
         var window = new RateWindow($"test:user:{Guid.NewGuid():N}", 100, TimeSpan.FromMinutes(15), "a window of 100 requests");
