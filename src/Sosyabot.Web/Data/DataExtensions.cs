@@ -42,8 +42,22 @@ public static class DataExtensions
     public static TBuilder UseSosyabotDatabase<TBuilder>(this TBuilder options, string connectionString)
         where TBuilder : DbContextOptionsBuilder
     {
-        options.UseNpgsql(connectionString).UseSnakeCaseNamingConvention();
+        options.UseNpgsql(WithPreparedStatements(connectionString)).UseSnakeCaseNamingConvention();
         return options;
+    }
+
+    // The publisher and the API run the same few dozen statements over and over: prepared once per connection,
+    // PostgreSQL stops parsing and planning them on every call (in a burst of posts that was most of its CPU).
+    // A connection string that sets Max Auto Prepare itself keeps its value.
+    private static string WithPreparedStatements(string connectionString)
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        if (!connectionString.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.MaxAutoPrepare = 64;
+            builder.AutoPrepareMinUsages = 2;
+        }
+        return builder.ConnectionString;
     }
 
     // Applies pending EF Core migrations; Sosyabot.Web migrate and service.sh call it.
