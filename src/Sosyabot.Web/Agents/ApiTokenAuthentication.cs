@@ -69,23 +69,36 @@ public sealed partial class ApiTokenAuthenticationHandler(
         }
 
         var hash = ApiToken.Hash(secret);
+        // One round trip: the token, and its creator as they are now, not as they were when the token was made. A
+        // creator who is made a viewer loses the token's write and dm scopes; one who is no longer a member, or whom
+        // an admin has disabled, loses the token.
         var token = await db.ApiTokens.AsNoTracking()
             .Where(t => t.SecretHash == hash && t.RevokedAt == null)
-            .Select(t => new { t.Id, t.WorkspaceId, t.CreatedByUserId, t.Scopes, t.LastUsedAt })
+            .Select(t => new
+            {
+                t.Id,
+                t.WorkspaceId,
+                t.CreatedByUserId,
+                t.Scopes,
+                t.LastUsedAt,
+                CreatorDisabled = t.CreatedBy.DisabledAt != null,
+                CreatorRole = db.WorkspaceMembers
+                    .Where(m => m.WorkspaceId == t.WorkspaceId && m.UserId == t.CreatedByUserId)
+                    .Select(m => (WorkspaceRole?)m.Role)
+                    .FirstOrDefault(),
+            })
             .SingleOrDefaultAsync(Context.RequestAborted);
         if (token is null)
         {
             return AuthenticateResult.Fail("The API token is unknown or has been revoked.");
         }
-        // A token acts with its creator's role as it is now, not as it was when the token was made: a creator who is
-        // made a viewer loses the token's write and dm scopes, and one who is no longer a member loses the token.
-        var role = await db.WorkspaceMembers.AsNoTracking()
-            .Where(m => m.WorkspaceId == token.WorkspaceId && m.UserId == token.CreatedByUserId)
-            .Select(m => (WorkspaceRole?)m.Role)
-            .SingleOrDefaultAsync(Context.RequestAborted);
-        if (role is not { } creatorRole)
+        if (token.CreatorRole is not { } creatorRole)
         {
             return AuthenticateResult.Fail("The member who created this API token is no longer in its workspace.");
+        }
+        if (token.CreatorDisabled)
+        {
+            return AuthenticateResult.Fail("The account that created this API token has been disabled by the instance's admin.");
         }
 
         var now = time.GetUtcNow();

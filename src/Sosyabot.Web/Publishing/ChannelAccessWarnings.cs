@@ -8,8 +8,14 @@ public sealed class ChannelAccessWarnings(XIntegrationSettings settings)
 {
     public async Task<IReadOnlyList<string>> ForAsync(IEnumerable<Channel> channels, DateTimeOffset dueAt, CancellationToken cancellationToken)
     {
+        // Most posts go to channels whose access never ends by itself: the instance's settings are not read for them.
+        var mayEnd = channels.Where(ChannelAccess.MayEnd).ToList();
+        if (mayEnd.Count == 0)
+        {
+            return [];
+        }
         var integration = await settings.GetAsync(cancellationToken);
-        return channels
+        return mayEnd
             .Where(c => ChannelAccess.EndsAt(c, integration) is { } endsAt && endsAt < dueAt)
             .Select(c => $"@{c.Handle}'s access to X ends at {ChannelAccess.EndsAt(c, integration)!.Value.UtcDateTime:yyyy-MM-dd HH:mm} UTC, " +
                          "before this post is due: " +

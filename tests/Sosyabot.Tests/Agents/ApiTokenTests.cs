@@ -81,6 +81,30 @@ public sealed class ApiTokenTests(AppWithFakeX app) : IClassFixture<AppWithFakeX
     }
 
     [Fact]
+    public async Task Api_TokenOfAnAccountTheAdminDisabled_Answers401UntilItIsEnabledAgain()
+    {
+        var email = $"disabled-agent-{Guid.NewGuid():N}@sosyabot.test";
+        var workspace = new AgentWorkspace(app, await app.RegisterAsync(email));
+        using var agent = AgentWorkspace.Agent(app, await workspace.CreateTokenAsync("read"));
+        var admin = await app.LogInAsAdminAsync();
+
+        var users = await admin.GetDocumentAsync("/admin/users");
+        using (await admin.SubmitAsync(users, $"tr[data-email='{email}'] button.disable"))
+        {
+        }
+        using var refused = await agent.GetAsync("/api/v1/channels");
+        users = await admin.GetDocumentAsync("/admin/users");
+        using (await admin.SubmitAsync(users, $"tr[data-email='{email}'] button.enable"))
+        {
+        }
+        using var accepted = await agent.GetAsync("/api/v1/channels");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Contains("has been disabled by the instance's admin", await refused.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+    }
+
+    [Fact]
     public async Task Api_ScopesEnforced_403NamesTheMissingScopeAndXIsNotCalled()
     {
         app.X.Reset();
