@@ -34,7 +34,11 @@ var app = builder.Build();
 
 if (args is ["migrate", ..])
 {
-    await app.Services.MigrateDatabaseAsync();
+    // Disposed so that the log's background writer writes out a failing migration's lines before the process ends.
+    await using (app)
+    {
+        await app.Services.MigrateDatabaseAsync();
+    }
     return;
 }
 

@@ -144,7 +144,7 @@ public sealed class XConnectHandler(
         var oldest = time.GetUtcNow() - XConnectDefaults.AttemptLifetime;
 
         var consumed = await db.ConnectAttempts
-            .FromSql($"DELETE FROM connect_attempts WHERE id = {attemptId} AND user_id = {userId} AND created_at > {oldest} RETURNING *")
+            .FromSql($"DELETE FROM connect_attempts WHERE id = {attemptId} AND user_id = {userId} AND created_at > {oldest} RETURNING id, created_at, reconnect_channel_id, user_id, workspace_id")
             .AsNoTracking()
             .ToListAsync(Context.RequestAborted);
         return consumed.SingleOrDefault() ?? throw new ChannelConnectException(XConnectErrors.StaleAttempt);

@@ -50,17 +50,23 @@ public static class DataExtensions
     // PostgreSQL stops parsing and planning them on every call (in a burst of posts that was most of its CPU). And a
     // connection going back to the pool is not reset: the app leaves no session state behind (settings are SET LOCAL,
     // advisory locks are the transaction's, the key ring's one session lock is released in a finally), and the reset
-    // was seven statements on the next use, five uses to a publish-now request. A connection string that sets either
-    // itself keeps its value.
-    private static string ForRepeatedStatements(string connectionString)
+    // was seven statements on the next use, five uses to a publish-now request. A connection string that sets any of
+    // these itself keeps its value.
+    internal static string ForRepeatedStatements(string connectionString)
     {
+        // Npgsql's builder answers ContainsKey for every keyword it knows, set or not: read the keys as written.
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString }.Keys
+            .Cast<string>().Select(key => key.Replace(" ", "", StringComparison.Ordinal).ToUpperInvariant()).ToHashSet();
         var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
-        if (!connectionString.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase))
+        if (!given.Contains("MAXAUTOPREPARE"))
         {
             builder.MaxAutoPrepare = 64;
+        }
+        if (!given.Contains("AUTOPREPAREMINUSAGES"))
+        {
             builder.AutoPrepareMinUsages = 2;
         }
-        if (!connectionString.Contains("Reset On Close", StringComparison.OrdinalIgnoreCase))
+        if (!given.Contains("NORESETONCLOSE"))
         {
             builder.NoResetOnClose = true;
         }

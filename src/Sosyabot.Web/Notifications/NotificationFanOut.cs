@@ -33,7 +33,8 @@ public sealed partial class NotificationFanOut(
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var events = await db.Set<RecordedEvent>()
             .FromSql($"""
-                SELECT * FROM workspace_events WHERE fanned_out_at IS NULL
+                SELECT id, body, data, dedup_key, fanned_out_at, link, occurred_at, title, type, workspace_id
+                FROM workspace_events WHERE fanned_out_at IS NULL
                 ORDER BY occurred_at LIMIT {Batch} FOR UPDATE SKIP LOCKED
                 """)
             .ToListAsync(cancellationToken);

@@ -40,4 +40,17 @@ public sealed class DatabaseUrlTests
 
         Assert.True(actual.EquivalentTo(new Npgsql.NpgsqlConnectionStringBuilder(expected)), actual.ConnectionString);
     }
+
+    [Theory]
+    [InlineData("Host=h;Database=d", 64, 2, true)]
+    [InlineData("Host=h;Database=d;MaxAutoPrepare=0;No Reset On Close=false", 0, 2, false)]
+    [InlineData("Host=h;Database=d;Max Auto Prepare=8;AutoPrepareMinUsages=5", 8, 5, true)]
+    public void Database_PreparesAndKeepsConnectionsUnlessTheConnectionStringSaysOtherwise(
+        string connectionString, int maxAutoPrepare, int minUsages, bool noResetOnClose)
+    {
+        var used = new Npgsql.NpgsqlConnectionStringBuilder(Sosyabot.Web.Data.DataExtensions.ForRepeatedStatements(connectionString));
+
+        Assert.Equal((maxAutoPrepare, minUsages, noResetOnClose), (used.MaxAutoPrepare, used.AutoPrepareMinUsages, used.NoResetOnClose));
+        Assert.Equal("h", used.Host);
+    }
 }
