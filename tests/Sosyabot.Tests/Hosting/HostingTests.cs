@@ -42,15 +42,15 @@ public sealed class DatabaseUrlTests
     }
 
     [Theory]
-    [InlineData("Host=h;Database=d", 64, 2, true)]
-    [InlineData("Host=h;Database=d;MaxAutoPrepare=0;No Reset On Close=false", 0, 2, false)]
-    [InlineData("Host=h;Database=d;Max Auto Prepare=8;AutoPrepareMinUsages=5", 8, 5, true)]
-    public void Database_PreparesAndKeepsConnectionsUnlessTheConnectionStringSaysOtherwise(
-        string connectionString, int maxAutoPrepare, int minUsages, bool noResetOnClose)
+    [InlineData("Host=h;Database=d", true)]
+    [InlineData("Host=h;Database=d;No Reset On Close=false", false)]
+    [InlineData("Host=h;Database=d;NoResetOnClose=false", false)]
+    public void Database_ConnectionsAreNotResetUnlessTheConnectionStringSaysOtherwise(string connectionString, bool noResetOnClose)
     {
-        var used = new Npgsql.NpgsqlConnectionStringBuilder(Sosyabot.Web.Data.DataExtensions.ForRepeatedStatements(connectionString));
+        var used = new Npgsql.NpgsqlConnectionStringBuilder(Sosyabot.Web.Data.DataExtensions.WithoutConnectionReset(connectionString));
 
-        Assert.Equal((maxAutoPrepare, minUsages, noResetOnClose), (used.MaxAutoPrepare, used.AutoPrepareMinUsages, used.NoResetOnClose));
+        Assert.Equal(noResetOnClose, used.NoResetOnClose);
+        Assert.Equal(0, used.MaxAutoPrepare);
         Assert.Equal("h", used.Host);
     }
 }
