@@ -123,8 +123,7 @@ public sealed class RateBudgets(SosyabotDbContext db, TimeProvider time)
     {
         var id = Guid.CreateVersion7();
         var now = time.GetUtcNow();
-        // The app's window is every account's: lock it last so that its row is held for as short a time as possible.
-        var ordered = windows.OrderBy(w => w.Key.StartsWith("tweets:app:", StringComparison.Ordinal)).ToList();
+        var ordered = InLockOrder(windows, w => w).ToList();
         var keys = ordered.Select(w => w.Key).ToArray();
         var commands = ordered.Select(window => Command("""
             WITH lapsed AS (DELETE FROM rate_budget_reservations WHERE key = $1 AND expires_at <= $2)
@@ -145,20 +144,7 @@ public sealed class RateBudgets(SosyabotDbContext db, TimeProvider time)
             SELECT key, reset_at FROM exhausted
             """, keys, now, id, holder, now + lease));
         var exhausted = new Dictionary<string, DateTimeOffset>();
-        await db.Database.OpenConnectionAsync(cancellationToken);
-        try
-        {
-            await using var batch = BudgetBatch(commands);
-            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                exhausted[reader.GetString(0)] = reader.GetFieldValue<DateTimeOffset>(1);
-            }
-        }
-        finally
-        {
-            await db.Database.CloseConnectionAsync();
-        }
+        await RunBudgetBatchAsync(commands, reader => exhausted[reader.GetString(0)] = reader.GetFieldValue<DateTimeOffset>(1), cancellationToken);
         return ordered.FirstOrDefault(w => exhausted.ContainsKey(w.Key)) is { } full
             ? new InFlightReservation(id, false, full, exhausted[full.Key])
             : new InFlightReservation(id, true, null, null);
@@ -170,25 +156,19 @@ public sealed class RateBudgets(SosyabotDbContext db, TimeProvider time)
         InFlightReservation reservation, IEnumerable<(RateWindow Window, XRateWindow? Observed)> windows, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        // In the order ReserveAsync locks them, the app's window last: no two transactions wait on each other.
-        var commands = windows
-            .OrderBy(w => w.Window.Key.StartsWith("tweets:app:", StringComparison.Ordinal))
+        // In the order ReserveAsync locks them: no two transactions wait on each other.
+        var commands = InLockOrder(windows, w => w.Window)
             .Select(w => w.Observed is { } x
                 ? Command(ObserveSql, w.Window.Key, x.Limit, x.Remaining, x.ResetAt)
                 : Command("UPDATE rate_budgets SET remaining = GREATEST(remaining - 1, 0) WHERE key = $1 AND reset_at > $2", w.Window.Key, now))
             .Append(Command("DELETE FROM rate_budget_reservations WHERE key = ANY($1) AND id = $2",
                 windows.Select(w => w.Window.Key).ToArray(), reservation.Id));
-        await db.Database.OpenConnectionAsync(cancellationToken);
-        try
-        {
-            await using var batch = BudgetBatch(commands);
-            await batch.ExecuteNonQueryAsync(cancellationToken);
-        }
-        finally
-        {
-            await db.Database.CloseConnectionAsync();
-        }
+        await RunBudgetBatchAsync(commands, readRow: null, cancellationToken);
     }
+
+    // The app's window is every account's: it is locked last, so that its row is held for as short a time as possible.
+    private static IEnumerable<T> InLockOrder<T>(IEnumerable<T> items, Func<T, RateWindow> windowOf) =>
+        items.OrderBy(item => windowOf(item).Key.StartsWith("tweets:app:", StringComparison.Ordinal));
 
     // The reserved request never reached X: what it reserved is free again.
     public async Task ReleaseAsync(InFlightReservation reservation, CancellationToken cancellationToken) =>
@@ -203,20 +183,34 @@ public sealed class RateBudgets(SosyabotDbContext db, TimeProvider time)
     // PUBLISHER_CONCURRENCY per node; any later synchronous commit flushes earlier ones), and X's window may be
     // overshot by that many until X's 429 closes it. Nothing is sent twice: claims and the deliveries' states stay
     // synchronous. An error in any statement rolls the whole batch back.
-    private NpgsqlBatch BudgetBatch(IEnumerable<NpgsqlBatchCommand> commands)
+    // readRow sees the rows of the first command that returns any.
+    private async Task RunBudgetBatchAsync(
+        IEnumerable<NpgsqlBatchCommand> commands, Action<NpgsqlDataReader>? readRow, CancellationToken cancellationToken)
     {
         if (db.Database.CurrentTransaction is not null)
         {
             throw new InvalidOperationException("A budget batch commits by itself; it cannot run inside another transaction.");
         }
-        var batch = new NpgsqlBatch((NpgsqlConnection)db.Database.GetDbConnection());
-        foreach (var command in commands)
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
         {
-            batch.BatchCommands.Add(command);
+            await using var batch = new NpgsqlBatch((NpgsqlConnection)db.Database.GetDbConnection());
+            foreach (var command in commands)
+            {
+                batch.BatchCommands.Add(command);
+            }
+            // Last, so that the commands' results come first; it holds until the commit all the same.
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT set_config('synchronous_commit', 'off', true)"));
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+            while (readRow is not null && await reader.ReadAsync(cancellationToken))
+            {
+                readRow(reader);
+            }
         }
-        // Last, so that the commands' results come first; it holds until the commit all the same.
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT set_config('synchronous_commit', 'off', true)"));
-        return batch;
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
     }
 
     private static NpgsqlBatchCommand Command(string sql, params object[] values)
