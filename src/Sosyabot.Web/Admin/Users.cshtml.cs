@@ -8,7 +8,7 @@ using Sosyabot.Web.Identity;
 
 namespace Sosyabot.Web.Admin;
 
-public sealed class UsersModel(SosyabotDbContext db, UserManager<AppUser> users, TimeProvider time, ILogger<UsersModel> logger) : PageModel
+public sealed class UsersModel(SosyabotDbContext db, UserManager<AppUser> users, AccessRevocations revocations, TimeProvider time, ILogger<UsersModel> logger) : PageModel
 {
     public IReadOnlyList<UserRow> Rows { get; private set; } = [];
 
@@ -60,6 +60,7 @@ public sealed class UsersModel(SosyabotDbContext db, UserManager<AppUser> users,
             await users.UpdateAsync(user);
             // A new stamp invalidates every session of the account on the next request.
             await users.UpdateSecurityStampAsync(user);
+            revocations.Record();
             SignInEvents.Disabled(logger, user.Id, adminId);
         }
         StatusMessage = $"{user.Email} is disabled: they cannot sign in, and their open sessions have ended.";

@@ -16,6 +16,7 @@ public static class AgentsExtensions
         builder.Services.AddScoped<AgentActions>();
         builder.Services.AddOptions<ApiAuthLimitOptions>().Bind(builder.Configuration).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<ApiAuthThrottle>();
+        builder.Services.AddSingleton<ApiTokenCache>();
         // The API reference (Scalar) boots from an inline module and styles itself inline; it shows no user content.
         builder.Services.Configure<Hosting.SecurityHeaderOptions>(options => options.InlineScriptPaths.Add(ReferencePath));
         builder.Services.AddProblemDetails();

@@ -40,6 +40,7 @@ public sealed partial class ApiTokenAuthenticationHandler(
     UrlEncoder encoder,
     SosyabotDbContext db,
     ApiAuthThrottle throttle,
+    ApiTokenCache cache,
     TimeProvider time) : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
 {
     // Last-used times are written at most this often per token, not on every call.
@@ -69,36 +70,44 @@ public sealed partial class ApiTokenAuthenticationHandler(
         }
 
         var hash = ApiToken.Hash(secret);
-        // One round trip: the token, and its creator as they are now, not as they were when the token was made. A
-        // creator who is made a viewer loses the token's write and dm scopes; one who is no longer a member, or whom
-        // an admin has disabled, loses the token.
-        var token = await db.ApiTokens.AsNoTracking()
-            .Where(t => t.SecretHash == hash && t.RevokedAt == null)
-            .Select(t => new
-            {
-                t.Id,
-                t.WorkspaceId,
-                t.CreatedByUserId,
-                t.Scopes,
-                t.LastUsedAt,
-                CreatorDisabled = t.CreatedBy.DisabledAt != null,
-                CreatorRole = db.WorkspaceMembers
-                    .Where(m => m.WorkspaceId == t.WorkspaceId && m.UserId == t.CreatedByUserId)
-                    .Select(m => (WorkspaceRole?)m.Role)
-                    .FirstOrDefault(),
-            })
-            .SingleOrDefaultAsync(Context.RequestAborted);
+        var key = Convert.ToBase64String(hash);
+        var token = cache.Find(key);
         if (token is null)
         {
-            return AuthenticateResult.Fail("The API token is unknown or has been revoked.");
-        }
-        if (token.CreatorRole is not { } creatorRole)
-        {
-            return AuthenticateResult.Fail("The member who created this API token is no longer in its workspace.");
-        }
-        if (token.CreatorDisabled)
-        {
-            return AuthenticateResult.Fail("The account that created this API token has been disabled by the instance's admin.");
+            var stamp = cache.BeginRead();
+            // One round trip: the token, and its creator as they are now, not as they were when the token was made. A
+            // creator who is made a viewer loses the token's write and dm scopes; one who is no longer a member, or whom
+            // an admin has disabled, loses the token.
+            var read = await db.ApiTokens.AsNoTracking()
+                .Where(t => t.SecretHash == hash && t.RevokedAt == null)
+                .Select(t => new
+                {
+                    t.Id,
+                    t.WorkspaceId,
+                    t.CreatedByUserId,
+                    t.Scopes,
+                    t.LastUsedAt,
+                    CreatorDisabled = t.CreatedBy.DisabledAt != null,
+                    CreatorRole = db.WorkspaceMembers
+                        .Where(m => m.WorkspaceId == t.WorkspaceId && m.UserId == t.CreatedByUserId)
+                        .Select(m => (WorkspaceRole?)m.Role)
+                        .FirstOrDefault(),
+                })
+                .SingleOrDefaultAsync(Context.RequestAborted);
+            if (read is null)
+            {
+                return AuthenticateResult.Fail("The API token is unknown or has been revoked.");
+            }
+            if (read.CreatorRole is not { } role)
+            {
+                return AuthenticateResult.Fail("The member who created this API token is no longer in its workspace.");
+            }
+            if (read.CreatorDisabled)
+            {
+                return AuthenticateResult.Fail("The account that created this API token has been disabled by the instance's admin.");
+            }
+            token = new ResolvedApiToken(read.Id, read.WorkspaceId, read.CreatedByUserId, read.Scopes, role, read.LastUsedAt);
+            cache.Keep(key, token, stamp);
         }
 
         var now = time.GetUtcNow();
@@ -106,6 +115,7 @@ public sealed partial class ApiTokenAuthenticationHandler(
         {
             await db.ApiTokens.Where(t => t.Id == token.Id)
                 .ExecuteUpdateAsync(update => update.SetProperty(t => t.LastUsedAt, now), Context.RequestAborted);
+            cache.Used(key, now);
         }
 
         var identity = new ClaimsIdentity(
@@ -113,8 +123,8 @@ public sealed partial class ApiTokenAuthenticationHandler(
                 new Claim(ClaimTypes.NameIdentifier, token.Id.ToString()),
                 new Claim(AgentCaller.WorkspaceClaim, token.WorkspaceId.ToString()),
                 new Claim(AgentCaller.CreatedByClaim, token.CreatedByUserId),
-                new Claim(AgentCaller.RoleClaim, WorkspacePermissions.Describe(creatorRole)),
-                .. token.Scopes.Where(scope => ApiScopes.AllowedFor(creatorRole, scope)).Select(scope => new Claim(AgentCaller.ScopeClaim, scope)),
+                new Claim(AgentCaller.RoleClaim, WorkspacePermissions.Describe(token.CreatorRole)),
+                .. token.Scopes.Where(scope => ApiScopes.AllowedFor(token.CreatorRole, scope)).Select(scope => new Claim(AgentCaller.ScopeClaim, scope)),
             ],
             ApiTokenDefaults.Scheme);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), ApiTokenDefaults.Scheme));

@@ -4,13 +4,14 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using Sosyabot.Web.Data;
 using Sosyabot.Web.Hosting;
+using Sosyabot.Web.Identity;
 using Sosyabot.Web.Workspaces;
 
 namespace Sosyabot.Web.Agents;
 
 // The workspace's API tokens: created with scopes and shown once, listed by hint and last use, revoked.
 [RequiresPermission(WorkspacePermission.View)]
-public sealed class ApiTokensModel(SosyabotDbContext db, CurrentWorkspace current, TimeProvider time) : PageModel
+public sealed class ApiTokensModel(SosyabotDbContext db, CurrentWorkspace current, AccessRevocations revocations, TimeProvider time) : PageModel
 {
     [TempData(Key = Flash.SuccessKey)]
     public string? StatusMessage { get; set; }
@@ -96,6 +97,7 @@ public sealed class ApiTokensModel(SosyabotDbContext db, CurrentWorkspace curren
         }
         token.RevokedAt ??= time.GetUtcNow();
         await db.SaveChangesAsync(cancellationToken);
+        revocations.Record();
         StatusMessage = $"The token “{token.Name}” ({token.Hint}) is revoked: calls with it now get 401.";
         return RedirectToPage();
     }

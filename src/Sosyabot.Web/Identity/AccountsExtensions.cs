@@ -74,6 +74,7 @@ public static class AccountsExtensions
         builder.Services.AddScoped<InstanceAdmins>();
         builder.Services.AddScoped<PasswordResetLinks>();
         builder.Services.AddSingleton<AccountEvents>();
+        builder.Services.AddSingleton<AccessRevocations>();
         builder.Services.AddScoped<RegistrationSettings>();
         builder.Services.AddOptions<AdminBootstrapOptions>().Bind(builder.Configuration);
         builder.Services.AddHostedService<AdminBootstrapper>();

@@ -15,6 +15,7 @@ public static class PublishingExtensions
         builder.Services.AddScoped<IChannelPosts, ChannelPosts>();
         builder.Services.AddScoped<RateBudgets>();
         builder.Services.AddSingleton<Publisher>();
+        builder.Services.AddSingleton<PostCommits>();
         builder.Services.AddHostedService<PublisherService>();
         return builder;
     }

@@ -27,7 +27,7 @@ public sealed class DraftRejectedException(IReadOnlyList<string> problems) : Exc
 
 // Checks a draft and stores it with one delivery per channel, before anything is sent to X.
 public sealed class PublishingQueue(
-    SosyabotDbContext db, TimeProvider time, Publisher publisher, IOptions<PublishingOptions> options, IQueueSlots queueSlots)
+    SosyabotDbContext db, PostCommits commits, TimeProvider time, Publisher publisher, IOptions<PublishingOptions> options, IQueueSlots queueSlots)
 {
     public const int MaxParts = 25;
 
@@ -56,19 +56,30 @@ public sealed class PublishingQueue(
             ThrowIfProblems([.. channels.Select(c => ChannelAbility.ToPublish(c, webPathOn: false)?.Reason).OfType<string>()]);
         }
         await ThrowIfOverQuotaAsync(workspaceId, BytesOf(draft.Media), 0, cancellationToken);
-        // Added to the queue: the slot is chosen and taken in one transaction, which holds the queue's lock until it commits.
-        await using var transaction = draft.InQueue ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
-        var dueAt = draft.InQueue ? await queueSlots.TakeNextFreeAsync(workspaceId, channels, cancellationToken) : DueAt(draft, now);
-        var post = NewPost(workspaceId, userId, draft, parts, now, dueAt);
-        post.Deliveries.AddRange(channels.Select(c => new Delivery { WorkspaceId = workspaceId, ChannelId = c.Id, DueAt = dueAt }));
-        db.Posts.Add(post);
-        await db.SaveChangesAsync(cancellationToken);
-        if (transaction is not null)
+        Post post;
+        if (draft.InQueue)
         {
+            // Added to the queue: the slot is chosen and taken in one transaction, which holds the queue's lock until it commits.
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            post = Queued(await queueSlots.TakeNextFreeAsync(workspaceId, channels, cancellationToken));
+            db.Posts.Add(post);
+            await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
-        publisher.Wake(dueAt);
+        else
+        {
+            post = Queued(DueAt(draft, now));
+            await commits.StoreAsync(post);
+        }
+        publisher.Wake(post.DueAt);
         return post;
+
+        Post Queued(DateTimeOffset dueAt)
+        {
+            var queued = NewPost(workspaceId, userId, draft, parts, now, dueAt);
+            queued.Deliveries.AddRange(channels.Select(c => new Delivery { WorkspaceId = workspaceId, ChannelId = c.Id, DueAt = dueAt }));
+            return queued;
+        }
     }
 
     // Keeps the draft without queueing it: no channel or time is needed, and nothing goes to X until it is published.

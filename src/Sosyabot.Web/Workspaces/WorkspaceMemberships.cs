@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Sosyabot.Web.Data;
+using Sosyabot.Web.Identity;
 
 namespace Sosyabot.Web.Workspaces;
 
@@ -15,7 +16,7 @@ public sealed record Departure(string? Email, IReadOnlyList<string> Disconnected
 
 // Members leaving, being removed and changing roles, with the rules that keep a workspace owned.
 public sealed partial class WorkspaceMemberships(
-    SosyabotDbContext db, IMemberChannels channels, TimeProvider time, ILogger<WorkspaceMemberships> logger)
+    SosyabotDbContext db, IMemberChannels channels, AccessRevocations revocations, TimeProvider time, ILogger<WorkspaceMemberships> logger)
 {
     public async Task<Departure> LeaveAsync(WorkspaceContext caller, bool keepChannels, CancellationToken cancellationToken)
     {
@@ -82,6 +83,8 @@ public sealed partial class WorkspaceMemberships(
             $"SELECT pg_advisory_xact_lock(hashtextextended({"workspace-owners:" + workspaceId.ToString("N")}, 0))", cancellationToken);
         var result = await change();
         await transaction.CommitAsync(cancellationToken);
+        // A member left, was removed or has another role: what their tokens may do is read again.
+        revocations.Record();
         return result;
     }
 

@@ -3,6 +3,8 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Sosyabot.Tests.Infrastructure;
+using Sosyabot.Tests.Workspaces;
+using Sosyabot.Web.Agents;
 
 namespace Sosyabot.Tests.Agents;
 
@@ -78,6 +80,47 @@ public sealed class ApiTokenTests(AppWithFakeX app) : IClassFixture<AppWithFakeX
         Assert.Equal("revoked", after.QuerySelector("li.api-token")!.GetAttribute("data-state"));
         Assert.Equal(HttpStatusCode.Unauthorized, rejected.StatusCode);
         Assert.Contains("unknown or has been revoked", await rejected.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Api_TokenRevokedOnAnotherNode_WorksHereNoLongerThanTheCacheLifetime()
+    {
+        var workspace = await AgentWorkspace.RegisterAsync(app);
+        var token = await workspace.CreateTokenAsync("read");
+        using var agent = AgentWorkspace.Agent(app, token);
+        using var first = await agent.GetAsync("/api/v1/channels");
+
+        // Another node revoked it: the row changed, and this node was not told.
+        await app.Database.ExecuteAsync($"UPDATE api_tokens SET revoked_at = now() WHERE secret_hash = sha256(convert_to('{token}', 'UTF8'))");
+        using var withinLifetime = await agent.GetAsync("/api/v1/channels");
+        app.Clock.Advance(ApiTokenCache.Lifetime);
+        using var afterLifetime = await agent.GetAsync("/api/v1/channels");
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, withinLifetime.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, afterLifetime.StatusCode);
+        Assert.Contains("unknown or has been revoked", await afterLifetime.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Api_CreatorMadeViewerOnThisNode_TokenLosesWriteOnItsNextCall()
+    {
+        var owner = await AgentWorkspace.RegisterAsync(app);
+        var channel = await owner.ConnectApiKeysAsync(ByokKeys.NewReadWrite());
+        var (editor, editorEmail) = await Membership.JoinAsync(app, owner.User, "Editor");
+        using var agent = AgentWorkspace.Agent(app, await RemotePerson.CreateTokenAsync(editor, ["read", "write"]));
+        using var asEditor = await agent.PostAsJsonAsync($"/api/v1/channels/{channel.Id}/posts", new { text = "while an editor", draft = true });
+
+        var members = await owner.User.GetDocumentAsync("/app/settings/members");
+        using (await owner.User.SubmitAsync(members, $"li.member[data-email='{editorEmail}'] .change-role button",
+                   new Dictionary<string, string> { ["role"] = "Viewer" }))
+        {
+        }
+        using var asViewer = await agent.PostAsJsonAsync($"/api/v1/channels/{channel.Id}/posts", new { text = "as a viewer", draft = true });
+
+        Assert.Equal(HttpStatusCode.Created, asEditor.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, asViewer.StatusCode);
+        Assert.Contains("now viewer", await asViewer.Content.ReadAsStringAsync());
     }
 
     [Fact]
