@@ -57,10 +57,17 @@ public sealed class UsersModel(SosyabotDbContext db, UserManager<AppUser> users,
         if (user.DisabledAt is null)
         {
             user.DisabledAt = time.GetUtcNow();
-            await users.UpdateAsync(user);
-            // A new stamp invalidates every session of the account on the next request.
-            await users.UpdateSecurityStampAsync(user);
-            revocations.Record();
+            try
+            {
+                await users.UpdateAsync(user);
+                // A new stamp invalidates every session of the account on the next request.
+                await users.UpdateSecurityStampAsync(user);
+            }
+            finally
+            {
+                // Also when the stamp failed: DisabledAt may be stored already.
+                revocations.Record();
+            }
             SignInEvents.Disabled(logger, user.Id, adminId);
         }
         StatusMessage = $"{user.Email} is disabled: they cannot sign in, and their open sessions have ended.";

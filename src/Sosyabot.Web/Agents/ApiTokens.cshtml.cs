@@ -98,7 +98,7 @@ public sealed class ApiTokensModel(SosyabotDbContext db, CurrentWorkspace curren
         token.RevokedAt ??= time.GetUtcNow();
         await db.SaveChangesAsync(cancellationToken);
         revocations.Record();
-        StatusMessage = $"The token “{token.Name}” ({token.Hint}) is revoked: calls with it now get 401.";
+        StatusMessage = $"The token “{token.Name}” ({token.Hint}) is revoked: calls with it now get 401 (within 5 seconds on the instance's other nodes, if it runs several).";
         return RedirectToPage();
     }
 

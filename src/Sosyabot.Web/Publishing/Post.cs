@@ -34,6 +34,8 @@ public sealed class PostMedia
 {
     public Guid Id { get; init; } = Guid.CreateVersion7();
     public Guid PostId { get; init; }
+    public const int MaxFileNameLength = 255;
+
     public int Position { get; init; }
     public required string FileName { get; init; }
     public required string ContentType { get; init; }
@@ -125,7 +127,7 @@ internal sealed class PostMediaConfiguration : IEntityTypeConfiguration<PostMedi
     public void Configure(EntityTypeBuilder<PostMedia> builder)
     {
         builder.HasKey(m => m.Id);
-        builder.Property(m => m.FileName).HasMaxLength(255);
+        builder.Property(m => m.FileName).HasMaxLength(PostMedia.MaxFileNameLength);
         builder.Property(m => m.ContentType).HasMaxLength(100);
         builder.Property(m => m.Length).HasDefaultValue(0);
         builder.Property(m => m.AltText).HasMaxLength(1000);

@@ -21,8 +21,11 @@ public sealed class PostCommits(IDbContextFactory<SosyabotDbContext> contexts)
     private sealed record PendingPost(Post Post, TaskCompletionSource Stored);
 
     // Stores post with its deliveries and images; returns once they are committed, or throws what the database said.
-    public async Task StoreAsync(Post post)
+    // A request cancelled while its post still waits takes the post back; once the post is in a commit, the commit's
+    // outcome is the request's, so that a client that gave up and tries again does not find it stored twice unawares.
+    public async Task StoreAsync(Post post, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var pending = new PendingPost(post, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         bool leads;
         lock (_gate)
@@ -37,11 +40,28 @@ public sealed class PostCommits(IDbContextFactory<SosyabotDbContext> contexts)
             await CommitAsync(TakeWaiting()!);
             if (TakeWaiting() is { } next)
             {
-                // Those that came during the commit go on without holding up this request's answer.
-                _ = Task.Run(() => CommitAllAsync(next));
+                // Those that came during the commit go on without holding up this request's answer, or carrying its context.
+                using (ExecutionContext.SuppressFlow())
+                {
+                    _ = Task.Run(() => CommitAllAsync(next), CancellationToken.None);
+                }
             }
         }
-        await pending.Stored.Task;
+        try
+        {
+            await pending.Stored.Task.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            lock (_gate)
+            {
+                if (_waiting.Remove(pending))
+                {
+                    throw;
+                }
+            }
+            await pending.Stored.Task;
+        }
     }
 
     private async Task CommitAllAsync(List<PendingPost> batch)
@@ -82,16 +102,19 @@ public sealed class PostCommits(IDbContextFactory<SosyabotDbContext> contexts)
             await using var db = await contexts.CreateDbContextAsync(CancellationToken.None);
             db.Posts.AddRange(batch.Select(p => p.Post));
             await db.SaveChangesAsync(CancellationToken.None);
-        }
-        catch (DbUpdateException ex) when (batch.Count > 1 && ex.InnerException is PostgresException { SqlState: var state } && state.StartsWith("23", StringComparison.Ordinal))
-        {
-            // The database refused one of them (its channel was deleted meanwhile, say), and rolled all of them back:
-            // that one must fail alone. Any other failure (the database gone mid-commit) is every one's.
             foreach (var pending in batch)
+            {
+                pending.Stored.TrySetResult();
+            }
+        }
+        catch (Exception ex) when (batch.Count > 1 && RolledBackForCertain(ex))
+        {
+            // The database refused one of them (a name too long for its column, a channel deleted meanwhile), and
+            // rolled all of them back: that one must fail alone, not the other requests' posts, in any workspace.
+            foreach (var pending in batch.Where(p => !p.Stored.Task.IsCompleted))
             {
                 await CommitAsync([pending]);
             }
-            return;
         }
         catch (Exception ex)
         {
@@ -99,11 +122,15 @@ public sealed class PostCommits(IDbContextFactory<SosyabotDbContext> contexts)
             {
                 pending.Stored.TrySetException(ex);
             }
-            return;
-        }
-        foreach (var pending in batch)
-        {
-            pending.Stored.TrySetResult();
         }
     }
+
+    // PostgreSQL answered with an error, or the client failed before sending: nothing was committed. A connection that
+    // broke is not certain (the commit may have happened), so its batch fails as a whole, as one request's would.
+    private static bool RolledBackForCertain(Exception ex) => (ex is DbUpdateException ? ex.InnerException : ex) switch
+    {
+        PostgresException => true,
+        NpgsqlException => false,
+        _ => ex is DbUpdateException,
+    };
 }

@@ -14,6 +14,21 @@ public sealed record PostDraft(
 public sealed record MediaDraft(string FileName, byte[] Bytes, string? AltText)
 {
     public string? ContentType { get; } = ImageContent.TypeOf(Bytes);
+
+    // Only a label for people, so whatever the sender called the file is stored: without control characters, and cut to
+    // the column's 255.
+    public string FileName { get; init; } = AsLabel(FileName);
+
+    private static string AsLabel(string name)
+    {
+        var label = string.Concat(name.Where(c => !char.IsControl(c)));
+        var length = Math.Min(label.Length, PostMedia.MaxFileNameLength);
+        if (length < label.Length && char.IsHighSurrogate(label[length - 1]))
+        {
+            length--;
+        }
+        return length == 0 ? "image" : label[..length];
+    }
 }
 
 // An image already attached to a post that an edit keeps, with its (possibly new) description.
@@ -69,7 +84,7 @@ public sealed class PublishingQueue(
         else
         {
             post = Queued(DueAt(draft, now));
-            await commits.StoreAsync(post);
+            await commits.StoreAsync(post, cancellationToken);
         }
         publisher.Wake(post.DueAt);
         return post;
@@ -173,7 +188,7 @@ public sealed class PublishingQueue(
             CreatedByUserId = userId,
             CreatedAt = now,
             DueAt = dueAt,
-            TimeZone = draft.TimeZone,
+            TimeZone = draft.TimeZone is { } zone && TimeZoneInfo.TryFindSystemTimeZoneById(zone, out var known) ? known.Id : null,
             Parts = parts,
             InReplyToTweetId = draft.InReplyToTweetId,
             QuoteTweetId = draft.QuoteTweetId,

@@ -78,14 +78,21 @@ public sealed partial class WorkspaceMemberships(
     // that holds the workspace's owners lock, so two owners acting at the same moment cannot leave the workspace without one.
     private async Task<T> WithOwnersLockedAsync<T>(Guid workspaceId, Func<Task<T>> change, CancellationToken cancellationToken)
     {
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        await db.Database.ExecuteSqlAsync(
-            $"SELECT pg_advisory_xact_lock(hashtextextended({"workspace-owners:" + workspaceId.ToString("N")}, 0))", cancellationToken);
-        var result = await change();
-        await transaction.CommitAsync(cancellationToken);
-        // A member left, was removed or has another role: what their tokens may do is read again.
-        revocations.Record();
-        return result;
+        try
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await db.Database.ExecuteSqlAsync(
+                $"SELECT pg_advisory_xact_lock(hashtextextended({"workspace-owners:" + workspaceId.ToString("N")}, 0))", cancellationToken);
+            var result = await change();
+            await transaction.CommitAsync(cancellationToken);
+            return result;
+        }
+        finally
+        {
+            // A member left, was removed or has another role (or a commit's outcome is unknown): what their tokens may do
+            // is read again. Recording when nothing changed costs only a read.
+            revocations.Record();
+        }
     }
 
     private Task<WorkspaceRole?> CurrentRoleAsync(Guid workspaceId, string userId, CancellationToken cancellationToken) =>

@@ -349,6 +349,25 @@ public sealed class AgentApiTests(AppWithFakeX app) : IClassFixture<AppWithFakeX
     }
 
     [Fact]
+    public async Task Post_ImageNamedLongerThanTheColumnWithControlCharacters_IsQueuedUnderACleanedName()
+    {
+        var name = "holiday\u0000\n" + new string('é', 300) + ".png";
+
+        using var queued = await _agent.PostAsJsonAsync($"/api/v1/channels/{_channel.Id}/posts", new
+        {
+            text = "an image with a strange name",
+            scheduled_at = "2099-01-01T00:00:00Z",
+            media = new[] { new { file_name = name, content_type = "image/png", data = Convert.ToBase64String(TestImages.Png(12)) } },
+        });
+
+        Assert.Equal(HttpStatusCode.Accepted, queued.StatusCode);
+        var id = (await queued.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+        var stored = Assert.Single(await app.Database.ReadColumnAsync($"SELECT file_name FROM post_media WHERE post_id = '{id}'"));
+        Assert.Equal(255, stored.Length);
+        Assert.StartsWith("holiday" + new string('é', 248), stored);
+    }
+
+    [Fact]
     public async Task Post_ThreadReplyQuoteAndImage_QueuedThenPublishedSignedWithXsIds()
     {
         var posts = new FakeXPosts(app.Clock);

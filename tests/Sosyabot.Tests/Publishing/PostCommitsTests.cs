@@ -32,8 +32,8 @@ public sealed class PostCommitsTests(AppWithFakeX app) : IClassFixture<AppWithFa
         // A channel that does not exist (as if removed meanwhile): the delivery's foreign key refuses it.
         var refused = NewPost(-1, Guid.NewGuid());
 
-        var storing = good.Select(post => Task.Run(() => commits.StoreAsync(post))).ToList();
-        var failing = Task.Run(() => commits.StoreAsync(refused));
+        var storing = good.Select(post => Task.Run(() => commits.StoreAsync(post, CancellationToken.None))).ToList();
+        var failing = Task.Run(() => commits.StoreAsync(refused, CancellationToken.None));
         await Task.WhenAll(storing);
         var failure = await Assert.ThrowsAsync<DbUpdateException>(() => failing);
 
