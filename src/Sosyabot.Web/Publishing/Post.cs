@@ -150,6 +150,9 @@ internal sealed class DeliveryConfiguration : IEntityTypeConfiguration<Delivery>
         builder.Property(d => d.CancelRequested).HasDefaultValue(false);
         // The claim query: due work in (due_at, id) order, read with SKIP LOCKED by every publisher.
         builder.HasIndex(d => new { d.State, d.DueAt, d.Id });
+        // A channel's deliveries by state: the channels page counts each one's pending posts, and removing a channel cancels
+        // them and cascades to them; without it those read every pending delivery of the instance.
+        builder.HasIndex(d => new { d.ChannelId, d.State });
         builder.HasIndex(d => new { d.WorkspaceId, d.PostId });
         // History filtered by state: the latest due delivery in that state bounds where the walk over posts starts.
         builder.HasIndex(d => new { d.WorkspaceId, d.State, d.DueAt });

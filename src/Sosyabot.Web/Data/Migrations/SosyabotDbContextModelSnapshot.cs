@@ -1066,7 +1066,7 @@ namespace Sosyabot.Web.Data.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ChannelId");
+                    b.HasIndex("ChannelId", "State");
 
                     b.HasIndex("PostId", "ChannelId")
                         .IsUnique();
