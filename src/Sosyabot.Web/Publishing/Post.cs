@@ -32,10 +32,10 @@ public sealed class Post
 // An image attached to a post, kept until every delivery has uploaded it to X.
 public sealed class PostMedia
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
-    public Guid PostId { get; init; }
     public const int MaxFileNameLength = 255;
 
+    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid PostId { get; init; }
     public int Position { get; init; }
     public required string FileName { get; init; }
     public required string ContentType { get; init; }
