@@ -36,12 +36,15 @@ public sealed partial class WebhookSender(
         List<Guid> claimed;
         await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
         {
+            // Chosen and locked once, in a materialized CTE, so the claim takes at most Batch (see Publisher's ClaimSql).
             var rows = await db.Database.SqlQuery<ClaimedDelivery>($"""
-                UPDATE webhook_deliveries SET claimed_until = {claimedUntil}
-                WHERE id IN (SELECT id FROM webhook_deliveries
-                             WHERE state = 'pending' AND next_attempt_at <= {now} AND (claimed_until IS NULL OR claimed_until < {now})
-                             ORDER BY next_attempt_at LIMIT {Batch} FOR UPDATE SKIP LOCKED)
-                RETURNING id
+                WITH due AS MATERIALIZED (
+                    SELECT id FROM webhook_deliveries
+                    WHERE state = 'pending' AND next_attempt_at <= {now} AND (claimed_until IS NULL OR claimed_until < {now})
+                    ORDER BY next_attempt_at LIMIT {Batch} FOR UPDATE SKIP LOCKED)
+                UPDATE webhook_deliveries w SET claimed_until = {claimedUntil}
+                FROM due WHERE w.id = due.id
+                RETURNING w.id
                 """).ToListAsync(cancellationToken);
             claimed = rows.ConvertAll(c => c.Id);
         }

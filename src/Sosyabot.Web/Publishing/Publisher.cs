@@ -258,19 +258,23 @@ public sealed partial class Publisher(
         RETURNING channel_id AS "Value"
         """;
 
-    // Claims up to BatchSize due deliveries of each leased channel, returned in (due_at, id) order.
+    // Claims up to BatchSize due deliveries of each leased channel, returned in (due_at, id) order. The rows are chosen
+    // and locked once, in a materialized CTE: in "UPDATE ... WHERE id IN (subquery)" PostgreSQL may run the subquery
+    // again for every row it updates (a semi-join, chosen on statistics of a nearly empty table), and each run skipped
+    // the rows already updated, so the LIMIT slid on to later posts while earlier ones waited for the next claim.
     private const string ClaimSql = $"""
-        WITH claimed AS (
-            UPDATE deliveries SET state = 'publishing', claimed_at = @now, claimed_by = @node
-            WHERE id IN (
-                SELECT first_due.id FROM unnest(@leased) AS leased(channel_id)
-                CROSS JOIN LATERAL (
-                    SELECT d.id FROM deliveries d
-                    WHERE d.channel_id = leased.channel_id AND {Claimable}
-                    ORDER BY d.due_at, d.id
-                    LIMIT @batch
-                    FOR UPDATE SKIP LOCKED) first_due)
-            RETURNING id, channel_id, due_at)
+        WITH first_due AS MATERIALIZED (
+            SELECT due.id FROM unnest(@leased) AS leased(channel_id)
+            CROSS JOIN LATERAL (
+                SELECT d.id FROM deliveries d
+                WHERE d.channel_id = leased.channel_id AND {Claimable}
+                ORDER BY d.due_at, d.id
+                LIMIT @batch
+                FOR UPDATE SKIP LOCKED) due),
+        claimed AS (
+            UPDATE deliveries d SET state = 'publishing', claimed_at = @now, claimed_by = @node
+            FROM first_due WHERE d.id = first_due.id
+            RETURNING d.id, d.channel_id, d.due_at)
         SELECT id, channel_id FROM claimed ORDER BY due_at, id
         """;
 

@@ -88,6 +88,33 @@ public sealed class PublisherTests(AppWithFakeX app) : IClassFixture<AppWithFake
     }
 
     [Fact]
+    public async Task Claim_StatisticsOfANearlyEmptyTable_TakesOnlyTheEarliestBatch()
+    {
+        // Statistics taken while the table held one row make PostgreSQL run a claim's row-locking subquery again for each
+        // row it updates. A claim written as UPDATE ... WHERE id IN (... LIMIT n FOR UPDATE SKIP LOCKED) then slid past
+        // its limit and took posts due later than others it left behind: one account's posts went out of order.
+        await QueueAsync("Counted by the statistics");
+        await DrainAsync();
+        await using (var db = app.Database.CreateDbContext())
+        {
+            await db.Database.ExecuteSqlRawAsync("VACUUM ANALYZE deliveries");
+        }
+        var start = app.Clock.GetUtcNow();
+        for (var i = 0; i < 30; i++)
+        {
+            await QueueAsync([$"Batch {i:00}"], start.AddSeconds(10 + i));
+        }
+        app.Clock.Advance(TimeSpan.FromMinutes(1));
+        var publisher = app.Services.GetRequiredService<Publisher>();
+
+        var firstClaim = await publisher.RunOnceAsync(CancellationToken.None);
+
+        Assert.Equal(Publisher.BatchSize, firstClaim);
+        await DrainAsync();
+        Assert.Equal(["Counted by the statistics", .. Enumerable.Range(0, 30).Select(i => $"Batch {i:00}")], _x.Created.Select(t => t.Text));
+    }
+
+    [Fact]
     public async Task Publish_XAnswers429WithReset_DoesNotCallAgainBeforeTheReset()
     {
         var reset = app.Clock.GetUtcNow().AddMinutes(7);
