@@ -117,7 +117,7 @@ if (phases.Contains("throughput") || phases.Contains("lag"))
             {
                 var now = DateTimeOffset.UtcNow;
                 var claimLease = new PublishingOptions().ClaimLease;
-                plans.Add(("publisher lease query plan", await Plans.ExplainAsync(db, Publisher.LeaseQuery(db, now, claimLease, "bench", 32), analyze: false)));
+                plans.Add(("publisher lease query plan", await Plans.ExplainAsync(db, Publisher.LeaseQuery(db, now, claimLease, "bench", 32, []), analyze: false)));
                 plans.Add(("publisher claim query plan",
                     await Plans.ExplainAsync(db, Publisher.ClaimQuery(db, now, claimLease, "bench", channels), analyze: false)));
                 plans.Add(("next-due query plan (the loop's sleep)", await Plans.ExplainAsync(db, Publisher.NextDueQuery(db), analyze: false)));

@@ -33,6 +33,11 @@ public sealed partial class Publisher(
 
     private readonly SemaphoreSlim _wake = new(0, 1);
 
+    // The channels this node is publishing for right now. Its lease on a channel keeps the loop off it; but should a
+    // send outlive the lease (a POST slower than a short lease, a long pause), the node must still not start on the
+    // channel a second time: it would send the post in flight again, or the next one before it.
+    private readonly ConcurrentDictionary<Guid, byte> _publishing = new();
+
     // When the loop sleeps, the time it will wake by itself (UTC ticks); long.MaxValue while it works.
     private long _sleepingUntilTicks = long.MaxValue;
 
@@ -138,6 +143,10 @@ public sealed partial class Publisher(
     private List<Task> StartChannels(List<Guid> leased, List<ClaimedDelivery> claimed, CancellationToken cancellationToken)
     {
         var byChannel = claimed.GroupBy(d => d.ChannelId, d => d.Id).ToDictionary(g => g.Key, g => g.ToList());
+        foreach (var channelId in leased)
+        {
+            _publishing[channelId] = 0;
+        }
         return [.. leased.Select(channelId => Task.Run(
             () => PublishChannelAsync(channelId, byChannel.GetValueOrDefault(channelId) ?? [], cancellationToken), CancellationToken.None))];
     }
@@ -179,6 +188,10 @@ public sealed partial class Publisher(
             {
                 // The database is away: the claims and the lease lapse by themselves.
                 LogReleaseFailed(logger, channelId, ex);
+            }
+            finally
+            {
+                _publishing.TryRemove(channelId, out _);
             }
         }
     }
@@ -223,13 +236,14 @@ public sealed partial class Publisher(
         """;
 
     // The earliest @scan claimable deliveries of one state whose channel nobody is publishing for (another node, or a
-    // task of this one), so that one account's backlog does not fill the scan while other accounts' posts are due.
+    // task of this one: @publishing, even past its lease), so that one account's backlog does not fill the scan while other accounts' posts are due.
     // Read in index order and stopped at @scan: with twenty thousand posts due at once (a backlog waiting for X's
     // window), sorting all of them took 24 ms per lease, and PostgreSQL's JIT another 30.
     private static string FirstOfState(string state, string claimable) => $"""
         SELECT d.channel_id, d.due_at, d.id FROM deliveries d
         WHERE d.state = '{state}' AND {claimable}
           AND NOT EXISTS (SELECT 1 FROM publishing_leases l WHERE l.channel_id = d.channel_id AND l.held_until > @now)
+          AND d.channel_id <> ALL(@publishing)
         ORDER BY d.due_at, d.id
         LIMIT @scan
         """;
@@ -286,7 +300,7 @@ public sealed partial class Publisher(
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var now = time.GetUtcNow();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var leased = await LeaseQuery(db, now, ClaimLease, NodeId, channels).ToListAsync(cancellationToken);
+        var leased = await LeaseQuery(db, now, ClaimLease, NodeId, channels, [.. _publishing.Keys]).ToListAsync(cancellationToken);
         var claimed = leased.Count == 0
             ? []
             : await ClaimQuery(db, now, ClaimLease, NodeId, leased).ToListAsync(cancellationToken);
@@ -296,9 +310,11 @@ public sealed partial class Publisher(
 
     // The two statements ClaimAsync sends, with their parameters, as queries: the benchmark EXPLAINs these very
     // commands (CreateDbCommand), so the plan it reports is the one of the SQL the publisher runs.
-    internal static IQueryable<Guid> LeaseQuery(SosyabotDbContext db, DateTimeOffset now, TimeSpan claimLease, string node, int channels) =>
+    internal static IQueryable<Guid> LeaseQuery(
+        SosyabotDbContext db, DateTimeOffset now, TimeSpan claimLease, string node, int channels, Guid[] publishing) =>
         db.Database.SqlQueryRaw<Guid>(LeaseSql, [.. ClaimParameters(now, claimLease, node, null),
-            new NpgsqlParameter("channels", channels), new NpgsqlParameter("scan", Math.Max(ScanSize, 2 * channels))]);
+            new NpgsqlParameter("channels", channels), new NpgsqlParameter("scan", Math.Max(ScanSize, 2 * channels)),
+            new NpgsqlParameter("publishing", publishing)]);
 
     internal static IQueryable<ClaimedDelivery> ClaimQuery(
         SosyabotDbContext db, DateTimeOffset now, TimeSpan claimLease, string node, IReadOnlyList<Guid> leased) =>
