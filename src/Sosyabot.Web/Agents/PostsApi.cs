@@ -89,6 +89,13 @@ public static class PostsApi
                 ["text"] = ["Give either text (one post) or thread (its parts), not both."],
             });
         }
+        if (request is { Text: null, Thread: null, ChannelIds: null, ScheduledAt: { } at })
+        {
+            // Only the time changes: a reschedule, with the rules the post page's Reschedule follows (a post whose last
+            // answer was lost may move; its text is not checked again).
+            await lifecycle.RescheduleAsync(caller.WorkspaceId, postId, at, current.TimeZone, cancellationToken);
+            return await UpdatedAsync(caller, postId, lifecycle, warnings, cancellationToken);
+        }
         var channelIds = request.ChannelIds
             ?? (current.IsDraft
                 ? current.DraftChannelIds
@@ -102,8 +109,14 @@ public static class PostsApi
             InReplyToTweetId: current.InReplyToTweetId,
             QuoteTweetId: current.QuoteTweetId);
         // The version read above: a change someone made since is refused, not overwritten with what was read.
-        var post = await lifecycle.UpdateAsync(caller.WorkspaceId, postId, draft, kept: null, current.Version, publish: !current.IsDraft, cancellationToken);
-        var updated = await lifecycle.GetAsync(caller.WorkspaceId, post.Id, cancellationToken);
+        await lifecycle.UpdateAsync(caller.WorkspaceId, postId, draft, kept: null, current.Version, publish: !current.IsDraft, cancellationToken);
+        return await UpdatedAsync(caller, postId, lifecycle, warnings, cancellationToken);
+    }
+
+    private static async Task<Ok<PostResponse>> UpdatedAsync(
+        AgentCaller caller, Guid postId, PostLifecycle lifecycle, ChannelAccessWarnings warnings, CancellationToken cancellationToken)
+    {
+        var updated = await lifecycle.GetAsync(caller.WorkspaceId, postId, cancellationToken);
         return TypedResults.Ok(PostResponse.From(updated) with
         {
             Warnings = AgentApi.NullIfEmpty(await warnings.ForAsync(updated.Deliveries.Select(d => d.Channel), updated.DueAt, cancellationToken)),

@@ -69,7 +69,9 @@ public sealed partial class DeliverySender(
             .ToListAsync(cancellationToken);
         var channel = _delivery.Channel;
 
-        if (_delivery.CancelRequested)
+        // Cancelled while a part's answer was lost: the part is looked up on X first (below), so that one X has is
+        // recorded, shown and can be deleted from X, rather than forgotten.
+        if (_delivery.CancelRequested && _delivery.SendingPart is null)
         {
             await CancelAsync(cancellationToken);
             return;
@@ -122,6 +124,11 @@ public sealed partial class DeliverySender(
                 await RecordSentAsync(alreadySent, cancellationToken);
                 resending = false;
             }
+        }
+        if (_delivery.CancelRequested)
+        {
+            await CancelAsync(cancellationToken);
+            return;
         }
 
         if (_delivery.TweetIds.Count == 0 && _media.Any(m => ImageContent.IsVideo(m.ContentType))
@@ -675,6 +682,7 @@ public sealed partial class DeliverySender(
         _delivery.Reason = PostLifecycle.CancelledReason(_delivery.TweetIds.Count, _delivery.Post.Parts.Count);
         _delivery.SendingPart = null;
         await db.SaveChangesAsync(cancellationToken);
+        await DropMediaOnceDoneAsync(cancellationToken);
     }
 
     // Leaves 'publishing' for a state that would go on by itself, then honours a cancel that a person asked

@@ -34,15 +34,19 @@ public sealed class PostLifecycle(
         : $"Cancelled after part {sentParts} of {parts}: the parts already on X stay there, the rest were not sent.";
 
     // Cancels those of deliveries that nobody is sending, in one statement (so a claim cannot
-    // slip between a read and the write); the reason counts the parts already on X as stored, not as last read.
+    // slip between a read and the write); the reason counts the parts already on X as stored, not as last read, and
+    // says so when a part's answer was lost (the sender looks such a part up before it honours a flagged cancel).
     public static Task<int> CancelNotSentAsync(IQueryable<Delivery> deliveries, int parts, CancellationToken cancellationToken) =>
         deliveries
             .Where(d => DeliveryStates.Pending.Contains(d.State))
             .ExecuteUpdateAsync(u => u
                 .SetProperty(d => d.State, DeliveryStates.Cancelled)
-                .SetProperty(d => d.Reason, d => d.TweetIds.Count == 0
-                    ? "Cancelled before anything was sent."
-                    : "Cancelled after part " + d.TweetIds.Count + " of " + parts + ": the parts already on X stay there, the rest were not sent."),
+                .SetProperty(d => d.Reason, d => d.SendingPart != null
+                    ? "Cancelled, but X may already have part " + (d.SendingPart.Value + 1) + " of " + parts +
+                      ": its answer was lost. Look for it on the account before posting it again."
+                    : d.TweetIds.Count == 0
+                        ? "Cancelled before anything was sent."
+                        : "Cancelled after part " + d.TweetIds.Count + " of " + parts + ": the parts already on X stay there, the rest were not sent."),
                 cancellationToken);
 
     // The post with its deliveries and their channels, and its images without their bytes.
@@ -121,6 +125,9 @@ public sealed class PostLifecycle(
                 problems.AddRange(PublishingQueue.AltTextProblems(image.FileName, keep.AltText));
             }
         }
+        // Cancelling every channel let the images go (DropMediaOnceDoneAsync): kept, they could never be uploaded.
+        problems.AddRange(keptMedia.Where(m => m.Bytes is null).Select(m =>
+            $"{m.FileName} is no longer kept: Sosyabot lets a post's images go once no channel is left to publish them. Remove it and attach the file again."));
         PublishingQueue.ThrowIfProblems(problems);
         await queue.ThrowIfOverQuotaAsync(workspaceId, PublishingQueue.BytesOf(draft.Media),
             existingMedia.Except(keptMedia).Where(m => m.Bytes is not null).Sum(m => (long)m.Length), cancellationToken);
@@ -265,6 +272,11 @@ public sealed class PostLifecycle(
         {
             await DeliverySender.DropMediaOnceDoneAsync(db, postId, cancellationToken);
         }
+        if (cancelled + stopping > 0)
+        {
+            // A new version of the post: an edit opened before the cancel would otherwise queue the cancelled channels again.
+            await db.Posts.Where(p => p.Id == postId).ExecuteUpdateAsync(u => u.SetProperty(p => p.UpdatedAt, time.GetUtcNow()), cancellationToken);
+        }
         if (cancelled + stopping == 0)
         {
             throw new PostConflictException(targets.Any(d => d.State == DeliveryStates.Published)
@@ -369,6 +381,12 @@ public sealed class PostLifecycle(
         if (published.Count == 0)
         {
             throw new PostConflictException("Nothing of this post is on X" + (channelId is null ? "." : " for that channel."));
+        }
+        if (published.Where(d => d.Channel.Kind == ChannelKind.Cookie).Select(d => "@" + d.Channel.Handle).ToList() is [_, ..] cookieChannels)
+        {
+            throw new PostConflictException($"Sosyabot deletes posts through X's API, and {string.Join(", ", cookieChannels)} " +
+                "is connected with browser cookies: delete those posts on x.com. Nothing was deleted" +
+                (channelId is null ? "; delete the other channels' posts one channel at a time." : "."));
         }
         var deleted = 0;
         foreach (var delivery in published)

@@ -231,6 +231,25 @@ public sealed class CookiePublishingTests(AppWithXSandbox app) : IClassFixture<A
         Assert.Equal(["Queued before the switch"], PostsOnX().Select(p => p.Text));
     }
 
+    [Fact]
+    public async Task DeleteFromX_CookieChannel_RefusedWithWhereToDoItAndNoButtonOffered()
+    {
+        var deliveryId = await QueueAsync(["Published through cookies"]);
+        await DrainAsync();
+        var published = await DeliveryAsync(deliveryId);
+        Assert.Equal(DeliveryStates.Published, published.State);
+
+        var page = await _user.GetDocumentAsync($"/app/publishing/posts/{published.PostId}");
+        await using var scope = app.Services.CreateAsyncScope();
+        var refused = await Assert.ThrowsAsync<PostConflictException>(() => scope.ServiceProvider.GetRequiredService<PostLifecycle>()
+            .DeleteFromXAsync(_channel.WorkspaceId, published.PostId, null, CancellationToken.None));
+
+        Assert.Null(page.QuerySelector("button.delete-from-x"));
+        Assert.Contains("delete it on x.com", page.Body!.TextContent);
+        Assert.Contains($"@{_channel.Handle} is connected with browser cookies", refused.Message);
+        Assert.Single(PostsOnX());
+    }
+
     private static class XWebOperationsDefaults
     {
         public static string CreateTweet => Sosyabot.Web.X.XWebOperations.DefaultQueryIds["CreateTweet"];

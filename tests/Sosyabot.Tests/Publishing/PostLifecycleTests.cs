@@ -299,6 +299,75 @@ public sealed class PostLifecycleTests(AppWithFakeX app) : IClassFixture<AppWith
         Assert.Contains("could put two versions on X", refused.Message);
     }
 
+    [Fact]
+    public async Task Cancel_WhileAPartsAnswerIsLost_LooksOnXFirstAndKeepsThePartXHas()
+    {
+        const string text = "Its answer was lost, then it was cancelled";
+        var delivery = await QueueAsync([text], null);
+        var lostAt = app.Clock.GetUtcNow();
+        var tweetId = _x.AcceptOutOfBand(text);
+        // The node sending it died after X took the post; a person cancelled the post stuck in 'publishing'.
+        await using (var db = app.Database.CreateDbContext())
+        {
+            await db.Deliveries.Where(d => d.Id == delivery.Id).ExecuteUpdateAsync(u => u
+                .SetProperty(d => d.State, DeliveryStates.Publishing).SetProperty(d => d.ClaimedBy, "a node that was killed")
+                .SetProperty(d => d.ClaimedAt, lostAt).SetProperty(d => d.SendingPart, 0).SetProperty(d => d.SendingSince, lostAt));
+        }
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var outcome = await scope.ServiceProvider.GetRequiredService<PostLifecycle>()
+                .CancelAsync(_channel.WorkspaceId, delivery.PostId, null, CancellationToken.None);
+            Assert.Equal(1, outcome.Stopping);
+        }
+
+        app.Clock.Advance(app.Services.GetRequiredService<Publisher>().ClaimLease + TimeSpan.FromMinutes(1));
+        await DrainAsync();
+
+        var cancelled = await DeliveryAsync(delivery.Id);
+        Assert.Equal(DeliveryStates.Cancelled, cancelled.State);
+        Assert.Equal([tweetId], cancelled.TweetIds);
+        Assert.Contains("after part 1 of 1", cancelled.Reason);
+        Assert.Null(cancelled.SendingPart);
+        Assert.DoesNotContain(app.X.LogEntries, e => e.RequestMessage.Path == "/2/tweets" && e.RequestMessage.Method == "POST");
+    }
+
+    [Fact]
+    public async Task Cancel_QueuedAfterALostAnswer_SaysXMayHaveThePart()
+    {
+        var delivery = await QueueAsync(["Lost, retrying, then cancelled"], app.Clock.GetUtcNow().AddMinutes(1));
+        await using (var db = app.Database.CreateDbContext())
+        {
+            await db.Deliveries.Where(d => d.Id == delivery.Id).ExecuteUpdateAsync(u => u
+                .SetProperty(d => d.SendingPart, 0).SetProperty(d => d.SendingSince, app.Clock.GetUtcNow()).SetProperty(d => d.Attempts, 1));
+        }
+        await using var scope = app.Services.CreateAsyncScope();
+
+        await scope.ServiceProvider.GetRequiredService<PostLifecycle>().CancelAsync(_channel.WorkspaceId, delivery.PostId, null, CancellationToken.None);
+
+        var cancelled = await DeliveryAsync(delivery.Id);
+        Assert.Equal(DeliveryStates.Cancelled, cancelled.State);
+        Assert.Equal("Cancelled, but X may already have part 1 of 1: its answer was lost. Look for it on the account before posting it again.",
+            cancelled.Reason);
+    }
+
+    [Fact]
+    public async Task Edit_OpenedBeforeSomeoneCancelled_IsRefusedRatherThanQueueingItAgain()
+    {
+        var delivery = await QueueAsync(["Cancelled while someone edits"], app.Clock.GetUtcNow().AddHours(1));
+        await using var scope = app.Services.CreateAsyncScope();
+        var lifecycle = scope.ServiceProvider.GetRequiredService<PostLifecycle>();
+        var opened = (await lifecycle.GetAsync(_channel.WorkspaceId, delivery.PostId, CancellationToken.None)).Version;
+        await lifecycle.CancelAsync(_channel.WorkspaceId, delivery.PostId, null, CancellationToken.None);
+
+        await using var editor = app.Services.CreateAsyncScope();
+        var refused = await Assert.ThrowsAsync<PostConflictException>(() => editor.ServiceProvider.GetRequiredService<PostLifecycle>().UpdateAsync(
+            _channel.WorkspaceId, delivery.PostId, new PostDraft(["Edited text"], [_channel.Id], app.Clock.GetUtcNow().AddHours(2), "UTC"),
+            null, opened, publish: true, CancellationToken.None));
+
+        Assert.Contains("changed this post since you opened it", refused.Message);
+        Assert.Equal(DeliveryStates.Cancelled, (await DeliveryAsync(delivery.Id)).State);
+    }
+
     private async Task<Channel> ConnectAsync(int expiresIn)
     {
         app.GivenTokenEndpointIssues("life-token-" + Guid.NewGuid().ToString("N"), expiresIn: expiresIn);

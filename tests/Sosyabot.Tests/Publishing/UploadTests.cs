@@ -144,6 +144,11 @@ public sealed class UploadTests(AppWithFakeX app) : IClassFixture<AppWithFakeX>,
         await using var db = app.Database.CreateDbContext();
         var media = await db.PostMedia.AsNoTracking().Where(m => m.PostId == Guid.Parse(postId!)).SingleAsync();
         Assert.Null(media.Bytes);
+
+        // Edited to go out again, it could never upload the image: the edit is refused and says why.
+        using var edited = await _agent.PatchAsJsonAsync($"/api/v1/posts/{postId}", new { text = text + " again", channel_ids = new[] { _channelId } });
+        Assert.Equal(HttpStatusCode.BadRequest, edited.StatusCode);
+        Assert.Contains("photo.png is no longer kept", await edited.Content.ReadAsStringAsync());
     }
 
     private async Task<AngleSharp.Dom.IDocument> ComposeAsync(string text, bool draft, params (string Name, string Type, byte[] Bytes)[] files)
