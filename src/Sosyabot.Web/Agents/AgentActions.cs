@@ -155,9 +155,16 @@ public sealed class AgentActions(
             }
             return result;
         }
-        catch (XApiException ex) when (ex.Status == System.Net.HttpStatusCode.TooManyRequests && ex.RateLimits.Endpoint is { } endpoint)
+        catch (XApiException ex) when (ex.Status == System.Net.HttpStatusCode.TooManyRequests)
         {
-            await budgets.ExhaustAsync(windows.Endpoint, endpoint.ResetAt, cancellationToken);
+            if (ex.RateLimits.Endpoint is { } endpoint)
+            {
+                await budgets.ExhaustAsync(windows.Endpoint, endpoint.ResetAt, cancellationToken);
+            }
+            if (windows.Day is { } day && ex.RateLimits.UserDay is { Remaining: 0 } userDay)
+            {
+                await budgets.ExhaustAsync(day, userDay.ResetAt, cancellationToken);
+            }
             throw;
         }
     }

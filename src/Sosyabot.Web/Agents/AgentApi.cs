@@ -301,7 +301,7 @@ public static class AgentApi
         }
         catch (XApiException ex) when (ex.Status == System.Net.HttpStatusCode.TooManyRequests)
         {
-            var reset = ex.RateLimits.Endpoint?.ResetAt ?? now.AddMinutes(15);
+            var reset = ex.RateLimits.SpentUntil ?? now.AddMinutes(15);
             return RateLimited(http, reset, now, ChannelGuidance.RateLimited(reset, now));
         }
         catch (XRefusedException ex)

@@ -108,6 +108,11 @@ public sealed partial class ChannelConnections(
                 ? ChannelGuidance.Unauthorized(ChannelKind.ApiKeys, ex) + " Also check that the access token and secret were generated for this same app."
                 : BearerRefused(ex));
         }
+        catch (XApiException ex) when (ex.Status == HttpStatusCode.NotFound && !keys.CanActAsUser)
+        {
+            throw new ChannelConnectException(
+                $"X has no account @{username!.TrimStart('@')}{ChannelGuidance.Detail(ex)}. Check the username; nothing was saved.");
+        }
         catch (Exception ex) when (ex is XApiException or HttpRequestException or TaskCanceledException)
         {
             throw new ChannelConnectException($"Could not check the keys with X: {ex.Message}. Nothing was saved; try again.");

@@ -264,7 +264,9 @@ public sealed partial class ChannelTokens(
         {
             tokens = await x.RefreshAsync(credentials, refreshToken, cancellationToken);
         }
-        catch (XApiException ex) when ((int)ex.Status is >= 400 and < 500)
+        // A 429 or 408 is X declining to answer now, not the grant refused: the refresh token was not spent and
+        // renews later, so the channel stays connected and the caller's send is retried.
+        catch (XApiException ex) when ((int)ex.Status is >= 400 and < 500 and not 408 and not 429)
         {
             var reason = $"X refused to renew the connection ({(int)ex.Status} {ex.Error}: {ex.Description}). Reconnect the account.";
             MarkNeedsReconnect(channel, reason);

@@ -32,7 +32,7 @@ public sealed class XClient(HttpClient http, IOptions<XOptions> options, TimePro
 
     public async Task RevokeAsync(XClientCredentials client, string token, string tokenTypeHint, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/2/oauth2/revoke")
+        using var request = new HttpRequestMessage(HttpMethod.Post, ApiPath("/2/oauth2/revoke"))
         {
             Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = token, ["token_type_hint"] = tokenTypeHint }),
         };
@@ -227,6 +227,10 @@ public sealed class XClient(HttpClient http, IOptions<XOptions> options, TimePro
         using var response = await http.SendAsync(request, cancellationToken);
         await EnsureSuccessAsync(response, cancellationToken);
         var body = await response.Content.ReadFromJsonAsync<XPage<XMessage>>(cancellationToken);
+        if (body is { Data: null } && Refusal(response, body.Errors) is { } refusal)
+        {
+            throw refusal;
+        }
         return new XMessagePage(body?.Data ?? [], body?.Meta?.NextToken);
     }
 
@@ -263,6 +267,10 @@ public sealed class XClient(HttpClient http, IOptions<XOptions> options, TimePro
         using var response = await http.SendAsync(request, cancellationToken);
         await EnsureSuccessAsync(response, cancellationToken);
         var body = await response.Content.ReadFromJsonAsync<XPage<XTweet>>(cancellationToken);
+        if (body is { Data: null } && Refusal(response, body.Errors) is { } refusal)
+        {
+            throw refusal;
+        }
         return new XTweetPage(body?.Data ?? [], body?.Meta?.NextToken);
     }
 
@@ -271,7 +279,7 @@ public sealed class XClient(HttpClient http, IOptions<XOptions> options, TimePro
     // echoed as the CSRF header.
     public async Task<XUserProfile> VerifyWebSessionAsync(string authToken, string ct0, CancellationToken cancellationToken)
     {
-        var url = new Uri(new Uri(options.Value.WebBaseUrl), "/i/api/1.1/account/verify_credentials.json");
+        var url = new Uri(options.Value.WebBaseUrl.TrimEnd('/') + "/i/api/1.1/account/verify_credentials.json");
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", options.Value.WebClientBearerToken);
         request.Headers.Add("Cookie", $"auth_token={authToken}; ct0={ct0}");
@@ -288,7 +296,7 @@ public sealed class XClient(HttpClient http, IOptions<XOptions> options, TimePro
     private async Task<XTokenResponse> PostTokenAsync(
         string path, XClientCredentials client, Dictionary<string, string> form, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent(form) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, ApiPath(path)) { Content = new FormUrlEncodedContent(form) };
         request.Headers.Authorization = BasicAuthorization(client);
         using var response = await http.SendAsync(request, cancellationToken);
         await EnsureSuccessAsync(response, cancellationToken);
@@ -314,9 +322,13 @@ public sealed class XClient(HttpClient http, IOptions<XOptions> options, TimePro
             var root = json.RootElement;
             error = Text(root, "error") ?? Text(root, "title");
             description = Text(root, "error_description") ?? Text(root, "detail");
-            if (error is null && root.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Array && errors.GetArrayLength() > 0)
+            // A 400's own detail is generic ("One or more parameters to your request was invalid."); errors[] names
+            // what was wrong, and is all a v1-style answer has.
+            if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("errors", out var errors)
+                && errors.ValueKind == JsonValueKind.Array && errors.GetArrayLength() > 0
+                && (Text(errors[0], "message") ?? Text(errors[0], "detail")) is { } specific && specific != description)
             {
-                description = Text(errors[0], "message");
+                description = description is null ? specific : $"{description} {specific}";
             }
         }
         catch (JsonException)
@@ -351,10 +363,13 @@ public sealed class XClient(HttpClient http, IOptions<XOptions> options, TimePro
         _ => "image",
     };
 
+    // X's paths are written as X documents them ("/2/tweets"); sent relative to X_API_BASE_URL, path included.
+    private static string ApiPath(string pathAndQuery) => pathAndQuery.TrimStart('/');
+
     // XRequestSigner turns the auth into a header on each attempt (a fresh OAuth 1.0a nonce per retry).
     private static HttpRequestMessage Authorized(HttpMethod method, string pathAndQuery, XAuth auth)
     {
-        var request = new HttpRequestMessage(method, pathAndQuery);
+        var request = new HttpRequestMessage(method, ApiPath(pathAndQuery));
         request.Options.Set(XAuth.OptionKey, auth);
         return request;
     }
@@ -366,7 +381,22 @@ public sealed class XClient(HttpClient http, IOptions<XOptions> options, TimePro
         var body = await response.Content.ReadFromJsonAsync<XData<T>>(cancellationToken);
         return body is { Data: { } data }
             ? data
-            : throw new XApiException(response.StatusCode, "invalid_response", $"X's answer to {request.RequestUri} had no data.");
+            : throw Refusal(response, body?.Errors) ?? new XApiException(response.StatusCode, "invalid_response", $"X's answer to {request.RequestUri} had no data.");
+    }
+
+    // X answers some refusals with HTTP 200 and errors[] in place of data (an unknown username, a protected or suspended
+    // account's posts): the refusal as its type says, in X's own words. Null when X gave no errors.
+    private static XApiException? Refusal(HttpResponseMessage response, List<LookupError>? errors)
+    {
+        if (errors is not [var first, ..])
+        {
+            return null;
+        }
+        var type = first.Type ?? "";
+        var status = type.EndsWith("/resource-not-found", StringComparison.Ordinal) ? System.Net.HttpStatusCode.NotFound
+            : type.EndsWith("/not-authorized-for-resource", StringComparison.Ordinal) ? System.Net.HttpStatusCode.Forbidden
+            : response.StatusCode;
+        return new XApiException(status, first.Title, first.Detail ?? first.Message, XRateLimits.From(response));
     }
 
     private sealed record CreateTweetRequest(
@@ -394,9 +424,11 @@ public sealed class XClient(HttpClient http, IOptions<XOptions> options, TimePro
 
     private sealed record ReplyTo([property: JsonPropertyName("in_reply_to_tweet_id")] string InReplyToTweetId);
 
-    private sealed record XData<T>([property: JsonPropertyName("data")] T? Data);
+    private sealed record XData<T>([property: JsonPropertyName("data")] T? Data, [property: JsonPropertyName("errors")] List<LookupError>? Errors);
 
-    private sealed record XPage<T>([property: JsonPropertyName("data")] List<T>? Data, [property: JsonPropertyName("meta")] XPageMeta? Meta);
+    private sealed record XPage<T>(
+        [property: JsonPropertyName("data")] List<T>? Data, [property: JsonPropertyName("meta")] XPageMeta? Meta,
+        [property: JsonPropertyName("errors")] List<LookupError>? Errors);
 
     private sealed record XPageMeta([property: JsonPropertyName("next_token")] string? NextToken);
 
@@ -413,7 +445,8 @@ public sealed class XClient(HttpClient http, IOptions<XOptions> options, TimePro
         [property: JsonPropertyName("resource_id")] string? ResourceId,
         [property: JsonPropertyName("title")] string? Title,
         [property: JsonPropertyName("detail")] string? Detail,
-        [property: JsonPropertyName("type")] string? Type);
+        [property: JsonPropertyName("type")] string? Type,
+        [property: JsonPropertyName("message")] string? Message = null);
 
     private sealed record WebUser(
         [property: JsonPropertyName("id_str")] string IdStr,

@@ -16,7 +16,8 @@ public static class XExtensions
 
         var client = builder.Services.AddHttpClient<XClient>((services, http) =>
         {
-            http.BaseAddress = new Uri(services.GetRequiredService<IOptions<XOptions>>().Value.ApiBaseUrl);
+            // Ending in '/', so that XClient's relative paths keep a path the base URL has (a stand-in mounted under one).
+            http.BaseAddress = new Uri(services.GetRequiredService<IOptions<XOptions>>().Value.ApiBaseUrl.TrimEnd('/') + "/");
             http.DefaultRequestHeaders.UserAgent.ParseAdd("Sosyabot/1.0");
         });
         // Reads are retried on transient faults; a POST never is, because X may already have acted on it

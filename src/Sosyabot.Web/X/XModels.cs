@@ -29,6 +29,10 @@ public sealed record XRateLimits(XRateWindow? Endpoint, XRateWindow? AppDay, XRa
 {
     public static readonly XRateLimits None = new(null, null, null);
 
+    // When X takes requests again after a 429: a spent 24-hour cap outlasts the endpoint's window.
+    public DateTimeOffset? SpentUntil =>
+        new[] { AppDay, UserDay }.Where(w => w is { Remaining: 0 }).Select(w => (DateTimeOffset?)w!.ResetAt).Append(Endpoint?.ResetAt).Max();
+
     public static XRateLimits From(HttpResponseMessage response) => new(
         Window(response, "x-rate-limit-limit", "x-rate-limit-remaining", "x-rate-limit-reset"),
         Window(response, "x-app-limit-24hour-limit", "x-app-limit-24hour-remaining", "x-app-limit-24hour-reset"),

@@ -94,13 +94,17 @@ public sealed partial class XWebClient(HttpClient http, IOptions<XOptions> optio
             variables["attachment_url"] = $"https://x.com/i/status/{quoted}";
         }
         using var answer = await GraphQlPostAsync(session, XWebOperations.CreateTweet, variables, session.Queries.TweetFeaturesJson, cancellationToken);
-        var id = answer.Data.TryGetProperty("create_tweet", out var created)
-                 && created.TryGetProperty("tweet_results", out var results) && results.TryGetProperty("result", out var result)
-                 && Str(result, "rest_id") is { } restId
-            ? restId
-            : throw new XWebException(answer.Status, XWebFault.Other, null,
+        if (answer.Data.TryGetProperty("create_tweet", out var created)
+            && created.TryGetProperty("tweet_results", out var results) && results.TryGetProperty("result", out var result)
+            && Str(result, "rest_id") is { } id)
+        {
+            return new XCreatedTweet(id, answer.RateLimits);
+        }
+        // x.com can refuse beside a husk of data (tweet_results: {}): its errors[] then says why (187, 226, 344...).
+        throw answer.Error is { } error
+            ? Refusal(answer.Status, error.Code, error.Message, XWebOperations.CreateTweet, answer.RateLimits)
+            : new XWebException(answer.Status, XWebFault.Other, null,
                 "x.com's answer to CreateTweet had no data.create_tweet.tweet_results.result.rest_id.", XWebOperations.CreateTweet, answer.RateLimits);
-        return new XCreatedTweet(id, answer.RateLimits);
     }
 
     // INIT, APPEND in 1 MB chunks, FINALIZE (polling STATUS for GIFs), then the alt text: the web client's upload.
@@ -374,9 +378,14 @@ public sealed partial class XWebClient(HttpClient http, IOptions<XOptions> optio
         return await GraphQlAsync(session, operation, () => new HttpRequestMessage(HttpMethod.Get, url), cancellationToken);
     }
 
-    private sealed class GraphQlAnswer(JsonDocument document, JsonElement data, HttpStatusCode status, XRateLimits rateLimits) : IDisposable
+    private sealed record GraphQlError(int? Code, string? Message);
+
+    // Error: the first of the errors[] x.com sent beside the data, if any.
+    private sealed class GraphQlAnswer(JsonDocument document, JsonElement data, HttpStatusCode status, XRateLimits rateLimits, GraphQlError? error)
+        : IDisposable
     {
         public JsonElement Data { get; } = data;
+        public GraphQlError? Error { get; } = error;
         public HttpStatusCode Status { get; } = status;
         public XRateLimits RateLimits { get; } = rateLimits;
         public void Dispose() => document.Dispose();
@@ -424,7 +433,10 @@ public sealed partial class XWebClient(HttpClient http, IOptions<XOptions> optio
             document.Dispose();
             throw Refusal(response.StatusCode, null, null, operation, limits);
         }
-        return new GraphQlAnswer(document, data, response.StatusCode, limits);
+        var error = root.TryGetProperty("errors", out var partial) && partial.ValueKind == JsonValueKind.Array && partial.GetArrayLength() > 0
+            ? new GraphQlError(Code(partial[0]), Str(partial[0], "message"))
+            : null;
+        return new GraphQlAnswer(document, data, response.StatusCode, limits, error);
     }
 
     private sealed class JsonAnswer(JsonDocument? document, HttpStatusCode status, XRateLimits rateLimits) : IDisposable

@@ -502,6 +502,48 @@ public sealed class AgentApiTests(AppWithFakeX app) : IClassFixture<AppWithFakeX
     }
 
     [Fact]
+    public async Task XAnswers429WithTheDailyCapSpent_RetryAfterIsTheDaysResetAndNoLikeIsSentBeforeIt()
+    {
+        var windowReset = app.Clock.GetUtcNow().AddMinutes(9);
+        var dayReset = app.Clock.GetUtcNow().AddHours(10);
+        app.X.Given(Request.Create().WithPath($"/2/users/{_keys.XUserId}/likes").UsingPost()).RespondWith(Response.Create().WithStatusCode(429)
+            .WithHeader("x-rate-limit-limit", "50").WithHeader("x-rate-limit-remaining", "40")
+            .WithHeader("x-rate-limit-reset", windowReset.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture))
+            .WithHeader("x-user-limit-24hour-limit", "1000").WithHeader("x-user-limit-24hour-remaining", "0")
+            .WithHeader("x-user-limit-24hour-reset", dayReset.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture))
+            .WithBodyAsJson(new { title = "Too Many Requests", status = 429, detail = "Too Many Requests" }));
+
+        using var refused = await _agent.PostAsJsonAsync($"/api/v1/channels/{_channel.Id}/likes", new { tweet_id = "1850000000000000001" });
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.InRange(refused.Headers.RetryAfter!.Delta!.Value.TotalHours, 9.9, 10.01);
+        Assert.Contains($"resets at {dayReset.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC", await refused.Content.ReadAsStringAsync());
+        app.Clock.Advance(TimeSpan.FromMinutes(30));
+        using var stillRefused = await _agent.PostAsJsonAsync($"/api/v1/channels/{_channel.Id}/likes", new { tweet_id = "1850000000000000002" });
+        Assert.Equal(HttpStatusCode.TooManyRequests, stillRefused.StatusCode);
+        Assert.Contains("1,000 likes per 24 hours", await stillRefused.Content.ReadAsStringAsync());
+        Assert.Single(app.X.LogEntries, e => e.RequestMessage.Path.EndsWith("/likes", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task XAnswers400_ProblemNamesWhatXSaidWasWrong()
+    {
+        GivenX("GET", "/2/tweets/search/recent", new
+        {
+            errors = new[]
+            {
+                new { parameters = new { query = new[] { "from:" } }, message = "There were errors processing your request: Empty 'from:' operator (at position 1)" },
+            },
+            title = "Invalid Request", detail = "One or more parameters to your request was invalid.", type = "https://api.twitter.com/2/problems/invalid-request",
+        }, status: 400);
+
+        using var response = await _agent.GetAsync($"/api/v1/channels/{_channel.Id}/search?query=from%3A");
+
+        var detail = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString();
+        Assert.Contains("Empty 'from:' operator (at position 1)", detail);
+    }
+
+    [Fact]
     public async Task Likes_PastXsFiftyPer15Minutes_AreHeldBackWithoutCallingX()
     {
         GivenX("POST", $"/2/users/{_keys.XUserId}/likes", new { data = new { liked = true } });

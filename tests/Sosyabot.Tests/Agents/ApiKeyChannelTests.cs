@@ -98,6 +98,36 @@ public sealed class ApiKeyChannelTests(AppWithFakeX app) : IClassFixture<AppWith
     }
 
     [Fact]
+    public async Task ConnectApiKeys_UsernameXDoesNotKnow_SaysSoInXsWordsAndSavesNothing()
+    {
+        app.X.Reset();
+        var keys = ByokKeys.NewReadWrite().ReadOnly();
+        // X answers an unknown username with HTTP 200 and errors[] in place of data.
+        app.X.Given(Request.Create().WithPath($"/2/users/by/username/{keys.Username}").UsingGet())
+            .RespondWith(Response.Create().WithStatusCode(200).WithBodyAsJson(new
+            {
+                errors = new[]
+                {
+                    new
+                    {
+                        value = keys.Username, detail = $"Could not find user with username: [{keys.Username}].", title = "Not Found Error",
+                        resource_type = "user", parameter = "username", resource_id = keys.Username,
+                        type = "https://api.twitter.com/2/problems/resource-not-found",
+                    },
+                },
+            }));
+        var workspace = await AgentWorkspace.RegisterAsync(app);
+
+        var page = await workspace.SubmitApiKeysAsync(keys);
+
+        var error = page.QuerySelector("#api-keys-connect .flash-error")!.TextContent;
+        Assert.Contains($"X has no account @{keys.Username}", error);
+        Assert.Contains($"Could not find user with username: [{keys.Username}]", error);
+        await using var db = app.Database.CreateDbContext();
+        Assert.False(await db.Channels.AnyAsync(c => c.XUserId == keys.XUserId));
+    }
+
+    [Fact]
     public async Task ConnectApiKeys_XAnswers401_ShowsTheRegenerateKeysGuidanceAndSavesNothing()
     {
         app.X.Reset();

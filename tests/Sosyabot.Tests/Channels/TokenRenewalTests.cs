@@ -81,6 +81,30 @@ public sealed class TokenRenewalTests(AppWithFakeX app) : IClassFixture<AppWithF
         Assert.StartsWith("needs_reconnect:X refused to renew the connection (400", Assert.Single(states));
     }
 
+    [Fact]
+    public async Task GetAccessToken_XThrottlesTheRefresh_StaysConnectedAndRenewsOnTheNextCall()
+    {
+        var channelId = await ConnectAsync("throttled", "4104", "access-t", "refresh-t");
+        app.X.Given(Request.Create().WithPath("/2/oauth2/token").UsingPost().WithBody(b => b!.Contains("grant_type=refresh_token")))
+            .AtPriority(1)
+            .RespondWith(Response.Create().WithStatusCode(429)
+                .WithBodyAsJson(new { title = "Too Many Requests", detail = "Too Many Requests", type = "about:blank", status = 429 }));
+        app.Clock.Advance(TimeSpan.FromHours(3));
+
+        var throttled = await Assert.ThrowsAsync<Sosyabot.Web.X.XApiException>(() => GetAccessTokenAsync(channelId));
+
+        Assert.Equal(System.Net.HttpStatusCode.TooManyRequests, throttled.Status);
+        Assert.Equal(["active"], await app.Database.ReadColumnAsync($"SELECT state FROM channels WHERE id = '{channelId}'"));
+        // The refresh token was not spent: X takes it once it answers again.
+        app.X.Given(Request.Create().WithPath("/2/oauth2/token").UsingPost().WithBody(b => b!.Contains("refresh_token=refresh-t")))
+            .AtPriority(0)
+            .RespondWith(Response.Create().WithStatusCode(200).WithBodyAsJson(new
+            {
+                token_type = "bearer", expires_in = 7200, access_token = "access-t2", refresh_token = "refresh-t2", scope = "tweet.read offline.access",
+            }));
+        Assert.Equal("access-t2", await GetAccessTokenAsync(channelId));
+    }
+
     private async Task<Guid> ConnectAsync(string handle, string xUserId, string accessToken, string refreshToken)
     {
         app.GivenTokenEndpointIssues(accessToken, refreshToken);

@@ -9,6 +9,7 @@ public static class StartRefusal
     public static string ReasonForRefusing(this SosyabotAppFactory app)
     {
         var failure = Assert.ThrowsAny<Exception>(() => app.CreateClient().Dispose());
-        return string.Join("\n", app.Logs.Lines.Prepend(failure.ToString()));
+        return string.Join("\n", app.Logs.Lines.Where(line => line.StartsWith("Hosting failed to start", StringComparison.Ordinal))
+            .Prepend(failure.ToString()));
     }
 }
