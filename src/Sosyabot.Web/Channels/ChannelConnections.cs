@@ -108,7 +108,7 @@ public sealed partial class ChannelConnections(
                 ? ChannelGuidance.Unauthorized(ChannelKind.ApiKeys, ex) + " Also check that the access token and secret were generated for this same app."
                 : BearerRefused(ex));
         }
-        catch (XApiException ex) when (ex.Status == HttpStatusCode.NotFound && !keys.CanActAsUser)
+        catch (XApiException ex) when (ex.Status == HttpStatusCode.NotFound && !keys.CanActAsUser && ex.Description is not null)
         {
             throw new ChannelConnectException(
                 $"X has no account @{username!.TrimStart('@')}{ChannelGuidance.Detail(ex)}. Check the username; nothing was saved.");
@@ -179,6 +179,11 @@ public sealed partial class ChannelConnections(
         catch (Exception ex) when (ex is ChannelNeedsReconnectException or ChannelRefusedException)
         {
             throw new ChannelConnectException(ex.Message);
+        }
+        catch (Exception ex) when (ex is XApiException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            // X throttled the check (or a token renewal), or did not answer: nothing is known to be wrong with the channel.
+            throw new ChannelConnectException($"Could not check @{channel.Handle} with X now: {ex.Message}. The channel is unchanged; try again later.");
         }
     }
 

@@ -69,11 +69,9 @@ public sealed partial class DeliverySender(
             .ToListAsync(cancellationToken);
         var channel = _delivery.Channel;
 
-        // Cancelled while a part's answer was lost: the part is looked up on X first (below), so that one X has is
-        // recorded, shown and can be deleted from X, rather than forgotten.
-        if (_delivery.CancelRequested && _delivery.SendingPart is null)
+        if (_delivery.CancelRequested)
         {
-            await CancelAsync(cancellationToken);
+            await CancelAfterLookingUpAsync(channel, cancellationToken);
             return;
         }
         var now = time.GetUtcNow();
@@ -106,6 +104,13 @@ public sealed partial class DeliverySender(
                 cancellationToken);
             return;
         }
+        catch (XApiException ex) when (ex.Status is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout)
+        {
+            // X's token endpoint asked to wait before renewing the connection: the connection stands, nothing was sent,
+            // and waiting is not an attempt.
+            await WaitAsync(ex.RateLimits.SpentUntil ?? now + TimeSpan.FromMinutes(1), "X to renew the connection", cancellationToken);
+            return;
+        }
         var parts = _delivery.Post.Parts;
 
         // A part whose answer never came back may be on X already: look before sending it again, and send
@@ -124,11 +129,6 @@ public sealed partial class DeliverySender(
                 await RecordSentAsync(alreadySent, cancellationToken);
                 resending = false;
             }
-        }
-        if (_delivery.CancelRequested)
-        {
-            await CancelAsync(cancellationToken);
-            return;
         }
 
         if (_delivery.TweetIds.Count == 0 && _media.Any(m => ImageContent.IsVideo(m.ContentType))
@@ -229,6 +229,11 @@ public sealed partial class DeliverySender(
             }
         }
 
+        await PublishedAsync(cancellationToken);
+    }
+
+    private async Task PublishedAsync(CancellationToken cancellationToken)
+    {
         _delivery.State = DeliveryStates.Published;
         _delivery.PublishedAt = time.GetUtcNow();
         _delivery.Reason = null;
@@ -237,6 +242,42 @@ public sealed partial class DeliverySender(
         await db.SaveChangesAsync(cancellationToken);
         LogPublished(logger, _delivery.Id, _delivery.TweetIds[0]);
         await DropMediaOnceDoneAsync(cancellationToken);
+    }
+
+    // A person cancelled it. A part whose answer was lost is looked for on X first, so that one X has is recorded, shown
+    // and can be deleted from X rather than forgotten; when X cannot be asked now, the cancel stands and says the part
+    // may be on X. Nothing is sent.
+    private async Task CancelAfterLookingUpAsync(Channel channel, CancellationToken cancellationToken)
+    {
+        if (_delivery.SendingPart is not null && (channel.Kind != ChannelKind.Cookie || (await webSettings.GetAsync(cancellationToken)).Enabled))
+        {
+            try
+            {
+                var (path, _) = await AuthorizeAsync(channel, cancellationToken);
+                var lookup = await FindSentPartAsync(path, cancellationToken);
+                if (lookup.TweetId is { } sent)
+                {
+                    await RecordSentAsync(sent, cancellationToken);
+                }
+                else if (lookup.Looked)
+                {
+                    _delivery.SendingPart = null;
+                }
+            }
+            catch (Exception ex) when (ex is ChannelNeedsReconnectException or ChannelRefusedException or XApiException or HttpRequestException
+                                           or TimeoutException or Polly.Timeout.TimeoutRejectedException or Polly.CircuitBreaker.BrokenCircuitException
+                                       && !cancellationToken.IsCancellationRequested)
+            {
+                LogReconcileLookupFailed(logger, _delivery.Id, ex.Message);
+            }
+        }
+        if (_delivery.TweetIds.Count == _delivery.Post.Parts.Count)
+        {
+            // The lost answer was the last part's: it is all on X, published before the cancel could stop it.
+            await PublishedAsync(cancellationToken);
+            return;
+        }
+        await CancelAsync(cancellationToken);
     }
 
     // SqlQuery reads it through the snake_case naming convention: the SQL returns snake_case columns.
@@ -676,11 +717,12 @@ public sealed partial class DeliverySender(
         return text.Length <= 80 ? text : text[..79] + "…";
     }
 
+    // Cancels what is left; a part whose answer was lost and could not be looked up stays marked (SendingPart), so
+    // the post is not edited into a second version of it.
     private async Task CancelAsync(CancellationToken cancellationToken)
     {
         _delivery.State = DeliveryStates.Cancelled;
-        _delivery.Reason = PostLifecycle.CancelledReason(_delivery.TweetIds.Count, _delivery.Post.Parts.Count);
-        _delivery.SendingPart = null;
+        _delivery.Reason = PostLifecycle.CancelledReason(_delivery.TweetIds.Count, _delivery.Post.Parts.Count, _delivery.SendingPart);
         await db.SaveChangesAsync(cancellationToken);
         await DropMediaOnceDoneAsync(cancellationToken);
     }

@@ -29,8 +29,9 @@ public sealed class PostLifecycle(
 {
     private const string ChangedMeanwhile = "Someone changed this post since you opened it. Open it again to see their changes, then make yours.";
 
-    public static string CancelledReason(int sentParts, int parts) =>
-        sentParts == 0 ? "Cancelled before anything was sent."
+    public static string CancelledReason(int sentParts, int parts, int? uncertainPart) =>
+        uncertainPart is { } part ? $"Cancelled, but X may already have part {part + 1} of {parts}: its answer was lost. Look for it on the account before posting it again."
+        : sentParts == 0 ? "Cancelled before anything was sent."
         : $"Cancelled after part {sentParts} of {parts}: the parts already on X stay there, the rest were not sent.";
 
     // Cancels those of deliveries that nobody is sending, in one statement (so a claim cannot

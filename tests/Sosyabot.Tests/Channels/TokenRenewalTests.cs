@@ -105,6 +105,34 @@ public sealed class TokenRenewalTests(AppWithFakeX app) : IClassFixture<AppWithF
         Assert.Equal("access-t2", await GetAccessTokenAsync(channelId));
     }
 
+    [Fact]
+    public async Task Publish_XThrottlesTheRenewal_PostWaitsForXsResetWithoutCountingAnAttempt()
+    {
+        var channelId = await ConnectAsync("throttled_post", "4105", "access-p", "refresh-p");
+        var reset = app.Clock.GetUtcNow().AddHours(3).AddMinutes(7);
+        app.X.Given(Request.Create().WithPath("/2/oauth2/token").UsingPost().WithBody(b => b!.Contains("grant_type=refresh_token")))
+            .RespondWith(Response.Create().WithStatusCode(429)
+                .WithHeader("x-rate-limit-limit", "50").WithHeader("x-rate-limit-remaining", "0")
+                .WithHeader("x-rate-limit-reset", reset.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture))
+                .WithBodyAsJson(new { title = "Too Many Requests", detail = "Too Many Requests", type = "about:blank", status = 429 }));
+        app.Clock.Advance(TimeSpan.FromHours(3));
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<SosyabotDbContext>();
+        var channel = await db.Channels.AsNoTracking().SingleAsync(c => c.Id == channelId);
+        var post = await scope.ServiceProvider.GetRequiredService<Sosyabot.Web.Publishing.PublishingQueue>().QueueAsync(channel.WorkspaceId,
+            channel.ConnectedByUserId, new Sosyabot.Web.Publishing.PostDraft(["Waits for the renewal"], [channelId], null, "UTC"), CancellationToken.None);
+
+        await app.Services.GetRequiredService<Sosyabot.Web.Publishing.Publisher>().DrainAsync();
+
+        var delivery = await db.Deliveries.AsNoTracking().SingleAsync(d => d.PostId == post.Id);
+        Assert.Equal(Sosyabot.Web.Publishing.DeliveryStates.WaitingForRateLimit, delivery.State);
+        Assert.Equal(reset.ToUnixTimeSeconds(), delivery.DueAt.ToUnixTimeSeconds());
+        Assert.Contains("Waiting for X to renew the connection", delivery.Reason);
+        Assert.Equal(0, delivery.Attempts);
+        Assert.Equal(["active"], await app.Database.ReadColumnAsync($"SELECT state FROM channels WHERE id = '{channelId}'"));
+        Assert.DoesNotContain(app.X.LogEntries, e => e.RequestMessage.Path == "/2/tweets");
+    }
+
     private async Task<Guid> ConnectAsync(string handle, string xUserId, string accessToken, string refreshToken)
     {
         app.GivenTokenEndpointIssues(accessToken, refreshToken);

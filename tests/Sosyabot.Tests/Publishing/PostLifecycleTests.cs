@@ -302,8 +302,8 @@ public sealed class PostLifecycleTests(AppWithFakeX app) : IClassFixture<AppWith
     [Fact]
     public async Task Cancel_WhileAPartsAnswerIsLost_LooksOnXFirstAndKeepsThePartXHas()
     {
-        const string text = "Its answer was lost, then it was cancelled";
-        var delivery = await QueueAsync([text], null);
+        const string text = "Its answer was lost, then it was cancelled (1/2)";
+        var delivery = await QueueAsync([text, "Never sent (2/2)"], null);
         var lostAt = app.Clock.GetUtcNow();
         var tweetId = _x.AcceptOutOfBand(text);
         // The node sending it died after X took the post; a person cancelled the post stuck in 'publishing'.
@@ -326,7 +326,7 @@ public sealed class PostLifecycleTests(AppWithFakeX app) : IClassFixture<AppWith
         var cancelled = await DeliveryAsync(delivery.Id);
         Assert.Equal(DeliveryStates.Cancelled, cancelled.State);
         Assert.Equal([tweetId], cancelled.TweetIds);
-        Assert.Contains("after part 1 of 1", cancelled.Reason);
+        Assert.Contains("after part 1 of 2", cancelled.Reason);
         Assert.Null(cancelled.SendingPart);
         Assert.DoesNotContain(app.X.LogEntries, e => e.RequestMessage.Path == "/2/tweets" && e.RequestMessage.Method == "POST");
     }
