@@ -180,6 +180,10 @@ public sealed partial class ChannelConnections(
         {
             throw new ChannelConnectException(ex.Message);
         }
+        catch (XApiException ex) when ((int)ex.Status is not (408 or 429) and < 500)
+        {
+            throw new ChannelConnectException($"X refused the check of @{channel.Handle}{ChannelGuidance.Detail(ex)}.");
+        }
         catch (Exception ex) when (ex is XApiException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
             // X throttled the check (or a token renewal), or did not answer: nothing is known to be wrong with the channel.

@@ -38,6 +38,10 @@ public sealed partial class DeliverySender(
     private InFlightReservation? _reservation;
     private bool _requestBegun;
 
+    // The part whose lost answer was looked for on X in this send and not found: X does not have it (SendingPart stays
+    // set while it is sent again, so that a lost answer to that send is looked for from the first send on).
+    private int? _partNotOnX;
+
     private sealed record MediaRef(Guid Id, string ContentType, string? AltText);
 
     // The calls a delivery makes, on whichever surface its channel is connected through: X's API (OAuth 2.0,
@@ -128,6 +132,10 @@ public sealed partial class DeliverySender(
             {
                 await RecordSentAsync(alreadySent, cancellationToken);
                 resending = false;
+            }
+            else
+            {
+                _partNotOnX = _delivery.SendingPart;
             }
         }
 
@@ -261,12 +269,11 @@ public sealed partial class DeliverySender(
                 }
                 else if (lookup.Looked)
                 {
-                    _delivery.SendingPart = null;
+                    _partNotOnX = _delivery.SendingPart;
                 }
             }
-            catch (Exception ex) when (ex is ChannelNeedsReconnectException or ChannelRefusedException or XApiException or HttpRequestException
-                                           or TimeoutException or Polly.Timeout.TimeoutRejectedException or Polly.CircuitBreaker.BrokenCircuitException
-                                       && !cancellationToken.IsCancellationRequested)
+            // Whatever kept X from being asked, the person's cancel is honoured.
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
                 LogReconcileLookupFailed(logger, _delivery.Id, ex.Message);
             }
@@ -721,6 +728,10 @@ public sealed partial class DeliverySender(
     // the post is not edited into a second version of it.
     private async Task CancelAsync(CancellationToken cancellationToken)
     {
+        if (_delivery.SendingPart is { } part && part == _partNotOnX)
+        {
+            _delivery.SendingPart = null;
+        }
         _delivery.State = DeliveryStates.Cancelled;
         _delivery.Reason = PostLifecycle.CancelledReason(_delivery.TweetIds.Count, _delivery.Post.Parts.Count, _delivery.SendingPart);
         await db.SaveChangesAsync(cancellationToken);
@@ -732,8 +743,11 @@ public sealed partial class DeliverySender(
     private async Task SaveUnlessCancelledAsync(CancellationToken cancellationToken)
     {
         await db.SaveChangesAsync(cancellationToken);
-        await PostLifecycle.CancelNotSentAsync(
-            db.Deliveries.Where(d => d.Id == _delivery.Id && d.CancelRequested), _delivery.Post.Parts.Count, cancellationToken);
+        if (await PostLifecycle.CancelNotSentAsync(
+                db.Deliveries.Where(d => d.Id == _delivery.Id && d.CancelRequested), _delivery.Post.Parts.Count, cancellationToken) > 0)
+        {
+            await DropMediaOnceDoneAsync(cancellationToken);
+        }
     }
 
     [LoggerMessage(LogLevel.Warning, "Delivery {DeliveryId}: its rate-budget reservation could not be released; it lapses with its lease")]

@@ -29,10 +29,15 @@ public sealed class PostLifecycle(
 {
     private const string ChangedMeanwhile = "Someone changed this post since you opened it. Open it again to see their changes, then make yours.";
 
+    // A cancelled delivery's reason, here and in CancelNotSentAsync's SQL: what is on X, and what may be.
+    private const string NothingSent = "Cancelled before anything was sent.";
+    private const string SentPartsStay = ": the parts already on X stay there, the rest were not sent.";
+    private const string LostAnswer = ": its answer was lost. Look for it on the account before posting it again.";
+
     public static string CancelledReason(int sentParts, int parts, int? uncertainPart) =>
-        uncertainPart is { } part ? $"Cancelled, but X may already have part {part + 1} of {parts}: its answer was lost. Look for it on the account before posting it again."
-        : sentParts == 0 ? "Cancelled before anything was sent."
-        : $"Cancelled after part {sentParts} of {parts}: the parts already on X stay there, the rest were not sent.";
+        uncertainPart is { } part ? $"Cancelled, but X may already have part {part + 1} of {parts}{LostAnswer}"
+        : sentParts == 0 ? NothingSent
+        : $"Cancelled after part {sentParts} of {parts}{SentPartsStay}";
 
     // Cancels those of deliveries that nobody is sending, in one statement (so a claim cannot
     // slip between a read and the write); the reason counts the parts already on X as stored, not as last read, and
@@ -43,11 +48,10 @@ public sealed class PostLifecycle(
             .ExecuteUpdateAsync(u => u
                 .SetProperty(d => d.State, DeliveryStates.Cancelled)
                 .SetProperty(d => d.Reason, d => d.SendingPart != null
-                    ? "Cancelled, but X may already have part " + (d.SendingPart.Value + 1) + " of " + parts +
-                      ": its answer was lost. Look for it on the account before posting it again."
+                    ? "Cancelled, but X may already have part " + (d.SendingPart.Value + 1) + " of " + parts + LostAnswer
                     : d.TweetIds.Count == 0
-                        ? "Cancelled before anything was sent."
-                        : "Cancelled after part " + d.TweetIds.Count + " of " + parts + ": the parts already on X stay there, the rest were not sent."),
+                        ? NothingSent
+                        : "Cancelled after part " + d.TweetIds.Count + " of " + parts + SentPartsStay),
                 cancellationToken);
 
     // The post with its deliveries and their channels, and its images without their bytes.
