@@ -275,7 +275,7 @@ public sealed partial class DeliverySender(
             // Whatever kept X from being asked, the person's cancel is honoured.
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
-                LogReconcileLookupFailed(logger, _delivery.Id, ex.Message);
+                LogCancelLookupFailed(logger, _delivery.Id, ex);
             }
         }
         if (_delivery.TweetIds.Count == _delivery.Post.Parts.Count)
@@ -764,6 +764,9 @@ public sealed partial class DeliverySender(
 
     [LoggerMessage(LogLevel.Warning, "Delivery {DeliveryId} is held: {Reason}")]
     private static partial void LogHeld(ILogger logger, Guid deliveryId, string reason);
+
+    [LoggerMessage(LogLevel.Warning, "Delivery {DeliveryId} is cancelled without knowing whether X has the part whose answer was lost: looking it up failed")]
+    private static partial void LogCancelLookupFailed(ILogger logger, Guid deliveryId, Exception exception);
 
     [LoggerMessage(LogLevel.Warning, "Delivery {DeliveryId}: looking for an earlier send among the account's posts failed: {Error}")]
     private static partial void LogReconcileLookupFailed(ILogger logger, Guid deliveryId, string error);

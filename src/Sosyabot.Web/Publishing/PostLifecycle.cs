@@ -396,39 +396,58 @@ public sealed class PostLifecycle(
         var deleted = 0;
         foreach (var delivery in published)
         {
-            var channel = delivery.Channel;
-            var authorization = await tokens.AuthorizeAsync(channel, XCallContext.UserRequired, ChannelAbility.PostScope, cancellationToken);
-            var windows = RateBudgets.ForTweetDeletes(channel.XUserId);
-            foreach (var tweetId in Enumerable.Reverse(delivery.TweetIds))
+            // Out of Retry's reach before anything goes to X, or a retried thread would go on replying to the parts being
+            // deleted; put back as it was if X did not delete them all.
+            if (await db.Deliveries.Where(d => d.Id == delivery.Id && d.State == delivery.State).ExecuteUpdateAsync(u => u
+                    .SetProperty(d => d.State, DeliveryStates.Deleted).SetProperty(d => d.DeletedAt, time.GetUtcNow()), cancellationToken) == 0)
             {
-                var reservation = await budgets.TryReserveAsync(windows.All, cancellationToken);
-                if (!reservation.Granted)
-                {
-                    throw new RateBudgetSpentException(reservation.Exhausted!, reservation.ResetAt!.Value);
-                }
-                XRateLimits limits;
-                try
-                {
-                    limits = await x.DeleteTweetAsync(authorization.Auth, tweetId, cancellationToken);
-                }
-                catch (XApiException ex) when (ex.Status == System.Net.HttpStatusCode.Unauthorized)
-                {
-                    var reason = ChannelGuidance.Unauthorized(channel.Kind, ex);
-                    await tokens.MarkNeedsReconnectAsync(channel.Id, reason, cancellationToken);
-                    throw new ChannelNeedsReconnectException(reason);
-                }
-                if (limits.Endpoint is { } observed)
-                {
-                    await budgets.ObserveAsync(windows.Endpoint, observed, cancellationToken);
-                }
+                throw new PostConflictException("This post changed while it was being deleted from X (retried, say). Open it again to see where it is.");
             }
-            await db.Deliveries.Where(d => d.Id == delivery.Id).ExecuteUpdateAsync(u => u
-                .SetProperty(d => d.State, DeliveryStates.Deleted)
-                .SetProperty(d => d.DeletedAt, time.GetUtcNow())
-                .SetProperty(d => d.Reason, (string?)null), cancellationToken);
+            try
+            {
+                await DeleteTweetsAsync(delivery, cancellationToken);
+            }
+            catch
+            {
+                await db.Deliveries.Where(d => d.Id == delivery.Id && d.State == DeliveryStates.Deleted).ExecuteUpdateAsync(u => u
+                    .SetProperty(d => d.State, delivery.State).SetProperty(d => d.DeletedAt, (DateTimeOffset?)null), CancellationToken.None);
+                throw;
+            }
+            await db.Deliveries.Where(d => d.Id == delivery.Id).ExecuteUpdateAsync(u => u.SetProperty(d => d.Reason, (string?)null), cancellationToken);
             deleted++;
         }
         return deleted;
+    }
+
+    // Every part of the delivery's thread, last first; a post X no longer has counts as deleted.
+    private async Task DeleteTweetsAsync(Delivery delivery, CancellationToken cancellationToken)
+    {
+        var channel = delivery.Channel;
+        var authorization = await tokens.AuthorizeAsync(channel, XCallContext.UserRequired, ChannelAbility.PostScope, cancellationToken);
+        var windows = RateBudgets.ForTweetDeletes(channel.XUserId);
+        foreach (var tweetId in Enumerable.Reverse(delivery.TweetIds))
+        {
+            var reservation = await budgets.TryReserveAsync(windows.All, cancellationToken);
+            if (!reservation.Granted)
+            {
+                throw new RateBudgetSpentException(reservation.Exhausted!, reservation.ResetAt!.Value);
+            }
+            XRateLimits limits;
+            try
+            {
+                limits = await x.DeleteTweetAsync(authorization.Auth, tweetId, cancellationToken);
+            }
+            catch (XApiException ex) when (ex.Status == System.Net.HttpStatusCode.Unauthorized)
+            {
+                var reason = ChannelGuidance.Unauthorized(channel.Kind, ex);
+                await tokens.MarkNeedsReconnectAsync(channel.Id, reason, cancellationToken);
+                throw new ChannelNeedsReconnectException(reason);
+            }
+            if (limits.Endpoint is { } observed)
+            {
+                await budgets.ObserveAsync(windows.Endpoint, observed, cancellationToken);
+            }
+        }
     }
 
     private static PostMedia WithPost(PostMedia media, Guid postId) => new()

@@ -82,12 +82,23 @@ public sealed class AgentApiTests(AppWithFakeX app) : IClassFixture<AppWithFakeX
         var published = await OkJsonAsync(await _agent.GetAsync(now.Headers.Location));
         Assert.Equal("published", published.GetProperty("state").GetString());
 
-        app.X.Given(Request.Create().WithPath(new WireMock.Matchers.RegexMatcher("^/2/tweets/[0-9]+$")).UsingDelete())
+        // X refuses the first delete: the post stays published, and can be deleted again.
+        app.X.Given(Request.Create().WithPath(new WireMock.Matchers.RegexMatcher("^/2/tweets/[0-9]+$")).UsingDelete()).AtPriority(1)
+            .InScenario("delete-refused-once").WillSetStateTo("ok")
+            .RespondWith(Response.Create().WithStatusCode(403)
+                .WithBodyAsJson(new { title = "Forbidden", status = 403, detail = "You are not permitted to perform this action." }));
+        app.X.Given(Request.Create().WithPath(new WireMock.Matchers.RegexMatcher("^/2/tweets/[0-9]+$")).UsingDelete()).AtPriority(10)
             .RespondWith(Response.Create().WithBodyAsJson(new { data = new { deleted = true } }));
+        using (var refused = await _agent.DeleteAsync($"{now.Headers.Location}/tweets"))
+        {
+            Assert.False(refused.IsSuccessStatusCode);
+        }
+        Assert.Equal("published", (await OkJsonAsync(await _agent.GetAsync(now.Headers.Location))).GetProperty("state").GetString());
         var deleted = await OkJsonAsync(await _agent.DeleteAsync($"{now.Headers.Location}/tweets"));
         Assert.Equal("deleted", deleted.GetProperty("state").GetString());
-        Assert.Equal($"/2/tweets/{published.GetProperty("tweet_ids")[0].GetString()}",
-            Assert.Single(app.X.LogEntries, e => e.RequestMessage.Method == "DELETE").RequestMessage.Path);
+        Assert.All(app.X.LogEntries.Where(e => e.RequestMessage.Method == "DELETE"),
+            e => Assert.Equal($"/2/tweets/{published.GetProperty("tweet_ids")[0].GetString()}", e.RequestMessage.Path));
+        Assert.Equal(2, app.X.LogEntries.Count(e => e.RequestMessage.Method == "DELETE"));
     }
 
     [Fact]
