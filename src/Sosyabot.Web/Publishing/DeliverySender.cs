@@ -119,25 +119,12 @@ public sealed partial class DeliverySender(
 
         // A part whose answer never came back may be on X already: look before sending it again, and send
         // nothing while that cannot be known.
-        var resending = _delivery.SendingPart is not null;
-        if (resending)
+        if (_delivery.SendingPart is not null && !await LookUpLostPartAsync(path, cancellationToken))
         {
-            var lookup = await FindSentPartAsync(path, cancellationToken);
-            if (!lookup.Looked)
-            {
-                await RetryLaterAsync("Could not check on X whether the last send went out; checking again before anything is sent", cancellationToken);
-                return;
-            }
-            if (lookup.TweetId is { } alreadySent)
-            {
-                await RecordSentAsync(alreadySent, cancellationToken);
-                resending = false;
-            }
-            else
-            {
-                _partNotOnX = _delivery.SendingPart;
-            }
+            await RetryLaterAsync("Could not check on X whether the last send went out; checking again before anything is sent", cancellationToken);
+            return;
         }
+        var resending = _delivery.SendingPart is not null;
 
         if (_delivery.TweetIds.Count == 0 && _media.Any(m => ImageContent.IsVideo(m.ContentType))
             && ChannelAbility.ToPublishVideo(channel) is { Label: ChannelAbility.NoVideo } noVideo)
@@ -261,16 +248,7 @@ public sealed partial class DeliverySender(
         {
             try
             {
-                var (path, _) = await AuthorizeAsync(channel, cancellationToken);
-                var lookup = await FindSentPartAsync(path, cancellationToken);
-                if (lookup.TweetId is { } sent)
-                {
-                    await RecordSentAsync(sent, cancellationToken);
-                }
-                else if (lookup.Looked)
-                {
-                    _partNotOnX = _delivery.SendingPart;
-                }
+                await LookUpLostPartAsync((await AuthorizeAsync(channel, cancellationToken)).Path, cancellationToken);
             }
             // Whatever kept X from being asked, the person's cancel is honoured.
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
@@ -582,6 +560,22 @@ public sealed partial class DeliverySender(
             LogReconcileLookupFailed(logger, _delivery.Id, ex.Message);
             return new SentPartLookup(false, null);
         }
+    }
+
+    // Looks for the part whose answer was lost among the account's posts: found, it is recorded as sent (SendingPart
+    // cleared); not found, X does not have it. False when X could not be asked.
+    private async Task<bool> LookUpLostPartAsync(PostingPath path, CancellationToken cancellationToken)
+    {
+        var lookup = await FindSentPartAsync(path, cancellationToken);
+        if (lookup.TweetId is { } sent)
+        {
+            await RecordSentAsync(sent, cancellationToken);
+        }
+        else if (lookup.Looked)
+        {
+            _partNotOnX = _delivery.SendingPart;
+        }
+        return lookup.Looked;
     }
 
     private async Task RecordSentAsync(string tweetId, CancellationToken cancellationToken)
